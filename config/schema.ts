@@ -1,0 +1,316 @@
+// The one typed description of the estate. Every rule a config must satisfy lives here, so
+// that a bad config is refused before any construct exists. Messages are written to follow
+// `<path>: <value> ` (see format.ts): "is not ..., allowed ...".
+import { z } from "zod";
+import { isNetworkAddress, overlaps, parseCidr } from "./cidr";
+import { parseSchedule, ScheduleError } from "./schedule";
+
+/** Node types Redshift provisioned clusters offer, with the smallest node count each allows. */
+export const NODE_TYPES = {
+  "ra3.large": 1,
+  "ra3.xlplus": 1,
+  "ra3.4xlarge": 2,
+  "ra3.16xlarge": 2,
+  "dc2.large": 1,
+  "dc2.8xlarge": 2,
+} as const;
+export type NodeType = keyof typeof NODE_TYPES;
+
+const MAX_NODES = 128;
+
+/** A strict object: an unknown key (a typo) is an error that lists the allowed keys. */
+function strict<T extends z.ZodRawShape>(shape: T) {
+  return z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === "unrecognized_keys"
+        ? `has unknown key(s) ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}; allowed keys: ${Object.keys(shape).join(", ")}`
+        : undefined,
+  });
+}
+
+const accountId = z.string().regex(/^\d{12}$/, "is not a valid AWS account id: exactly 12 digits");
+
+const region = z
+  .string()
+  .regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, "is not a valid AWS region name, e.g. eu-west-2");
+
+const roleArn = z
+  .string()
+  .regex(
+    /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/,
+    "is not a valid IAM role ARN: arn:aws:iam::<12-digit account>:role/<name>",
+  );
+
+const email = z.string().regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, "is not a valid e-mail address");
+
+const cidr = z.string().superRefine((value, ctx) => {
+  const parsed = parseCidr(value);
+  if (!parsed) return void ctx.addIssue({ code: "custom", message: "is not an IPv4 CIDR block like 10.0.0.0/16" });
+  if (!isNetworkAddress(parsed)) {
+    ctx.addIssue({ code: "custom", message: "has host bits set: use the network address of the block" });
+  }
+  if (parsed.prefix < 16 || parsed.prefix > 24) {
+    ctx.addIssue({ code: "custom", message: "must have a prefix length from /16 to /24 (AWS VPC limits, room for subnets)" });
+  }
+});
+
+const scheduleExpression = z.string().superRefine((value, ctx) => {
+  try {
+    parseSchedule(value);
+  } catch (e) {
+    if (!(e instanceof ScheduleError)) throw e;
+    ctx.addIssue({ code: "custom", message: e.message });
+  }
+});
+
+const network = strict({
+  /** Create a VPC with private subnets in `availabilityZones` zones. */
+  create: strict({
+    cidr,
+    availabilityZones: z.number().int().min(2, "must be at least 2 (Redshift subnet groups span zones)").max(3, "must be at most 3").default(2),
+  }).optional(),
+  /** Use a VPC and subnets that exist already. */
+  existing: strict({
+    vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, "is not a VPC id like vpc-0123456789abcdef0"),
+    subnetIds: z
+      .array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, "is not a subnet id like subnet-0123456789abcdef0"))
+      .min(2, "needs at least 2 subnets in different availability zones"),
+  }).optional(),
+}).superRefine((value, ctx) => {
+  if (!value.create === !value.existing) {
+    ctx.addIssue({ code: "custom", message: 'must have exactly one of "create" or "existing"' });
+  }
+});
+
+const clusterIdentifier = z
+  .string()
+  .regex(
+    /^(?!.*--)[a-z][a-z0-9-]{0,62}(?<!-)$/,
+    "is not a valid cluster identifier: lowercase letters, digits and hyphens, 1-63 characters, starting with a letter, no two hyphens in a row, not ending with a hyphen",
+  );
+
+const nodeType = z.string().refine((v) => v in NODE_TYPES, {
+  message: `is not a supported node type: one of ${Object.keys(NODE_TYPES).join(", ")}`,
+});
+
+const cluster = strict({
+  identifier: clusterIdentifier,
+  /** A cluster this app creates and manages. */
+  create: strict({
+    nodeType,
+    numberOfNodes: z.number().int().min(1, "must be at least 1").max(MAX_NODES, `must be at most ${MAX_NODES}`).default(2),
+    databaseName: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_$]{0,63}$/, "is not a valid database name: lowercase letters, digits, _ and $, 1-64 characters, starting with a letter or _"),
+    masterUsername: z
+      .string()
+      .regex(/^[a-z][a-z0-9_]{0,127}$/, "is not a valid user name: lowercase letters, digits and _, starting with a letter")
+      .default("admin_user"),
+    automatedSnapshotRetentionDays: z.number().int().min(1, "must be at least 1 (RA3 clusters cannot turn automated snapshots off)").max(35, "must be at most 35").default(7),
+    /** Make `terraform destroy` of the cluster fail (lifecycle prevent_destroy). */
+    preventDestroy: z.boolean().default(true),
+  }).optional(),
+  /** A cluster that exists already and that Terraform does not manage. */
+  existing: z.literal(true, { error: "must be true when given (omit it for a created cluster)" }).optional(),
+  /** ARN of the customer-managed KMS key of an existing cluster. */
+  kmsKeyArn: z
+    .string()
+    .regex(
+      /^arn:aws(-[a-z]+)*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/,
+      "is not a KMS key ARN: arn:aws:kms:<region>:<account>:key/<key id> (an alias or the AWS-managed aws/redshift key cannot be shared across accounts)",
+    )
+    .optional(),
+}).superRefine((value, ctx) => {
+  if (!value.create === !value.existing) {
+    ctx.addIssue({ code: "custom", message: 'must have exactly one of "create" or "existing": true' });
+  }
+  if (value.existing && !value.kmsKeyArn) {
+    ctx.addIssue({ code: "custom", path: ["kmsKeyArn"], message: "is required for an existing cluster: the ARN of its customer-managed KMS key" });
+  }
+  if (value.create && value.kmsKeyArn) {
+    ctx.addIssue({ code: "custom", path: ["kmsKeyArn"], message: "is only for existing clusters: a created cluster uses the source stack's key" });
+  }
+  const type = value.create?.nodeType as NodeType | undefined;
+  if (type && type in NODE_TYPES && value.create!.numberOfNodes < NODE_TYPES[type]) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["create", "numberOfNodes"],
+      message: `is too few for ${type}: it needs at least ${NODE_TYPES[type]} nodes`,
+    });
+  }
+});
+
+const native = strict({
+  enabled: z.boolean().default(true),
+  /** When snapshots are taken (EventBridge Scheduler expression). */
+  schedule: scheduleExpression.default("rate(12 hours)"),
+  /** IANA time zone the cron expression is read in. */
+  timezone: z.string().regex(/^(UTC|[A-Za-z_]+(\/[A-Za-z0-9_+-]+)+)$/, "is not an IANA time zone like Europe/London or UTC").default("UTC"),
+  /** Our snapshots older than this are deleted (after revoking shares), beyond the newest `keepLatest`. */
+  retentionDays: z.number().int().min(1, "must be at least 1").max(3653, "must be at most 3653 (Redshift's manual snapshot limit)").default(7),
+  /** The newest N snapshots are kept whatever their age. */
+  keepLatest: z.number().int().min(1, "must be at least 1: retention never deletes the newest snapshot").max(100, "must be at most 100").default(3),
+  /** Alarm when the newest DR-visible snapshot is older than this. @default longest schedule gap + 2 hours */
+  rpoHours: z.number().int().min(1, "must be at least 1").max(24 * 14, "must be at most 336").optional(),
+  /** Report what retention would do without changing anything. */
+  dryRun: z.boolean().default(false),
+});
+
+const backup = strict({
+  enabled: z.boolean().default(false),
+  schedule: scheduleExpression.default("cron(0 3 * * ? *)"),
+  retentionDays: z.number().int().min(1, "must be at least 1").max(36500, "must be at most 36500").default(35),
+  /** Retention of the copy in the DR vault. */
+  copyRetentionDays: z.number().int().min(1, "must be at least 1").max(36500, "must be at most 36500").default(35),
+});
+
+const notifications = strict({
+  emails: z.array(email).default([]),
+});
+
+const source = strict({
+  name: z.string().regex(/^[a-z][a-z0-9-]{0,23}$/, "is not a valid source name: lowercase letters, digits and hyphens, 1-24 characters, starting with a letter"),
+  accountId,
+  region,
+  deployRoleArn: roleArn,
+  network,
+  clusters: z.array(cluster).min(1, "must list at least one cluster"),
+  native: native.prefault({}),
+  backup: backup.prefault({}),
+  notifications: notifications.prefault({}),
+});
+
+const dr = strict({
+  accountId,
+  region,
+  deployRoleArn: roleArn,
+  network,
+  /** Principals allowed to assume the DR restore operator role. @default the DR account root */
+  operatorPrincipals: z.array(z.string().regex(/^arn:aws(-[a-z]+)*:iam::\d{12}:(root|role\/.+|user\/.+)$/, "is not an IAM principal ARN (root, role or user)")).optional(),
+  notifications: notifications.prefault({}),
+});
+
+const state = strict({
+  accountId,
+  region,
+  deployRoleArn: roleArn,
+  bucket: z
+    .string()
+    .regex(/^(?!xn--)(?!.*-s3alias$)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, "is not a valid bucket name: 3-63 lowercase letters, digits and hyphens (no dots), starting and ending with a letter or digit"),
+  /** "dynamodb": a lock table; "s3-lockfile": S3-native locking (Terraform >= 1.10). */
+  locking: z.enum(["dynamodb", "s3-lockfile"], { error: 'must be "dynamodb" or "s3-lockfile"' }).default("dynamodb"),
+  lockTable: z.string().regex(/^[a-zA-Z0-9_.-]{3,255}$/, "is not a valid DynamoDB table name: 3-255 letters, digits, _ . -").optional(),
+  keyPrefix: z.string().regex(/^[a-z0-9][a-z0-9/_-]{0,99}$/, "is not a valid key prefix: lowercase letters, digits, / _ -").default("redshift-dr"),
+  /** Make `terraform destroy` of the state bucket and lock table fail. */
+  preventDestroy: z.boolean().default(true),
+});
+
+const tags = z.record(
+  z
+    .string()
+    .regex(
+      /^(?!aws:)(?!rsdr:)(?!managed-by$)[\w .:/=+@-]{1,128}$/,
+      "is not a valid tag key: 1-128 characters, not starting with aws: or rsdr:, and not managed-by (those mark what this app owns)",
+    ),
+  z.string().max(256, "is too long: tag values are at most 256 characters"),
+);
+
+export const estateSchema = strict({
+  $schema: z.string().optional(),
+  /** Prefix of every resource name. */
+  project: z.string().regex(/^[a-z][a-z0-9-]{1,14}[a-z0-9]$/, "is not a valid project name: 3-16 lowercase letters, digits and hyphens, starting with a letter"),
+  tags: tags.default({}),
+  state,
+  dr,
+  sources: z.array(source).min(1, "must list at least one source account"),
+}).superRefine((estate, ctx) => {
+  const add = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
+
+  const firstByName = new Map<string, number>();
+  const firstByAccountRegion = new Map<string, number>();
+  const firstByCluster = new Map<string, string>();
+  estate.sources.forEach((src, i) => {
+    if (firstByName.has(src.name)) add(["sources", i, "name"], `is already the name of sources[${firstByName.get(src.name)}]: source names must be unique`);
+    else firstByName.set(src.name, i);
+
+    const where = `${src.accountId}/${src.region}`;
+    if (firstByAccountRegion.has(where)) {
+      add(["sources", i, "accountId"], `is already described, with region ${src.region}, by sources[${firstByAccountRegion.get(where)}]: list both sets of clusters in one source`);
+    } else firstByAccountRegion.set(where, i);
+
+    if (src.accountId === estate.dr.accountId) {
+      add(["sources", i, "accountId"], "is also the DR account: the DR account must be a different account");
+    }
+    if (src.native.enabled && src.region !== estate.dr.region) {
+      add(["sources", i, "region"], `differs from the DR region ${estate.dr.region}: a shared snapshot is only visible in its own region, so native sharing needs the DR account in the same region`);
+    }
+    if (src.backup.enabled) {
+      add(["sources", i, "backup", "enabled"], "is not available yet: the AWS Backup approach is not implemented in this version; set it to false");
+    }
+    checkAccountOf(src.deployRoleArn, src.accountId, ["sources", i, "deployRoleArn"], add);
+
+    src.clusters.forEach((c, j) => {
+      const path = ["sources", i, "clusters", j];
+      if (firstByCluster.has(c.identifier)) {
+        add([...path, "identifier"], `is already used at ${firstByCluster.get(c.identifier)}: cluster identifiers must be unique across the estate (DR restores and alarms are named by them)`);
+      } else firstByCluster.set(c.identifier, `sources[${i}].clusters[${j}]`);
+      if (c.kmsKeyArn) {
+        const [, , , keyRegion, keyAccount] = c.kmsKeyArn.split(":");
+        if (keyAccount !== src.accountId || keyRegion !== src.region) {
+          add([...path, "kmsKeyArn"], `belongs to ${keyAccount}/${keyRegion}, not to the source's account and region ${src.accountId}/${src.region}`);
+        }
+      }
+    });
+
+    checkRetentionCovers(src.native.schedule, src.native.retentionDays, ["sources", i, "native"], add);
+    if (src.native.rpoHours !== undefined) {
+      const gap = safeSchedule(src.native.schedule)?.maxGapMinutes;
+      if (gap !== undefined && src.native.rpoHours * 60 < gap) {
+        add(["sources", i, "native", "rpoHours"], `is shorter than the schedule's longest gap of ${gap / 60} hours: the staleness alarm would fire between healthy runs`);
+      }
+    }
+    checkRetentionCovers(src.backup.schedule, src.backup.retentionDays, ["sources", i, "backup"], add);
+
+    const srcCidr = src.network.create && parseCidr(src.network.create.cidr);
+    const drCidr = estate.dr.network.create && parseCidr(estate.dr.network.create.cidr);
+    if (srcCidr && drCidr && overlaps(srcCidr, drCidr)) {
+      add(["sources", i, "network", "create", "cidr"], `overlaps the DR network ${estate.dr.network.create!.cidr}: restored clusters and any later peering need distinct ranges`);
+    }
+  });
+
+  checkAccountOf(estate.dr.deployRoleArn, estate.dr.accountId, ["dr", "deployRoleArn"], add);
+  checkAccountOf(estate.state.deployRoleArn, estate.state.accountId, ["state", "deployRoleArn"], add);
+  if (estate.state.locking === "s3-lockfile" && estate.state.lockTable) {
+    add(["state", "lockTable"], 'is only used with locking "dynamodb"');
+  }
+});
+
+function checkAccountOf(arn: string, account: string, path: (string | number)[], add: (p: (string | number)[], m: string) => void) {
+  const arnAccount = arn.split(":")[4];
+  if (/^\d{12}$/.test(arnAccount ?? "") && /^\d{12}$/.test(account) && arnAccount !== account) {
+    add(path, `is a role in account ${arnAccount}, but the accountId is ${account}: the deploy role must be in the account it deploys to`);
+  }
+}
+
+function safeSchedule(expression: string) {
+  try {
+    return parseSchedule(expression);
+  } catch {
+    return undefined; // already reported by the field's own check
+  }
+}
+
+function checkRetentionCovers(expression: string, retentionDays: number, path: (string | number)[], add: (p: (string | number)[], m: string) => void) {
+  const schedule = safeSchedule(expression);
+  if (schedule && retentionDays * 24 * 60 < schedule.maxGapMinutes) {
+    add([...path, "retentionDays"], `is shorter than the schedule period (${schedule.maxGapMinutes / 60} hours between runs of ${expression}): snapshots would expire before the next one exists`);
+  }
+}
+
+export type EstateInput = z.input<typeof estateSchema>;
+export type Estate = z.output<typeof estateSchema>;
+export type SourceConfig = Estate["sources"][number];
+export type ClusterConfig = SourceConfig["clusters"][number];
+export type NetworkConfig = SourceConfig["network"];
+export type DrConfig = Estate["dr"];
+export type StateConfig = Estate["state"];

@@ -1,0 +1,93 @@
+import { Construct } from "constructs";
+import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { accountRoot, policyDocument, PolicyStatement } from "./policy";
+
+export interface ManagedKeyProps {
+  /** Alias without the `alias/` prefix. */
+  readonly alias: string;
+  readonly description: string;
+  readonly accountId: string;
+  /** @default "aws" */
+  readonly partition?: string;
+  /**
+   * Accounts that may restore, from another account, what this key encrypts (shared Redshift
+   * snapshots) and copy AWS Backup recovery points of it. They get exactly kms:Decrypt and
+   * kms:DescribeKey, and kms:CreateGrant only for AWS services acting for them.
+   * @default none
+   */
+  readonly crossAccountRestoreAccountIds?: readonly string[];
+  /** Further statements, e.g. for AWS services that encrypt logs or messages with this key. @default none */
+  readonly serviceStatements?: readonly PolicyStatement[];
+  /** @default 30 */
+  readonly deletionWindowDays?: number;
+}
+
+/** A customer-managed KMS key with rotation on, an alias, and an explicit key policy. */
+export class ManagedKey extends Construct {
+  public readonly key: KmsKey;
+  public readonly arn: string;
+  public readonly aliasName: string;
+
+  constructor(scope: Construct, id: string, props: ManagedKeyProps) {
+    super(scope, id);
+    const partition = props.partition ?? "aws";
+    const statements: PolicyStatement[] = [
+      {
+        // The account root must keep full control, or the key becomes unmanageable; IAM policies
+        // in the account then decide who administers it. This is the only kms:* in the policy.
+        Sid: "AccountAdministers",
+        Effect: "Allow",
+        Principal: { AWS: accountRoot(partition, props.accountId) },
+        Action: "kms:*",
+        Resource: "*",
+      },
+    ];
+    const grantees = props.crossAccountRestoreAccountIds ?? [];
+    if (grantees.length > 0) {
+      // The account roots, not roles: source stacks deploy before the DR stack, and a key policy
+      // naming a role that does not exist yet is refused. The DR account's IAM narrows it further.
+      const principal = { AWS: grantees.map((a) => accountRoot(partition, a)) };
+      statements.push(
+        {
+          Sid: "CrossAccountRestoreUse",
+          Effect: "Allow",
+          Principal: principal,
+          Action: ["kms:Decrypt", "kms:DescribeKey"],
+          Resource: "*",
+        },
+        {
+          Sid: "CrossAccountRestoreGrants",
+          Effect: "Allow",
+          Principal: principal,
+          Action: "kms:CreateGrant",
+          Resource: "*",
+          Condition: { Bool: { "kms:GrantIsForAWSResource": true } },
+        },
+      );
+    }
+    statements.push(...(props.serviceStatements ?? []));
+
+    this.key = new KmsKey(this, "key", {
+      description: props.description,
+      enableKeyRotation: true,
+      deletionWindowInDays: props.deletionWindowDays ?? 30,
+      policy: policyDocument(statements),
+    });
+    this.arn = this.key.arn;
+    this.aliasName = `alias/${props.alias}`;
+    new KmsAlias(this, "alias", { name: this.aliasName, targetKeyId: this.key.keyId });
+  }
+}
+
+/** What CloudWatch Logs needs to encrypt log groups of this account and region with a key. */
+export function logsKeyStatement(partition: string, region: string, accountId: string): PolicyStatement {
+  return {
+    Sid: "CloudWatchLogsEncrypt",
+    Effect: "Allow",
+    Principal: { Service: `logs.${region}.amazonaws.com` },
+    Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+    Resource: "*",
+    Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${partition}:logs:${region}:${accountId}:log-group:*` } },
+  };
+}

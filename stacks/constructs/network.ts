@@ -1,0 +1,135 @@
+import { Construct } from "constructs";
+import { Fn } from "cdktf";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { DataAwsAvailabilityZones } from "@cdktf/provider-aws/lib/data-aws-availability-zones";
+import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
+import { FlowLog } from "@cdktf/provider-aws/lib/flow-log";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { RedshiftSubnetGroup } from "@cdktf/provider-aws/lib/redshift-subnet-group";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { Subnet } from "@cdktf/provider-aws/lib/subnet";
+import { Vpc } from "@cdktf/provider-aws/lib/vpc";
+import { parseCidr, subnetCidr } from "../../config/cidr";
+import { assumeRolePolicy, policyDocument } from "./policy";
+
+export interface CreatedNetworkProps {
+  readonly cidr: string;
+  /** @default 2 */
+  readonly availabilityZones?: number;
+  /** Key for the flow log group (its policy must let CloudWatch Logs use it). */
+  readonly flowLogKmsKeyArn: string;
+  /** @default 365 */
+  readonly flowLogRetentionDays?: number;
+}
+
+export interface ExistingNetworkProps {
+  readonly vpcId: string;
+  readonly subnetIds: readonly string[];
+}
+
+export interface RedshiftNetworkProps {
+  /** Prefix of resource names. */
+  readonly name: string;
+  /** Exactly one of `create` and `existing`. */
+  readonly create?: CreatedNetworkProps;
+  readonly existing?: ExistingNetworkProps;
+}
+
+/**
+ * Where Redshift clusters live: private subnets (no internet gateway, no public IPs), a Redshift
+ * subnet group over them, and a security group that admits nothing until the owner adds rules.
+ * Created networks also lock down the default security group and log all traffic.
+ */
+export class RedshiftNetwork extends Construct {
+  public readonly vpcId: string;
+  public readonly subnetIds: string[];
+  public readonly subnetGroupName: string;
+  public readonly securityGroupId: string;
+
+  constructor(scope: Construct, id: string, props: RedshiftNetworkProps) {
+    super(scope, id);
+    if (!props.create === !props.existing) {
+      throw new Error(`RedshiftNetwork ${id}: give exactly one of "create" and "existing"`);
+    }
+    if (props.create) {
+      const created = this.createVpc(props.name, props.create);
+      this.vpcId = created.vpcId;
+      this.subnetIds = created.subnetIds;
+    } else {
+      this.vpcId = props.existing!.vpcId;
+      this.subnetIds = [...props.existing!.subnetIds];
+    }
+
+    const group = new SecurityGroup(this, "redshift-sg", {
+      name: `${props.name}-redshift`,
+      description: `Redshift clusters of ${props.name}: no ingress or egress until rules are added`,
+      vpcId: this.vpcId,
+      // No ingress and no egress blocks: Terraform then also removes AWS's default allow-all egress.
+      tags: { Name: `${props.name}-redshift` },
+    });
+    this.securityGroupId = group.id;
+
+    const subnetGroup = new RedshiftSubnetGroup(this, "subnet-group", {
+      name: `${props.name}-redshift`,
+      description: `Private subnets for Redshift in ${props.name}`,
+      subnetIds: this.subnetIds,
+    });
+    this.subnetGroupName = subnetGroup.name;
+  }
+
+  private createVpc(name: string, props: CreatedNetworkProps): { vpcId: string; subnetIds: string[] } {
+    const cidr = parseCidr(props.cidr);
+    if (!cidr) throw new Error(`RedshiftNetwork ${name}: "${props.cidr}" is not an IPv4 CIDR block`);
+    const vpc = new Vpc(this, "vpc", {
+      cidrBlock: props.cidr,
+      enableDnsHostnames: true,
+      enableDnsSupport: true,
+      tags: { Name: name },
+    });
+    // The default security group is attached to anything created without one: make it deny all.
+    new DefaultSecurityGroup(this, "default-sg", { vpcId: vpc.id, tags: { Name: `${name}-default-deny` } });
+
+    const zones = new DataAwsAvailabilityZones(this, "zones", { state: "available" });
+    const subnetIds: string[] = [];
+    for (let i = 0; i < (props.availabilityZones ?? 2); i++) {
+      const subnet = new Subnet(this, `private-${i}`, {
+        vpcId: vpc.id,
+        cidrBlock: subnetCidr(cidr, 4, i),
+        availabilityZone: Fn.element(zones.names, i),
+        mapPublicIpOnLaunch: false,
+        tags: { Name: `${name}-private-${i}` },
+      });
+      subnetIds.push(subnet.id);
+    }
+
+    const logGroup = new CloudwatchLogGroup(this, "flow-logs", {
+      name: `/${name}/vpc-flow-logs`,
+      retentionInDays: props.flowLogRetentionDays ?? 365,
+      kmsKeyId: props.flowLogKmsKeyArn,
+    });
+    const role = new IamRole(this, "flow-logs-role", {
+      name: `${name}-vpc-flow-logs`,
+      assumeRolePolicy: assumeRolePolicy({ Service: "vpc-flow-logs.amazonaws.com" }),
+    });
+    new IamRolePolicy(this, "flow-logs-policy", {
+      role: role.id,
+      name: "write-flow-logs",
+      policy: policyDocument([
+        {
+          Effect: "Allow",
+          Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+          Resource: [logGroup.arn, `${logGroup.arn}:*`],
+        },
+      ]),
+    });
+    new FlowLog(this, "flow-log", {
+      vpcId: vpc.id,
+      trafficType: "ALL",
+      logDestinationType: "cloud-watch-logs",
+      logDestination: logGroup.arn,
+      iamRoleArn: role.arn,
+    });
+    return { vpcId: vpc.id, subnetIds };
+  }
+}

@@ -1,0 +1,19 @@
+import { App } from "cdktf";
+import type { Estate } from "../config/schema";
+import { DrStack } from "./dr-stack";
+import { SourceStack } from "./source-stack";
+import { StateStack } from "./state-stack";
+
+export interface EstateStacks {
+  readonly state: StateStack;
+  readonly sources: SourceStack[];
+  readonly dr: DrStack;
+}
+
+/** Config in, stacks out: one per account role. Deploy order: state, sources, DR. */
+export function buildStacks(app: App, estate: Estate): EstateStacks {
+  const state = new StateStack(app, estate);
+  const sources = estate.sources.map((source) => new SourceStack(app, estate, source));
+  const dr = new DrStack(app, estate, sources);
+  return { state, sources, dr };
+}

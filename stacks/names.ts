@@ -1,0 +1,15 @@
+// Every name derived from the config, in one place, so stacks, tests and docs agree.
+import type { Estate, SourceConfig } from "../config/schema";
+
+export const STATE_STACK = "state";
+export const DR_STACK = "dr";
+export const sourceStackName = (source: Pick<SourceConfig, "name">) => `source-${source.name}`;
+
+export const lockTableName = (estate: Estate) => estate.state.lockTable ?? `${estate.project}-tfstate-lock`;
+export const stateKey = (estate: Estate, stackName: string) => `${estate.state.keyPrefix}/${stackName}.tfstate`;
+
+/** Prefix of the resources of one source account, e.g. `rsdr-analytics`. */
+export const sourcePrefix = (estate: Estate, source: Pick<SourceConfig, "name">) => `${estate.project}-${source.name}`;
+export const drPrefix = (estate: Estate) => `${estate.project}-dr`;
+/** Clusters the DR operator restores are named `<project>-restore-...`; its role may touch only those. */
+export const restoredClusterPrefix = (estate: Estate) => `${estate.project}-restore-`;

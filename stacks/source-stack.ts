@@ -1,0 +1,85 @@
+import { Construct } from "constructs";
+import { TerraformOutput } from "cdktf";
+import { DataAwsRedshiftCluster } from "@cdktf/provider-aws/lib/data-aws-redshift-cluster";
+import type { Estate, SourceConfig } from "../config/schema";
+import { AccountStack } from "./account-stack";
+import { remoteState, stackTags } from "./common";
+import { logsKeyStatement, ManagedKey } from "./constructs/kms-key";
+import { RedshiftNetwork } from "./constructs/network";
+import { SecureRedshiftCluster } from "./constructs/redshift-cluster";
+import { sourcePrefix, sourceStackName } from "./names";
+
+/** What the DR stack needs to know of a protected cluster. */
+export interface ProtectedCluster {
+  readonly identifier: string;
+  readonly arn: string;
+  /** The key that encrypts the cluster's snapshots. */
+  readonly kmsKeyArn: string;
+}
+
+/**
+ * One source account: the data key the DR account may use to restore, the network, and the
+ * clusters (created here, or existing ones read as data sources).
+ */
+export class SourceStack extends AccountStack {
+  public readonly source: SourceConfig;
+  public readonly dataKey: ManagedKey;
+  public readonly operationsKey: ManagedKey;
+  public readonly network: RedshiftNetwork;
+  public readonly clusters: ProtectedCluster[] = [];
+
+  constructor(scope: Construct, estate: Estate, source: SourceConfig) {
+    const name = sourceStackName(source);
+    super(scope, name, { target: source, tags: stackTags(estate, name), remoteState: remoteState(estate, name) });
+    this.source = source;
+    const prefix = sourcePrefix(estate, source);
+
+    this.dataKey = new ManagedKey(this, "data-key", {
+      alias: `${prefix}-redshift`,
+      description: `Encrypts the Redshift clusters and snapshots of ${source.name}; the DR account may restore with it`,
+      accountId: this.accountId,
+      crossAccountRestoreAccountIds: [estate.dr.accountId],
+    });
+    this.operationsKey = new ManagedKey(this, "operations-key", {
+      alias: `${prefix}-operations`,
+      description: `Encrypts logs, secrets and messages of ${source.name}`,
+      accountId: this.accountId,
+      serviceStatements: [logsKeyStatement(this.partition, this.region, this.accountId)],
+    });
+
+    this.network = new RedshiftNetwork(this, "network", {
+      name: prefix,
+      create: source.network.create && { ...source.network.create, flowLogKmsKeyArn: this.operationsKey.arn },
+      existing: source.network.existing,
+    });
+
+    for (const cluster of source.clusters) {
+      if (cluster.create) {
+        const created = new SecureRedshiftCluster(this, `cluster-${cluster.identifier}`, {
+          identifier: cluster.identifier,
+          ...cluster.create,
+          kmsKeyArn: this.dataKey.arn,
+          operationsKmsKeyArn: this.operationsKey.arn,
+          subnetGroupName: this.network.subnetGroupName,
+          securityGroupIds: [this.network.securityGroupId],
+          preventDestroy: cluster.create.preventDestroy,
+        });
+        this.clusters.push({ identifier: cluster.identifier, arn: created.arn, kmsKeyArn: this.dataKey.arn });
+      } else {
+        // Not managed here: read it, so a missing cluster fails the plan instead of the first backup.
+        const existing = new DataAwsRedshiftCluster(this, `existing-${cluster.identifier}`, {
+          clusterIdentifier: cluster.identifier,
+        });
+        this.clusters.push({ identifier: cluster.identifier, arn: existing.arn, kmsKeyArn: cluster.kmsKeyArn! });
+      }
+    }
+
+    new TerraformOutput(this, "data_kms_key_arn", { value: this.dataKey.arn, description: "Key of the clusters and snapshots, shared with the DR account" });
+    new TerraformOutput(this, "cluster_arns", {
+      value: Object.fromEntries(this.clusters.map((c) => [c.identifier, c.arn])),
+      description: "Protected clusters by identifier",
+    });
+    new TerraformOutput(this, "subnet_group_name", { value: this.network.subnetGroupName });
+    new TerraformOutput(this, "security_group_id", { value: this.network.securityGroupId });
+  }
+}
