@@ -1,0 +1,66 @@
+/**
+ * What invoked the snapshot manager, and what that run should do.
+ *  - EventBridge Scheduler, payload {"trigger":"schedule"}: create + share + retention, every cluster.
+ *  - SNS records from a Redshift `cluster-snapshot` event subscription: share + retention only, for the
+ *    clusters whose (our) snapshot the messages name. Messages naming none of our snapshots (automated
+ *    snapshots, other tools' snapshots) lead to no work at all, so that automated-snapshot events of
+ *    many clusters do not each cause a full reconcile.
+ */
+
+export interface Trigger {
+  readonly kind: "schedule" | "snapshot-event";
+  readonly createSnapshots: boolean;
+  /** Clusters to reconcile (a subset of the configured ones). */
+  readonly clusterIdentifiers: string[];
+}
+
+export class UnsupportedEventError extends Error {
+  constructor(event: unknown) {
+    let shown: string;
+    try {
+      shown = JSON.stringify(event)?.slice(0, 300) ?? String(event);
+    } catch {
+      shown = String(event);
+    }
+    super(
+      `unsupported event ${shown}: expected {"trigger":"schedule"} (EventBridge Scheduler) or SNS records` +
+        ` (Redshift cluster-snapshot event subscription)`,
+    );
+    this.name = "UnsupportedEventError";
+  }
+}
+
+interface SnsRecordLike {
+  EventSource?: unknown;
+  Sns?: { Message?: unknown; Subject?: unknown };
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** Configured clusters whose window snapshot id (`prefix-cluster-YYYYMMDDtHHMMz`) occurs in `text`. */
+export function clustersNamedIn(text: string, snapshotPrefix: string, clusters: readonly string[]): string[] {
+  return clusters.filter((cluster) =>
+    new RegExp(`(^|[^a-z0-9-])${escapeRegExp(snapshotPrefix)}-${escapeRegExp(cluster)}-\\d{8}t\\d{4}z($|[^a-z0-9-])`).test(text),
+  );
+}
+
+export function parseTrigger(event: unknown, config: { snapshotPrefix: string; clusterIdentifiers: readonly string[] }): Trigger {
+  if (event !== null && typeof event === "object") {
+    const e = event as { trigger?: unknown; Records?: unknown };
+    if (e.trigger === "schedule") {
+      return { kind: "schedule", createSnapshots: true, clusterIdentifiers: [...config.clusterIdentifiers] };
+    }
+    if (Array.isArray(e.Records) && e.Records.length > 0 && e.Records.every((r: SnsRecordLike) => r && typeof r === "object" && r.Sns)) {
+      const texts = (e.Records as SnsRecordLike[]).map((r) => `${String(r.Sns?.Subject ?? "")}\n${String(r.Sns?.Message ?? "")}`);
+      const named = new Set(texts.flatMap((t) => clustersNamedIn(t, config.snapshotPrefix, config.clusterIdentifiers)));
+      return {
+        kind: "snapshot-event",
+        createSnapshots: false,
+        clusterIdentifiers: config.clusterIdentifiers.filter((c) => named.has(c)),
+      };
+    }
+  }
+  throw new UnsupportedEventError(event);
+}

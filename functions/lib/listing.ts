@@ -1,0 +1,108 @@
+/**
+ * Reading snapshots. Every DescribeClusterSnapshots read goes through {@link describeAllSnapshots}:
+ * paginated with the SDK paginator (Marker, at most 100 records a page) and retried page by page, so a
+ * throttled third page resumes at the third page instead of starting over.
+ */
+import {
+  DescribeClusterSnapshotsCommand,
+  paginateDescribeClusterSnapshots,
+  type DescribeClusterSnapshotsCommandInput,
+  type RedshiftClient,
+  type Snapshot,
+} from "@aws-sdk/client-redshift";
+import { withRetry, type RetryContext } from "./retry";
+import { isOurs, snapshotTime, tagValue, TAG_CLUSTER, TAG_MANAGED_BY } from "./ownership";
+
+/** Redshift's maximum (and default) page size for DescribeClusterSnapshots. */
+export const PAGE_SIZE = 100;
+
+export interface RedshiftContext {
+  readonly redshift: RedshiftClient;
+  readonly retry: RetryContext;
+}
+
+/** All snapshots matching `input`, every page read. */
+export async function describeAllSnapshots(
+  ctx: RedshiftContext,
+  input: Omit<DescribeClusterSnapshotsCommandInput, "Marker" | "MaxRecords">,
+): Promise<Snapshot[]> {
+  const snapshots: Snapshot[] = [];
+  let nextMarker: string | undefined;
+  // A retry re-enters the paginator at the marker of the page that failed; pages already read are kept.
+  await withRetry("DescribeClusterSnapshots", ctx.retry, async () => {
+    const pages = paginateDescribeClusterSnapshots(
+      {
+        client: ctx.redshift,
+        pageSize: PAGE_SIZE,
+        startingToken: nextMarker,
+        // The paginator reuses (and mutates) one input object for every page; give each request its own
+        // copy so what was sent for page N stays what was sent for page N.
+        withCommand: (command) => new DescribeClusterSnapshotsCommand({ ...command.input }),
+      },
+      { ...input },
+    );
+    for await (const page of pages) {
+      snapshots.push(...(page.Snapshots ?? []));
+      nextMarker = page.Marker || undefined;
+    }
+  });
+  return snapshots;
+}
+
+/**
+ * Our snapshots of one cluster in the SOURCE account. The tag filter is only an optimisation (it keeps
+ * other tools' snapshots off the wire); ownership is decided by {@link isOurs} on every result.
+ */
+export async function listOurSnapshots(ctx: RedshiftContext, clusterIdentifier: string, managedBy: string): Promise<Snapshot[]> {
+  const all = await describeAllSnapshots(ctx, {
+    ClusterIdentifier: clusterIdentifier,
+    SnapshotType: "manual",
+    TagKeys: [TAG_MANAGED_BY],
+    TagValues: [managedBy],
+  });
+  return all.filter((s) => isOurs(s, managedBy, clusterIdentifier));
+}
+
+export interface SharedSnapshot {
+  readonly sourceAccountId: string;
+  readonly clusterIdentifier: string;
+  readonly snapshotIdentifier: string;
+  readonly createdAt: Date;
+}
+
+/**
+ * DR side: the snapshots a source account shares with us that its snapshot manager made.
+ * DescribeClusterSnapshots returns only our own snapshots unless OwnerAccount is given, and never
+ * returns shared snapshots when tag filters are given: so OwnerAccount is set, no tag filter is sent,
+ * and the managed-by tag is checked on the results.
+ */
+export async function listSharedSnapshots(ctx: RedshiftContext, sourceAccountId: string, managedBy: string): Promise<SharedSnapshot[]> {
+  const all = await describeAllSnapshots(ctx, { OwnerAccount: sourceAccountId, SnapshotType: "manual" });
+  const shared: SharedSnapshot[] = [];
+  for (const s of all) {
+    const createdAt = snapshotTime(s);
+    if (s.Status !== "available" || tagValue(s, TAG_MANAGED_BY) !== managedBy || !createdAt || !s.SnapshotIdentifier) continue;
+    if (s.OwnerAccount !== undefined && s.OwnerAccount !== sourceAccountId) continue;
+    shared.push({
+      sourceAccountId,
+      clusterIdentifier: s.ClusterIdentifier ?? tagValue(s, TAG_CLUSTER) ?? "",
+      snapshotIdentifier: s.SnapshotIdentifier,
+      createdAt,
+    });
+  }
+  return shared;
+}
+
+/** Newest shared snapshot per cluster, keyed by cluster identifier (one source account's list). */
+export function newestByCluster(shared: readonly SharedSnapshot[]): Map<string, SharedSnapshot> {
+  const newest = new Map<string, SharedSnapshot>();
+  for (const s of shared) {
+    const current = newest.get(s.clusterIdentifier);
+    if (!current || s.createdAt.getTime() > current.createdAt.getTime()) newest.set(s.clusterIdentifier, s);
+  }
+  return newest;
+}
+
+export function ageHours(at: Date, now: Date): number {
+  return Math.max(0, (now.getTime() - at.getTime()) / 3_600_000);
+}

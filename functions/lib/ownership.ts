@@ -1,0 +1,64 @@
+/**
+ * Which snapshots are ours. A snapshot is ours ONLY if it is a manual snapshot that carries
+ * `managed-by` = our value AND `rsdr:cluster` = the cluster being reconciled. Everything else
+ * (automated snapshots, other tools' snapshots, hand-made ones, another deployment's) is never touched.
+ */
+import type { Snapshot, Tag } from "@aws-sdk/client-redshift";
+
+export const TAG_MANAGED_BY = "managed-by";
+export const TAG_CLUSTER = "rsdr:cluster";
+export const TAG_WINDOW = "rsdr:window";
+export const TAG_TARGETS = "rsdr:targets";
+
+/** Separator of account ids in the rsdr:targets tag (tag values may not contain commas in every service). */
+export const TARGETS_SEPARATOR = "+";
+
+export function tagValue(snapshot: Pick<Snapshot, "Tags">, key: string): string | undefined {
+  return snapshot.Tags?.find((t) => t.Key === key)?.Value;
+}
+
+/** The tags put on every snapshot we create. */
+export function ownershipTags(args: {
+  managedBy: string;
+  clusterIdentifier: string;
+  windowStart: Date;
+  drAccountIds: readonly string[];
+}): Tag[] {
+  return [
+    { Key: TAG_MANAGED_BY, Value: args.managedBy },
+    { Key: TAG_CLUSTER, Value: args.clusterIdentifier },
+    { Key: TAG_WINDOW, Value: args.windowStart.toISOString() },
+    { Key: TAG_TARGETS, Value: args.drAccountIds.join(TARGETS_SEPARATOR) },
+  ];
+}
+
+export function isOurs(snapshot: Snapshot, managedBy: string, clusterIdentifier: string): boolean {
+  return (
+    snapshot.SnapshotType === "manual" &&
+    tagValue(snapshot, TAG_MANAGED_BY) === managedBy &&
+    tagValue(snapshot, TAG_CLUSTER) === clusterIdentifier
+  );
+}
+
+/** Account ids currently authorized to restore the snapshot. */
+export function authorizedAccounts(snapshot: Snapshot): string[] {
+  return (snapshot.AccountsWithRestoreAccess ?? [])
+    .map((a) => a.AccountId)
+    .filter((id): id is string => typeof id === "string" && id.length > 0);
+}
+
+/** When the snapshot was taken: SnapshotCreateTime, else the rsdr:window tag, else undefined. */
+export function snapshotTime(snapshot: Snapshot): Date | undefined {
+  const created = snapshot.SnapshotCreateTime;
+  if (created instanceof Date && !Number.isNaN(created.getTime())) return created;
+  if (created !== undefined) {
+    const parsed = new Date(created as unknown as string);
+    if (!Number.isNaN(parsed.getTime())) return parsed;
+  }
+  const window = tagValue(snapshot, TAG_WINDOW);
+  if (window) {
+    const parsed = new Date(window);
+    if (!Number.isNaN(parsed.getTime())) return parsed;
+  }
+  return undefined;
+}

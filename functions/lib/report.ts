@@ -1,0 +1,171 @@
+/**
+ * Reporting of a reconcile run: the result types, one structured log line per cluster, CloudWatch
+ * metrics per cluster and one SNS message summarizing every failure.
+ */
+import { PutMetricDataCommand, type CloudWatchClient, type MetricDatum } from "@aws-sdk/client-cloudwatch";
+import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
+import type { ErrorKind } from "./errors";
+import { withRetry, type RetryContext } from "./retry";
+
+export type Step = "list" | "create" | "wait" | "share" | "revoke" | "delete";
+
+export interface Authorization {
+  readonly snapshotId: string;
+  readonly accountId: string;
+}
+
+export interface StepFailure {
+  readonly step: Step;
+  readonly kind: ErrorKind;
+  readonly code: string;
+  readonly message: string;
+  readonly quota?: string;
+  readonly snapshotId?: string;
+}
+
+export type WaitState =
+  /** No new snapshot to wait for (event trigger, dry run, or the window's snapshot was already available). */
+  | "not-needed"
+  | "available"
+  /** Not available within the time left: not a failure, the next run or the snapshot event shares it. */
+  | "timed-out"
+  /** Too little time left to wait at all: same as timed-out. */
+  | "no-time"
+  | "failed";
+
+export interface ClusterResult {
+  readonly clusterIdentifier: string;
+  readonly dryRun: boolean;
+  /** The snapshot id of the current schedule window. */
+  readonly windowSnapshotId: string;
+  /** Snapshots created by this run (in a dry run: that it would create). */
+  created: string[];
+  /** The window's snapshot existed already (an earlier or overlapping run made it). */
+  alreadyExisted: boolean;
+  wait: WaitState;
+  /** Our snapshot of this window, still being created when the run ended (shared later). */
+  pendingAvailability: string | null;
+  /** Authorizations made (in a dry run: that it would make). */
+  shared: Authorization[];
+  /** Authorizations revoked before deletion (in a dry run: that it would revoke). */
+  revoked: Authorization[];
+  /** Snapshots deleted by retention (in a dry run: that it would delete). */
+  deleted: string[];
+  /** Newest available snapshots kept regardless of age. */
+  keptAsNewest: string[];
+  failed: boolean;
+  errors: StepFailure[];
+  /** All failures in one line (undefined when none). */
+  error?: string;
+  /** Age of the newest of our snapshots shared with every DR account; null when there is none. */
+  newestSharedSnapshotAgeHours: number | null;
+  newestSharedSnapshotId: string | null;
+  notes: string[];
+}
+
+export interface ReconcileReport {
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly dryRun: boolean;
+  readonly createSnapshots: boolean;
+  readonly clusters: ClusterResult[];
+  readonly failedClusters: string[];
+  readonly metrics: "published" | "skipped" | "failed";
+  readonly alert: "published" | "not-needed" | "skipped" | "failed";
+  /** Failures of publishing metrics or the alert (they fail the invocation too). */
+  readonly reportingErrors: string[];
+}
+
+export const METRIC_NAMES = {
+  created: "SnapshotsCreated",
+  shared: "SnapshotsShared",
+  deleted: "SnapshotsDeleted",
+  failures: "ClusterFailures",
+  newestAge: "NewestSharedSnapshotAgeHours",
+} as const;
+
+/** Metric data for one cluster. No age datum when nothing is shared: the alarm treats missing data as breaching. */
+export function clusterMetricData(result: ClusterResult, timestamp: Date): MetricDatum[] {
+  const Dimensions = [{ Name: "ClusterIdentifier", Value: result.clusterIdentifier }];
+  const datum = (MetricName: string, Value: number, Unit: "Count" | "None"): MetricDatum => ({
+    MetricName,
+    Dimensions,
+    Value,
+    Unit,
+    Timestamp: timestamp,
+  });
+  const data = [
+    datum(METRIC_NAMES.created, result.created.length, "Count"),
+    datum(METRIC_NAMES.shared, new Set(result.shared.map((a) => a.snapshotId)).size, "Count"),
+    datum(METRIC_NAMES.deleted, result.deleted.length, "Count"),
+    datum(METRIC_NAMES.failures, result.failed ? 1 : 0, "Count"),
+  ];
+  if (result.newestSharedSnapshotAgeHours !== null) {
+    data.push(datum(METRIC_NAMES.newestAge, round(result.newestSharedSnapshotAgeHours, 3), "None"));
+  }
+  return data;
+}
+
+/** PutMetricData accepts up to 1000 data points a request; stay well below. */
+export const METRIC_BATCH_SIZE = 500;
+
+export async function putMetrics(
+  cloudwatch: CloudWatchClient,
+  namespace: string,
+  data: readonly MetricDatum[],
+  retry: RetryContext,
+): Promise<void> {
+  for (let i = 0; i < data.length; i += METRIC_BATCH_SIZE) {
+    const batch = data.slice(i, i + METRIC_BATCH_SIZE);
+    await withRetry("PutMetricData", retry, () =>
+      cloudwatch.send(new PutMetricDataCommand({ Namespace: namespace, MetricData: batch })),
+    );
+  }
+}
+
+/** SNS: subjects are at most 100 characters; messages at most 256 KB (we stay far below). */
+const MAX_SUBJECT = 100;
+const MAX_MESSAGE = 200_000;
+
+export function failureAlert(args: {
+  title: string;
+  failures: ReadonlyArray<{ name: string; lines: string[] }>;
+  total: number;
+  context: Record<string, string>;
+}): { subject: string; message: string } {
+  const subject = `${args.title}: ${args.failures.length} of ${args.total} failed`.slice(0, MAX_SUBJECT);
+  const body = [
+    `${args.failures.length} of ${args.total} failed.`,
+    ...Object.entries(args.context).map(([k, v]) => `${k}: ${v}`),
+    "",
+    ...args.failures.flatMap((f) => [`${f.name}:`, ...f.lines.map((l) => `  - ${l}`)]),
+  ].join("\n");
+  return { subject, message: body.length > MAX_MESSAGE ? body.slice(0, MAX_MESSAGE) + "\n[truncated]" : body };
+}
+
+export function describeFailure(f: StepFailure): string {
+  const quota = f.quota ? ` [quota: ${f.quota}]` : "";
+  const snap = f.snapshotId ? ` (${f.snapshotId})` : "";
+  return `${f.step}${snap}: ${f.kind}/${f.code}${quota}: ${f.message}`;
+}
+
+export async function publishAlert(
+  sns: SNSClient,
+  topicArn: string,
+  alert: { subject: string; message: string },
+  retry: RetryContext,
+): Promise<void> {
+  await withRetry("Publish", retry, () =>
+    sns.send(new PublishCommand({ TopicArn: topicArn, Subject: toAsciiSubject(alert.subject), Message: alert.message })),
+  );
+}
+
+/** SNS subjects must be ASCII, without line breaks. */
+function toAsciiSubject(subject: string): string {
+  return subject.replace(/[^\x20-\x7e]/g, "?");
+}
+
+export function round(value: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
