@@ -1,0 +1,284 @@
+// DR-account side of native snapshot sharing: the dr-monitor Lambda lists the snapshots each source account
+// shares with this account and publishes NewestSharedSnapshotAgeHours per (source account, cluster); one alarm
+// per pair fires when that age exceeds the RPO or when the monitor stops reporting.
+//
+// Reusable from any CDKTF app: everything comes from props, nothing from the project config.
+import * as path from "path";
+import { Annotations, Token } from "cdktf";
+import { Construct } from "constructs";
+import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+import { AlertTopic } from "./alert-topic";
+import { PolicyStatement, kmsViaServiceStatement } from "./iam";
+import {
+  AwsEnvironmentProps,
+  DeadLetterQueue,
+  FunctionAlarms,
+  FunctionSchedule,
+  LOG_RETENTION_DAYS,
+  NodejsFunction,
+  resolveAwsEnvironment,
+} from "./nodejs-function";
+
+/** Metric the dr-monitor publishes (namespace METRIC_NAMESPACE) and its dimensions. */
+export const DR_MONITOR_METRICS = {
+  newestSharedSnapshotAgeHours: "NewestSharedSnapshotAgeHours",
+  sourceAccountDimension: "SourceAccount",
+  clusterDimension: "ClusterIdentifier",
+} as const;
+
+const DEFAULT_ENTRY = path.resolve(__dirname, "../../functions/dr-monitor/handler.ts");
+
+/** One source account whose shared snapshots are watched. */
+export interface DrMonitorSource {
+  /** 12-digit id of the account owning the snapshots. */
+  readonly accountId: string;
+  /** Clusters of that account whose snapshots are shared with this account. */
+  readonly clusterIdentifiers: readonly string[];
+  /** Alarm when the newest shared snapshot of a cluster is older than this many hours. */
+  readonly rpoHours: number;
+}
+
+export interface DrSnapshotMonitorProps extends AwsEnvironmentProps {
+  /** Prefix of every resource name: lowercase letter, then lowercase letters, digits, hyphens; at most 32. */
+  readonly namePrefix: string;
+  /** Source accounts and their clusters. */
+  readonly sources: readonly DrMonitorSource[];
+  /** E-mail addresses subscribed to a new alert topic. @default [] */
+  readonly alertEmails?: readonly string[];
+  /** Existing alert topic to use instead of creating one (then alertEmails must be empty). @default a new topic */
+  readonly alertTopicArn?: string;
+  /** KMS key of `alertTopicArn`, when that topic uses another key than `kmsKeyArn`. @default kmsKeyArn */
+  readonly alertTopicKmsKeyArn?: string;
+  /**
+   * Operations KMS key ARN (in this DR account) encrypting the alert topic, the DLQ and the log group. Its
+   * key policy must contain `operationsKeyPolicyStatements({ ..., redshiftEvents: false })` and the
+   * account-root statement.
+   */
+  readonly kmsKeyArn: string;
+  /** How often the monitor runs. @default "rate(1 hour)" */
+  readonly scheduleExpression?: string;
+  /** @default "UTC" */
+  readonly scheduleTimezone?: string;
+  /** managed-by tag value of the snapshots to watch (must match the source side). @default "rsdr" */
+  readonly managedBy?: string;
+  /** @default "RedshiftDR" */
+  readonly metricNamespace?: string;
+  /** Log group retention, days. @default 365 */
+  readonly logRetentionDays?: number;
+  /** Handler entry file. @default functions/dr-monitor/handler.ts of this repo */
+  readonly entry?: string;
+  /** @default 120 */
+  readonly timeoutSeconds?: number;
+  /** @default 256 */
+  readonly memorySize?: number;
+  /**
+   * Period of the staleness alarms, seconds (multiple of 60, 60-86400); must cover the interval between runs.
+   * @default 3600
+   */
+  readonly alarmPeriodSeconds?: number;
+  /** Consecutive breaching periods before a staleness alarm fires (absorbs one late run). @default 2 */
+  readonly alarmEvaluationPeriods?: number;
+  /** @default {} */
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+function invalid(field: string, value: unknown, allowed: string): never {
+  throw new Error(`DrSnapshotMonitor: ${field}: ${JSON.stringify(value)} is not valid: ${allowed}`);
+}
+
+function validate(props: DrSnapshotMonitorProps): void {
+  if (!/^[a-z][a-z0-9-]{0,31}$/.test(props.namePrefix)) {
+    invalid("namePrefix", props.namePrefix, "a lowercase letter, then lowercase letters, digits or hyphens, at most 32");
+  }
+  if (props.sources.length === 0) invalid("sources", props.sources, "at least one source account");
+  const seen = new Set<string>();
+  props.sources.forEach((s, i) => {
+    if (!/^\d{12}$/.test(s.accountId)) invalid(`sources[${i}].accountId`, s.accountId, "a 12-digit AWS account id");
+    if (seen.has(s.accountId)) invalid(`sources[${i}].accountId`, s.accountId, "listed once");
+    seen.add(s.accountId);
+    if (props.accountId !== undefined && s.accountId === props.accountId) {
+      invalid(`sources[${i}].accountId`, s.accountId, "an account other than the DR account (accountId)");
+    }
+    if (s.clusterIdentifiers.length === 0) invalid(`sources[${i}].clusterIdentifiers`, s.clusterIdentifiers, "at least one cluster");
+    s.clusterIdentifiers.forEach((c, j) => {
+      if (!/^[a-z](?!.*--)[a-z0-9-]{0,62}(?<!-)$/.test(c)) {
+        invalid(`sources[${i}].clusterIdentifiers[${j}]`, c, "lowercase letters, digits and hyphens, 1-63 characters, starting with a letter");
+      }
+      if (s.clusterIdentifiers.indexOf(c) !== j) invalid(`sources[${i}].clusterIdentifiers[${j}]`, c, "listed once");
+    });
+    if (!(s.rpoHours > 0)) invalid(`sources[${i}].rpoHours`, s.rpoHours, "a positive number of hours");
+  });
+  const period = props.alarmPeriodSeconds;
+  if (period !== undefined && (period % 60 !== 0 || period < 60 || period > 86400)) {
+    invalid("alarmPeriodSeconds", period, "a multiple of 60 from 60 to 86400");
+  }
+  const evals = props.alarmEvaluationPeriods;
+  if (evals !== undefined && !Token.isUnresolved(evals) && (!Number.isInteger(evals) || evals < 1 || evals > 7)) {
+    invalid("alarmEvaluationPeriods", evals, "an integer from 1 to 7");
+  }
+  if (props.alertTopicArn !== undefined && (props.alertEmails ?? []).length > 0) {
+    invalid("alertEmails", props.alertEmails, "empty when alertTopicArn is given (subscribe to that topic instead)");
+  }
+  const logRetention = props.logRetentionDays ?? 365;
+  if (!(LOG_RETENTION_DAYS as readonly number[]).includes(logRetention)) {
+    invalid("logRetentionDays", logRetention, `one of ${LOG_RETENTION_DAYS.join(", ")}`);
+  }
+}
+
+/**
+ * The DR-side monitor: dr-monitor function on an EventBridge Scheduler schedule (retries, encrypted DLQ),
+ * a role limited to DescribeClusterSnapshots, PutMetricData in its namespace and Publish to the alert topic,
+ * and one NewestSharedSnapshotAgeHours > rpoHours alarm per (source account, cluster), missing data breaching.
+ */
+export class DrSnapshotMonitor extends Construct {
+  public readonly function: NodejsFunction;
+  public readonly schedule: FunctionSchedule;
+  public readonly deadLetterQueue: DeadLetterQueue;
+  /** The alert topic created here; undefined when `alertTopicArn` was given. */
+  public readonly alertTopic?: AlertTopic;
+  public readonly alertTopicArn: string;
+  public readonly functionAlarms: FunctionAlarms;
+  /** Keyed `<accountId>/<clusterIdentifier>`. */
+  public readonly stalenessAlarms: Readonly<Record<string, CloudwatchMetricAlarm>>;
+  public readonly functionName: string;
+  public readonly functionArn: string;
+  public readonly roleArn: string;
+  public readonly metricNamespace: string;
+
+  constructor(scope: Construct, id: string, props: DrSnapshotMonitorProps) {
+    super(scope, id);
+    validate(props);
+    const env = resolveAwsEnvironment(this, props);
+    const tags = { ...(props.tags ?? {}) };
+    this.metricNamespace = props.metricNamespace ?? "RedshiftDR";
+    const functionName = `${props.namePrefix}-dr-monitor`;
+
+    if (props.alertTopicArn !== undefined) {
+      this.alertTopicArn = props.alertTopicArn;
+    } else {
+      this.alertTopic = new AlertTopic(this, "alert-topic", {
+        topicName: `${props.namePrefix}-dr-alerts`,
+        kmsKeyArn: props.kmsKeyArn,
+        emails: props.alertEmails ?? [],
+        allowCloudWatchAlarms: true,
+        tags,
+        environmentOf: env,
+      });
+      this.alertTopicArn = this.alertTopic.topicArn;
+      if ((props.alertEmails ?? []).length === 0) {
+        Annotations.of(this).addWarning(
+          "DrSnapshotMonitor: alertEmails is empty and no alertTopicArn was given: alarms reach nobody until someone subscribes to the alert topic",
+        );
+      }
+    }
+
+    this.deadLetterQueue = new DeadLetterQueue(this, "dlq", {
+      queueName: `${functionName}-dlq`,
+      kmsKeyArn: props.kmsKeyArn,
+      tags,
+    });
+
+    const viaSns = `sns.${env.region}.${env.dnsSuffix}`;
+    const viaSqs = `sqs.${env.region}.${env.dnsSuffix}`;
+    const alertKey = props.alertTopicKmsKeyArn ?? props.kmsKeyArn;
+    const statements: PolicyStatement[] = [
+      {
+        // WILDCARD: DescribeClusterSnapshots supports no resource-level permissions (Service Authorization
+        // Reference), and the snapshots listed are owned by the source accounts.
+        Sid: "DescribeSharedSnapshots",
+        Action: "redshift:DescribeClusterSnapshots",
+        Resource: "*",
+      },
+      {
+        // WILDCARD: cloudwatch:PutMetricData has no resource types; the namespace condition confines it.
+        Sid: "PutMetricDataOwnNamespaceOnly",
+        Action: "cloudwatch:PutMetricData",
+        Resource: "*",
+        Condition: { StringEquals: { "cloudwatch:namespace": this.metricNamespace } },
+      },
+      { Sid: "PublishAlerts", Action: "sns:Publish", Resource: this.alertTopicArn },
+      ...(alertKey === props.kmsKeyArn
+        ? [kmsViaServiceStatement("UseOperationsKeyViaSnsAndSqs", props.kmsKeyArn, [viaSns, viaSqs])]
+        : [
+            kmsViaServiceStatement("UseAlertTopicKeyViaSns", alertKey, [viaSns]),
+            kmsViaServiceStatement("UseOperationsKeyViaSqs", props.kmsKeyArn, [viaSqs]),
+          ]),
+    ];
+
+    this.function = new NodejsFunction(this, "function", {
+      functionName,
+      entry: props.entry ?? DEFAULT_ENTRY,
+      description: "Reports the age of the newest Redshift snapshot each source account shares with this DR account",
+      environment: {
+        SOURCES: JSON.stringify(props.sources.map((s) => ({ accountId: s.accountId, clusters: [...s.clusterIdentifiers] }))),
+        MANAGED_BY: props.managedBy ?? "rsdr",
+        METRIC_NAMESPACE: this.metricNamespace,
+        ALERT_TOPIC_ARN: this.alertTopicArn,
+      },
+      timeout: props.timeoutSeconds ?? 120,
+      memorySize: props.memorySize ?? 256,
+      reservedConcurrentExecutions: 1,
+      logRetentionDays: props.logRetentionDays ?? 365,
+      logKmsKeyArn: props.kmsKeyArn,
+      policyStatements: statements,
+      deadLetterQueueArn: this.deadLetterQueue.queueArn,
+      tags,
+      environmentOf: env,
+    });
+    this.functionName = functionName;
+    this.functionArn = this.function.functionArn;
+    this.roleArn = this.function.roleArn;
+
+    this.schedule = new FunctionSchedule(this, "schedule", {
+      scheduleName: functionName,
+      description: "Checks the age of snapshots shared with the DR account",
+      target: this.function,
+      scheduleExpression: props.scheduleExpression ?? "rate(1 hour)",
+      scheduleTimezone: props.scheduleTimezone ?? "UTC",
+      input: JSON.stringify({ trigger: "schedule" }),
+      deadLetterQueue: this.deadLetterQueue,
+      tags,
+      environmentOf: env,
+    });
+
+    this.functionAlarms = new FunctionAlarms(this, "function-alarms", {
+      alarmNamePrefix: functionName,
+      target: this.function,
+      deadLetterQueues: [this.deadLetterQueue],
+      alarmTopicArn: this.alertTopicArn,
+      throttlesPerHourThreshold: 0,
+      tags,
+    });
+
+    const period = props.alarmPeriodSeconds ?? 3600;
+    const evaluationPeriods = props.alarmEvaluationPeriods ?? 2;
+    const alarms: Record<string, CloudwatchMetricAlarm> = {};
+    for (const source of props.sources) {
+      for (const cluster of source.clusterIdentifiers) {
+        alarms[`${source.accountId}/${cluster}`] = new CloudwatchMetricAlarm(this, `staleness-${source.accountId}-${cluster}`, {
+          alarmName: `${functionName}-${source.accountId}-${cluster}-rpo-exceeded`,
+          alarmDescription:
+            `The newest snapshot of ${cluster} shared by ${source.accountId} is older than the RPO of ` +
+            `${source.rpoHours} h, or the DR monitor stopped reporting.`,
+          namespace: this.metricNamespace,
+          metricName: DR_MONITOR_METRICS.newestSharedSnapshotAgeHours,
+          dimensions: {
+            [DR_MONITOR_METRICS.sourceAccountDimension]: source.accountId,
+            [DR_MONITOR_METRICS.clusterDimension]: cluster,
+          },
+          statistic: "Maximum",
+          period,
+          evaluationPeriods,
+          datapointsToAlarm: evaluationPeriods,
+          threshold: source.rpoHours,
+          comparisonOperator: "GreaterThanThreshold",
+          treatMissingData: "breaching",
+          alarmActions: [this.alertTopicArn],
+          okActions: [this.alertTopicArn],
+          tags,
+        });
+      }
+    }
+    this.stalenessAlarms = alarms;
+  }
+}

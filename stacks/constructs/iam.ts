@@ -1,0 +1,92 @@
+// Small helpers for IAM policy documents, shared by the constructs in this folder.
+//
+// Policies are plain objects rendered with JSON.stringify: cdktf string tokens (ARNs of resources created in
+// the same stack) survive as "${aws_x.y.arn}" interpolations, and tests can JSON.parse the synthesized policy
+// and assert exact action and resource sets.
+
+/** Values of a condition operator: one string or a list of strings. */
+export type ConditionValues = string | readonly string[];
+
+/** A condition block: operator -> condition key -> value(s), as in IAM JSON. */
+export type PolicyConditions = Readonly<Record<string, Readonly<Record<string, ConditionValues>>>>;
+
+/** Principal block of a resource or trust policy. */
+export interface PolicyPrincipal {
+  readonly Service?: string | readonly string[];
+  readonly AWS?: string | readonly string[];
+}
+
+/** One statement of an IAM policy document, with the JSON field names IAM uses. */
+export interface PolicyStatement {
+  readonly Sid?: string;
+  /** @default "Allow" when rendered by {@link policyDocument} */
+  readonly Effect?: "Allow" | "Deny";
+  readonly Principal?: PolicyPrincipal | "*";
+  readonly Action: string | readonly string[];
+  /** Omitted only in trust policies. */
+  readonly Resource?: string | readonly string[];
+  readonly Condition?: PolicyConditions;
+}
+
+/** Renders statements as an IAM policy document (JSON string). Effect defaults to Allow. */
+export function policyDocument(statements: readonly PolicyStatement[]): string {
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: statements.map((s) => ({ Effect: "Allow", ...s })),
+  });
+}
+
+/** A trust policy that lets the given service principal assume a role, optionally limited to one account. */
+export function serviceTrustPolicy(service: string, sourceAccount?: string): string {
+  return policyDocument([
+    {
+      Sid: "AssumeByService",
+      Principal: { Service: service },
+      Action: "sts:AssumeRole",
+      ...(sourceAccount ? { Condition: { StringEquals: { "aws:SourceAccount": sourceAccount } } } : {}),
+    },
+  ]);
+}
+
+/** DNS suffix of service endpoints and principals for a literal partition name; "amazonaws.com" otherwise. */
+export function dnsSuffixFor(partition: string): string {
+  if (partition === "aws-cn") return "amazonaws.com.cn";
+  return "amazonaws.com";
+}
+
+/**
+ * Statement letting a role write to its own log group only. Log streams are addressed as
+ * `log-group:<name>:log-stream:<stream>`, hence the trailing `:*`.
+ */
+export function logWriteStatement(logGroupArn: string): PolicyStatement {
+  return {
+    Sid: "WriteOwnLogGroup",
+    Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+    Resource: `${logGroupArn}:*`,
+  };
+}
+
+/**
+ * kms:GenerateDataKey and kms:Decrypt on one key, only when called through the given services
+ * (e.g. SNS Publish or SQS SendMessage to a queue or topic encrypted with that key).
+ */
+export function kmsViaServiceStatement(sid: string, keyArn: string, viaServices: readonly string[]): PolicyStatement {
+  return {
+    Sid: sid,
+    Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+    Resource: keyArn,
+    Condition: { StringEquals: { "kms:ViaService": viaServices } },
+  };
+}
+
+/** Statement that denies any request to the resource not sent over TLS. */
+export function denyInsecureTransportStatement(resourceArn: string, action: string): PolicyStatement {
+  return {
+    Sid: "DenyInsecureTransport",
+    Effect: "Deny",
+    Principal: "*",
+    Action: action,
+    Resource: resourceArn,
+    Condition: { Bool: { "aws:SecureTransport": "false" } },
+  };
+}
