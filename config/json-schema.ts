@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { estateSchema } from "./schema";
+import { estateSchema } from "./estate";
 
 /** The JSON Schema of the config file (for editors and other tools), generated from the zod schema. */
 export function estateJsonSchema(): string {

@@ -3,7 +3,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { z } from "zod";
-import { Estate, estateSchema } from "./schema";
+import { Estate, estateSchema } from "./estate";
 
 export const CONFIG_ENV = "REDSHIFT_BACKUP_CONFIG";
 export const EXAMPLE_CONFIG = path.resolve(__dirname, "example.json");
@@ -52,6 +52,10 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[], raw: unknown):
         const keyPath = [...issue.path, key];
         return `${formatPath(keyPath)}: ${JSON.stringify(valueAt(raw, keyPath))} is not a known key; ${allowed}`;
       });
+    }
+    if (issue.code === "invalid_key") {
+      const key = issue.path[issue.path.length - 1];
+      return [`${formatPath(issue.path)}: the key ${JSON.stringify(key)} ${issue.issues[0]?.message ?? "is not allowed"}`];
     }
     const where = formatPath(issue.path) || "(top level)";
     const value = valueAt(raw, issue.path);

@@ -1,7 +1,7 @@
 // Runs the real Terraform CLI against synthesized stacks, offline: the AWS provider comes from a
 // filesystem mirror (TF_PROVIDER_MIRROR, default /opt/tf-plugins) when one exists, else from the
 // registry as usual. Shared by the real-Terraform test tier and the emulator tier.
-import { execFileSync, spawnSync, SpawnSyncReturns } from "child_process";
+import { execFile, execFileSync, spawnSync, SpawnSyncReturns } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -35,15 +35,18 @@ export function requireTerraform(env: NodeJS.ProcessEnv = process.env): string {
   return JSON.parse(version).terraform_version as string;
 }
 
-/** A Terraform CLI config that installs hashicorp/aws from the mirror (if present) and caches plugins. */
+/**
+ * A Terraform CLI config that installs hashicorp/aws from the mirror when there is one (init then
+ * links the mirror's provider, nothing is copied). Without a mirror, providers download into a
+ * shared plugin cache; run inits one at a time then, as Terraform's cache is not safe for
+ * concurrent inits.
+ */
 export function writeCliConfig(dir: string, env: NodeJS.ProcessEnv = process.env): string {
   fs.mkdirSync(dir, { recursive: true });
-  const cache = path.join(dir, "plugin-cache");
-  fs.mkdirSync(cache, { recursive: true });
   const mirror = providerMirror(env);
-  const useMirror = fs.existsSync(path.join(mirror, "registry.terraform.io/hashicorp/aws"));
-  const installation = useMirror
-    ? `provider_installation {
+  let body: string;
+  if (hasMirror(env)) {
+    body = `provider_installation {
   filesystem_mirror {
     path    = ${JSON.stringify(mirror)}
     include = ["registry.terraform.io/hashicorp/aws"]
@@ -52,11 +55,19 @@ export function writeCliConfig(dir: string, env: NodeJS.ProcessEnv = process.env
     exclude = ["registry.terraform.io/hashicorp/aws"]
   }
 }
-`
-    : "";
+`;
+  } else {
+    const cache = path.join(dir, "plugin-cache");
+    fs.mkdirSync(cache, { recursive: true });
+    body = `plugin_cache_dir = ${JSON.stringify(cache)}\n`;
+  }
   const file = path.join(dir, "terraformrc");
-  fs.writeFileSync(file, `plugin_cache_dir = ${JSON.stringify(cache)}\n${installation}`);
+  fs.writeFileSync(file, body);
   return file;
+}
+
+export function hasMirror(env: NodeJS.ProcessEnv = process.env): boolean {
+  return fs.existsSync(path.join(providerMirror(env), "registry.terraform.io/hashicorp/aws"));
 }
 
 /** Environment for terraform child processes: our CLI config, no prompts, no checkpoint calls. */
@@ -86,12 +97,53 @@ export function terraform(args: string[], cwd: string, env: NodeJS.ProcessEnv): 
   return { ok: r.status === 0, status: r.status, output: `${r.stdout ?? ""}${r.stderr ?? ""}` };
 }
 
-/** `terraform init -backend=false` + `terraform validate` of one synthesized stack directory. */
-export function validateStack(stackDir: string, env: NodeJS.ProcessEnv): TerraformResult {
-  const init = terraform(["init", "-backend=false", "-no-color", "-input=false"], stackDir, env);
-  if (!init.ok) return { ...init, output: `terraform init failed in ${stackDir}:\n${init.output}` };
-  const validate = terraform(["validate", "-no-color", "-json"], stackDir, env);
-  return validate;
+/** Like `terraform`, without blocking, so that stacks can be validated side by side. */
+export function terraformAsync(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<TerraformResult> {
+  return new Promise((resolve) => {
+    execFile("terraform", ["-chdir=" + cwd, ...args], { env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      const status = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+      resolve({ ok: status === 0, status, output: `${stdout ?? ""}${stderr ?? ""}` });
+    });
+  });
+}
+
+export interface ValidateResult {
+  readonly valid: boolean;
+  readonly errors: string[];
+  readonly warnings: string[];
+}
+
+/** `terraform init -backend=false` + `terraform validate -json` of one synthesized stack directory. */
+export async function validateStack(stackDir: string, env: NodeJS.ProcessEnv): Promise<ValidateResult> {
+  const init = await terraformAsync(["init", "-backend=false", "-no-color", "-input=false"], stackDir, env);
+  if (!init.ok) return { valid: false, errors: [`terraform init failed in ${stackDir}:\n${init.output}`], warnings: [] };
+  const validate = await terraformAsync(["validate", "-no-color", "-json"], stackDir, env);
+  let report: { valid: boolean; diagnostics: { severity: string; summary: string; detail?: string; address?: string }[] };
+  try {
+    report = JSON.parse(validate.output);
+  } catch {
+    return { valid: false, errors: [`terraform validate printed no JSON in ${stackDir}:\n${validate.output}`], warnings: [] };
+  }
+  const describe = (d: (typeof report.diagnostics)[number]) => `${d.address ?? ""} ${d.summary}: ${d.detail ?? ""}`.trim();
+  return {
+    valid: report.valid && validate.ok,
+    errors: report.diagnostics.filter((d) => d.severity === "error").map(describe),
+    warnings: report.diagnostics.filter((d) => d.severity === "warning").map(describe),
+  };
+}
+
+/** Runs `work` over `items`, at most `limit` at a time. */
+export async function inParallel<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const runners = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i]);
+    }
+  });
+  await Promise.all(runners);
+  return results;
 }
 
 export function tempDir(prefix: string): string {

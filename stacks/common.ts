@@ -1,4 +1,4 @@
-import type { Estate } from "../config/schema";
+import type { Estate } from "../config/estate";
 import { AccountTarget, RemoteStateSettings } from "./account-stack";
 import { lockTableName, stateKey } from "./names";
 

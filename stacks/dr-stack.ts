@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { TerraformOutput } from "cdktf";
-import type { Estate } from "../config/schema";
+import type { Estate } from "../config/estate";
 import { AccountStack } from "./account-stack";
 import { remoteState, stackTags } from "./common";
 import { logsKeyStatement, ManagedKey } from "./constructs/kms-key";

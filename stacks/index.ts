@@ -1,5 +1,5 @@
 import { App } from "cdktf";
-import type { Estate } from "../config/schema";
+import type { Estate } from "../config/estate";
 import { DrStack } from "./dr-stack";
 import { SourceStack } from "./source-stack";
 import { StateStack } from "./state-stack";

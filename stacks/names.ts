@@ -1,5 +1,5 @@
 // Every name derived from the config, in one place, so stacks, tests and docs agree.
-import type { Estate, SourceConfig } from "../config/schema";
+import type { Estate, SourceConfig } from "../config/estate";
 
 export const STATE_STACK = "state";
 export const DR_STACK = "dr";

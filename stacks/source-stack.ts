@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { TerraformOutput } from "cdktf";
 import { DataAwsRedshiftCluster } from "@cdktf/provider-aws/lib/data-aws-redshift-cluster";
-import type { Estate, SourceConfig } from "../config/schema";
+import type { Estate, SourceConfig } from "../config/estate";
 import { AccountStack } from "./account-stack";
 import { remoteState, stackTags } from "./common";
 import { logsKeyStatement, ManagedKey } from "./constructs/kms-key";

@@ -1,0 +1,49 @@
+// Shared test inputs: the embedded example config and the multi-source fixture, as raw JSON
+// (tests mutate copies to build bad configs) and as validated estates.
+import * as fs from "fs";
+import * as path from "path";
+import { Testing } from "cdktf";
+import { EXAMPLE_CONFIG, parseConfig } from "../config/load";
+import type { Estate } from "../config/estate";
+import { buildStacks, EstateStacks } from "../stacks";
+
+export const MULTI_SOURCE_CONFIG = path.resolve(__dirname, "fixtures/multi-source.json");
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type RawConfig = any;
+
+export const rawExample = (): RawConfig => JSON.parse(fs.readFileSync(EXAMPLE_CONFIG, "utf8"));
+export const rawMultiSource = (): RawConfig => JSON.parse(fs.readFileSync(MULTI_SOURCE_CONFIG, "utf8"));
+
+export function stacksFor(estate: Estate): EstateStacks {
+  return buildStacks(Testing.app(), estate);
+}
+
+export const estateOf = (raw: RawConfig): Estate => parseConfig(raw);
+
+/**
+ * Synthesizes the whole app, as `cdktf synth` does (cross-stack references are only resolved
+ * then), and returns each stack's Terraform JSON by stack name.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function synthEstate(estate: Estate): Record<string, any> {
+  const app = Testing.app();
+  buildStacks(app, estate);
+  app.synth();
+  const dir = path.join(app.outdir, "stacks");
+  return Object.fromEntries(
+    fs.readdirSync(dir).map((name) => [name, JSON.parse(fs.readFileSync(path.join(dir, name, "cdk.tf.json"), "utf8"))]),
+  );
+}
+
+/** The synthesized Terraform JSON of a stack on its own (cross-stack references unresolved). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function synthJson(stack: import("cdktf").TerraformStack): any {
+  return JSON.parse(Testing.synth(stack));
+}
+
+/** Resources of one type in a synthesized stack, as a list of their bodies. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function resources(synth: any, type: string): any[] {
+  return Object.values(synth.resource?.[type] ?? {});
+}

@@ -1,0 +1,258 @@
+import { Testing } from "cdktf";
+import { estateOf, rawExample, rawMultiSource, resources, stacksFor, synthEstate, synthJson } from "../helpers";
+
+Testing.setupJest();
+
+const example = () => stacksFor(estateOf(rawExample()));
+const multi = () => stacksFor(estateOf(rawMultiSource()));
+
+/** Statements of a JSON policy rendered by the stack (tokens stay as `${...}` strings). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const statements = (policy: string): any[] => JSON.parse(policy).Statement;
+
+describe("every stack", () => {
+  it("assumes its account's deploy role, pins the account, tags everything and constrains the provider", () => {
+    const { state, sources, dr } = example();
+    const expected = [
+      [state, "111111111111", "state"],
+      [sources[0], "222222222222", "source-analytics"],
+      [dr, "999999999999", "dr"],
+    ] as const;
+    for (const [stack, account, name] of expected) {
+      const json = synthJson(stack);
+      const provider = json.provider.aws[0];
+      expect(provider.allowed_account_ids).toEqual([account]);
+      expect(provider.assume_role[0].role_arn).toBe(`arn:aws:iam::${account}:role/terraform-deploy`);
+      expect(provider.region).toBe("eu-west-2");
+      expect(provider.default_tags[0].tags).toEqual({
+        owner: "platform-team",
+        "data-classification": "confidential",
+        "rsdr:project": "rsdr",
+        "rsdr:stack": name,
+      });
+      expect(json.terraform.required_providers.aws.version).toBe(">= 5.100.0, < 7.0.0");
+    }
+  });
+
+  it("keeps the state stack local and puts every other stack in the S3 backend under its own key", () => {
+    const { state, sources, dr } = example();
+    expect(synthJson(state).terraform.backend).toBeUndefined();
+    const keys = [sources[0], dr].map((s) => {
+      const backend = synthJson(s).terraform.backend.s3;
+      expect(backend).toMatchObject({
+        bucket: "example-bank-rsdr-tfstate",
+        region: "eu-west-2",
+        encrypt: true,
+        dynamodb_table: "example-bank-rsdr-tflock",
+        assume_role: { role_arn: "arn:aws:iam::111111111111:role/terraform-deploy" },
+      });
+      return backend.key;
+    });
+    expect(keys).toEqual(["redshift-dr/source-analytics.tfstate", "redshift-dr/dr.tfstate"]);
+  });
+
+  it("uses S3-native lock files when locking is s3-lockfile", () => {
+    const backend = synthJson(multi().sources[0]).terraform.backend.s3;
+    expect(backend.use_lockfile).toBe(true);
+    expect(backend.dynamodb_table).toBeUndefined();
+    expect(backend.key).toBe("estate/redshift/source-payments.tfstate");
+  });
+});
+
+describe("state stack", () => {
+  const json = () => synthJson(example().state);
+
+  it("creates a versioned, KMS-encrypted, private, TLS-only bucket that refuses destroy", () => {
+    const j = json();
+    const [bucket] = resources(j, "aws_s3_bucket");
+    expect(bucket).toMatchObject({ bucket: "example-bank-rsdr-tfstate", force_destroy: false, lifecycle: { prevent_destroy: true } });
+    expect(resources(j, "aws_s3_bucket_versioning")[0].versioning_configuration.status).toBe("Enabled");
+    const sse = resources(j, "aws_s3_bucket_server_side_encryption_configuration")[0].rule[0];
+    expect(sse.apply_server_side_encryption_by_default.sse_algorithm).toBe("aws:kms");
+    expect(sse.apply_server_side_encryption_by_default.kms_master_key_id).toMatch(/aws_kms_key\.state-key_[0-9A-F]+\.arn/);
+    expect(resources(j, "aws_s3_bucket_public_access_block")[0]).toMatchObject({
+      block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true,
+    });
+    const [deny] = statements(resources(j, "aws_s3_bucket_policy")[0].policy);
+    expect(deny).toMatchObject({ Effect: "Deny", Principal: "*", Action: "s3:*", Condition: { Bool: { "aws:SecureTransport": false } } });
+    expect(deny.Resource).toHaveLength(2);
+  });
+
+  it("creates the lock table, encrypted, with point-in-time recovery", () => {
+    const [table] = resources(json(), "aws_dynamodb_table");
+    expect(table).toMatchObject({
+      name: "example-bank-rsdr-tflock",
+      hash_key: "LockID",
+      attribute: [{ name: "LockID", type: "S" }],
+      billing_mode: "PAY_PER_REQUEST",
+      point_in_time_recovery: { enabled: true },
+      server_side_encryption: { enabled: true },
+      deletion_protection_enabled: true,
+    });
+  });
+
+  it("creates no lock table with S3 lock files", () => {
+    expect(resources(synthJson(multi().state), "aws_dynamodb_table")).toHaveLength(0);
+  });
+});
+
+describe("source stack", () => {
+  const json = () => synthJson(example().sources[0]);
+
+  it("creates a rotating data key whose policy grants the DR account exactly what restore and copy need", () => {
+    const keys = resources(json(), "aws_kms_key");
+    const data = keys.find((k) => k.description.startsWith("Encrypts the Redshift clusters"));
+    expect(data.enable_key_rotation).toBe(true);
+    const policy = statements(data.policy);
+    const dr = policy.filter((s) => JSON.stringify(s.Principal).includes("999999999999"));
+    expect(dr).toEqual([
+      { Sid: "CrossAccountRestoreUse", Effect: "Allow", Principal: { AWS: ["arn:aws:iam::999999999999:root"] }, Action: ["kms:Decrypt", "kms:DescribeKey"], Resource: "*" },
+      {
+        Sid: "CrossAccountRestoreGrants", Effect: "Allow", Principal: { AWS: ["arn:aws:iam::999999999999:root"] }, Action: "kms:CreateGrant", Resource: "*",
+        Condition: { Bool: { "kms:GrantIsForAWSResource": true } },
+      },
+    ]);
+    // The only other statement keeps the owning account in control of its key.
+    expect(policy.filter((s) => !dr.includes(s))).toEqual([
+      { Sid: "AccountAdministers", Effect: "Allow", Principal: { AWS: "arn:aws:iam::222222222222:root" }, Action: "kms:*", Resource: "*" },
+    ]);
+    expect(resources(json(), "aws_kms_alias").map((a) => a.name).sort()).toEqual(["alias/rsdr-analytics-operations", "alias/rsdr-analytics-redshift"]);
+  });
+
+  it("does not share the operations key with the DR account", () => {
+    const ops = resources(json(), "aws_kms_key").find((k) => k.description.startsWith("Encrypts logs"));
+    expect(ops.enable_key_rotation).toBe(true);
+    expect(ops.policy).not.toContain("999999999999");
+    const logs = statements(ops.policy).find((s) => s.Sid === "CloudWatchLogsEncrypt");
+    expect(logs.Principal).toEqual({ Service: "logs.eu-west-2.amazonaws.com" });
+    expect(logs.Condition.ArnLike["kms:EncryptionContext:aws:logs:arn"]).toBe("arn:aws:logs:eu-west-2:222222222222:log-group:*");
+  });
+
+  it("creates the cluster encrypted with the data key, private, with enhanced VPC routing and a managed password", () => {
+    const [cluster] = resources(json(), "aws_redshift_cluster");
+    expect(cluster).toMatchObject({
+      cluster_identifier: "analytics-prod",
+      node_type: "ra3.xlplus",
+      number_of_nodes: 2,
+      cluster_type: "multi-node",
+      database_name: "analytics",
+      encrypted: true,
+      publicly_accessible: false,
+      enhanced_vpc_routing: true,
+      manage_master_password: true,
+      skip_final_snapshot: false,
+      final_snapshot_identifier: "analytics-prod-final",
+      automated_snapshot_retention_period: 7,
+      lifecycle: { prevent_destroy: true },
+    });
+    expect(cluster.master_password).toBeUndefined();
+    expect(cluster.kms_key_id).toMatch(/aws_kms_key\.data-key_[0-9A-F]+\.arn/);
+    expect(cluster.master_password_secret_kms_key_id).toMatch(/aws_kms_key\.operations-key_[0-9A-F]+\.arn/);
+    // The provider-6-removed blocks are not used.
+    expect(cluster.logging).toBeUndefined();
+    expect(cluster.snapshot_copy).toBeUndefined();
+  });
+
+  it("requires SSL and logs audit events to encrypted log groups with retention", () => {
+    const j = json();
+    const [params] = resources(j, "aws_redshift_parameter_group");
+    expect(params.parameter).toEqual(expect.arrayContaining([
+      { name: "require_ssl", value: "true" },
+      { name: "enable_user_activity_logging", value: "true" },
+    ]));
+    const [logging] = resources(j, "aws_redshift_logging");
+    expect(logging).toMatchObject({ log_destination_type: "cloudwatch", log_exports: ["connectionlog", "useractivitylog", "userlog"] });
+    const audit = resources(j, "aws_cloudwatch_log_group").filter((g) => g.name.startsWith("/aws/redshift/cluster/analytics-prod/"));
+    expect(audit).toHaveLength(3);
+    for (const g of audit) {
+      expect(g.retention_in_days).toBe(365);
+      expect(g.kms_key_id).toMatch(/operations-key/);
+    }
+  });
+
+  it("creates private subnets in two zones, a subnet group, a closed security group and flow logs", () => {
+    const j = json();
+    const subnets = resources(j, "aws_subnet");
+    expect(subnets.map((s) => s.cidr_block)).toEqual(["10.10.0.0/20", "10.10.16.0/20"]);
+    expect(subnets.every((s) => s.map_public_ip_on_launch === false)).toBe(true);
+    expect(new Set(subnets.map((s) => s.availability_zone)).size).toBe(2);
+    expect(resources(j, "aws_internet_gateway")).toHaveLength(0);
+    const [sg] = resources(j, "aws_security_group");
+    expect(sg.ingress).toBeUndefined();
+    expect(sg.egress).toBeUndefined();
+    expect(resources(j, "aws_security_group_rule")).toHaveLength(0);
+    const [defaultSg] = resources(j, "aws_default_security_group");
+    expect(defaultSg.ingress).toBeUndefined();
+    expect(defaultSg.egress).toBeUndefined();
+    expect(resources(j, "aws_redshift_subnet_group")[0].name).toBe("rsdr-analytics-redshift");
+    expect(resources(j, "aws_flow_log")[0]).toMatchObject({ traffic_type: "ALL", log_destination_type: "cloud-watch-logs" });
+  });
+
+  it("reads existing clusters and networks instead of creating them", () => {
+    const risk = synthJson(multi().sources[1]);
+    expect(resources(risk, "aws_vpc")).toHaveLength(0);
+    expect(resources(risk, "aws_redshift_subnet_group")[0].subnet_ids).toEqual(["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"]);
+    expect(risk.data.aws_redshift_cluster).toBeDefined();
+    expect(Object.values(risk.data.aws_redshift_cluster).map((d: any) => d.cluster_identifier)).toEqual(["risk-warehouse"]);
+    expect(resources(risk, "aws_redshift_cluster").map((c) => c.cluster_identifier)).toEqual(["risk-sandbox"]);
+    expect(resources(risk, "aws_redshift_cluster")[0]).toMatchObject({ cluster_type: "single-node", lifecycle: { prevent_destroy: false } });
+  });
+
+  it("outputs the key, the clusters and the network for pipelines and other estates", () => {
+    const outputs = Object.keys(json().output);
+    expect(outputs).toEqual(expect.arrayContaining(["data_kms_key_arn", "cluster_arns", "subnet_group_name", "security_group_id"]));
+  });
+});
+
+describe("DR stack", () => {
+  it("reads the source keys and cluster ARNs from the source stacks' state", () => {
+    const json = synthEstate(estateOf(rawMultiSource())).dr;
+    const remote = json.data.terraform_remote_state;
+    expect(Object.keys(remote).sort()).toEqual([
+      "cross-stack-reference-input-source-payments",
+      "cross-stack-reference-input-source-risk",
+      "cross-stack-reference-input-source-treasury",
+    ]);
+    expect(remote["cross-stack-reference-input-source-risk"].config).toMatchObject({
+      bucket: "bank-dr-tfstate",
+      key: "estate/redshift/source-risk.tfstate",
+      assume_role: { role_arn: "arn:aws:iam::101010101010:role/pipeline-deploy" },
+    });
+    expect(json.output.protected_cluster_arns.value).toHaveLength(5);
+  });
+
+  it("gives the restore operator role exactly the restore of configured snapshots, into prefixed clusters", () => {
+    const json = synthEstate(estateOf(rawMultiSource())).dr;
+    const [role] = resources(json, "aws_iam_role").filter((r) => r.name === "bankdr-dr-restore-operator");
+    expect(statements(role.assume_role_policy)).toEqual([
+      { Effect: "Allow", Principal: { AWS: ["arn:aws:iam::999999999999:role/dr-operators"] }, Action: "sts:AssumeRole" },
+    ]);
+    const [policy] = resources(json, "aws_iam_role_policy").filter((p) => p.name === "restore-shared-snapshots");
+    const bySid = Object.fromEntries(statements(policy.policy).map((s) => [s.Sid, s]));
+    expect(bySid.RestoreSharedSnapshots.Resource).toEqual([
+      "arn:aws:redshift:eu-west-1:222222222222:snapshot:payments-ledger/*",
+      "arn:aws:redshift:eu-west-1:222222222222:snapshot:payments-reporting/*",
+      "arn:aws:redshift:eu-west-1:333333333333:snapshot:risk-warehouse/*",
+      "arn:aws:redshift:eu-west-1:333333333333:snapshot:risk-sandbox/*",
+      "arn:aws:redshift:eu-west-1:444444444444:snapshot:treasury-positions/*",
+      "arn:aws:redshift:eu-west-1:999999999999:cluster:bankdr-restore-*",
+    ]);
+    expect(bySid.ManageRestoredClusters.Resource).toBe("arn:aws:redshift:eu-west-1:999999999999:cluster:bankdr-restore-*");
+    // Keys: the created source keys (remote state), the existing cluster's key from config, the DR key.
+    const keys: string[] = bySid.UseSnapshotKeys.Resource;
+    expect(keys).toContain("arn:aws:kms:eu-west-1:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab");
+    expect(keys.filter((k) => k.includes("terraform_remote_state"))).toHaveLength(3);
+    expect(bySid.LetRedshiftUseSnapshotKeys.Condition).toEqual({ Bool: { "kms:GrantIsForAWSResource": true } });
+    // The only wildcard resource is on read-only Describe calls.
+    for (const s of statements(policy.policy)) {
+      if (s.Resource === "*") expect(s.Action.every((a: string) => a.startsWith("redshift:Describe"))).toBe(true);
+    }
+  });
+
+  it("creates its own key, not shared with any source account, and the restore network", () => {
+    const json = synthJson(example().dr);
+    for (const key of resources(json, "aws_kms_key")) expect(key.policy).not.toMatch(/222222222222/);
+    expect(resources(json, "aws_subnet").map((s) => s.cidr_block)).toEqual(["10.100.0.0/20", "10.100.16.0/20"]);
+    expect(Object.keys(json.output)).toEqual(expect.arrayContaining(["kms_key_arn", "restore_subnet_group_name", "restore_operator_role_arn"]));
+  });
+});
