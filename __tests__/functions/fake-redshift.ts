@@ -1,0 +1,329 @@
+/**
+ * A MOCK of Amazon Redshift: a stateful, in-memory stand-in for the snapshot API calls the core uses
+ * (DescribeClusterSnapshots, CreateClusterSnapshot, AuthorizeSnapshotAccess, RevokeSnapshotAccess,
+ * DeleteClusterSnapshot). It is written from the API reference and aws-facts.md, not checked against
+ * the real service; tests using it say so in their names.
+ *
+ * Behaviour modelled:
+ *  - snapshots go from `creating` to `available` `creationDelayMs` after creation (on the injected clock);
+ *  - a manual-snapshot quota (ClusterSnapshotQuotaExceededFault);
+ *  - pagination with Marker, at most 100 records a page;
+ *  - the owner account sees its snapshots; another account sees only manual snapshots shared with it,
+ *    only with OwnerAccount set, and never when tag filters are given;
+ *  - sharing only `available` manual snapshots, at most 20 accounts each;
+ *  - refusal to delete a snapshot that still has authorizations, or that is not `available`;
+ *  - automated and other tools' snapshots can be seeded; every deletion is recorded for invariant checks;
+ *  - per-command call counts, optional per-call latency, and injectable faults (e.g. throttling).
+ */
+import {
+  AuthorizationAlreadyExistsFault,
+  AuthorizationNotFoundFault,
+  AuthorizationQuotaExceededFault,
+  AuthorizeSnapshotAccessCommand,
+  ClusterNotFoundFault,
+  ClusterSnapshotAlreadyExistsFault,
+  ClusterSnapshotNotFoundFault,
+  ClusterSnapshotQuotaExceededFault,
+  CreateClusterSnapshotCommand,
+  DeleteClusterSnapshotCommand,
+  DescribeClusterSnapshotsCommand,
+  InvalidClusterSnapshotStateFault,
+  RedshiftClient,
+  RedshiftServiceException,
+  RevokeSnapshotAccessCommand,
+  type Snapshot,
+  type Tag,
+} from "@aws-sdk/client-redshift";
+import type { Clock } from "../../functions/lib/runtime";
+
+export interface FakeSnapshotState {
+  id: string;
+  cluster: string;
+  type: "manual" | "automated";
+  tags: Tag[];
+  createdAt: Date;
+  /** When it becomes available (creating until then). */
+  availableAt: Date;
+  accounts: string[];
+  /** Forced status (e.g. "failed"); overrides the creating/available timing. */
+  forcedStatus?: string;
+}
+
+export interface DeletionRecord {
+  id: string;
+  cluster: string;
+  type: string;
+  tags: Tag[];
+  at: Date;
+  /** Authorizations the snapshot had when it was deleted (the fake refuses deletion otherwise, so always []). */
+  accountsAtDeletion: string[];
+}
+
+export interface FakeRedshiftOptions {
+  clock: Clock;
+  /** The account that owns every snapshot in this fake (the source account). */
+  ownerAccountId: string;
+  /** @default 0 (available at the first read after creation) */
+  creationDelayMs?: number;
+  /** Manual snapshots the owner may hold. @default 500 */
+  manualSnapshotQuota?: number;
+  /** Accounts a snapshot may be shared with. @default 20 */
+  maxAccountsPerSnapshot?: number;
+}
+
+const MAX_PAGE = 100;
+
+function fault<T extends Error>(Ctor: new (opts: { message: string; $metadata: object }) => T, message: string): T {
+  return new Ctor({ message, $metadata: { httpStatusCode: 400 } });
+}
+
+export function awsError(name: string, message: string, httpStatusCode = 400): RedshiftServiceException {
+  return new RedshiftServiceException({ name, $fault: "client", message, $metadata: { httpStatusCode } });
+}
+
+export function throttlingError(): RedshiftServiceException {
+  return awsError("Throttling", "Rate exceeded", 400);
+}
+
+type AnyCommand = { input: Record<string, unknown> };
+
+export class FakeRedshift {
+  readonly clusters = new Set<string>();
+  readonly snapshots = new Map<string, FakeSnapshotState>();
+  readonly deletions: DeletionRecord[] = [];
+  /** Calls made, per command name (e.g. "DescribeClusterSnapshots"). */
+  readonly calls: Record<string, number> = {};
+  /** Every request, in order, with the calling account. */
+  readonly log: Array<{ command: string; account: string; input: Record<string, unknown> }> = [];
+  readonly options: Required<FakeRedshiftOptions>;
+  private readonly faults: Array<{ command: string; error: () => Error; remaining: number }> = [];
+  keepLog = true;
+
+  constructor(options: FakeRedshiftOptions) {
+    this.options = { creationDelayMs: 0, manualSnapshotQuota: 500, maxAccountsPerSnapshot: 20, ...options };
+  }
+
+  addCluster(...ids: string[]): this {
+    for (const id of ids) this.clusters.add(id);
+    return this;
+  }
+
+  removeCluster(id: string): void {
+    this.clusters.delete(id);
+  }
+
+  /** Seeds a snapshot directly (no API call, no quota check). */
+  seed(s: { id: string; cluster: string; type?: "manual" | "automated"; tags?: Tag[]; createdAt: Date; accounts?: string[]; status?: string }): this {
+    this.snapshots.set(s.id, {
+      id: s.id,
+      cluster: s.cluster,
+      type: s.type ?? "manual",
+      tags: s.tags ?? [],
+      createdAt: s.createdAt,
+      availableAt: s.status === "creating" ? new Date(8.64e15) : s.createdAt,
+      accounts: [...(s.accounts ?? [])],
+      forcedStatus: s.status && s.status !== "creating" && s.status !== "available" ? s.status : undefined,
+    });
+    return this;
+  }
+
+  /** The next `times` calls of `command` fail with `error()`. */
+  failNext(command: string, error: () => Error, times = 1): this {
+    this.faults.push({ command, error, remaining: times });
+    return this;
+  }
+
+  statusOf(s: FakeSnapshotState): string {
+    if (s.forcedStatus) return s.forcedStatus;
+    return this.options.clock.now().getTime() >= s.availableAt.getTime() ? "available" : "creating";
+  }
+
+  /** A RedshiftClient whose requests this fake answers, as `accountId` (default: the owner). */
+  client(opts: { accountId?: string; latencyMs?: number } = {}): RedshiftClient {
+    const client = new RedshiftClient({
+      region: "eu-west-1",
+      credentials: { accessKeyId: "FAKE", secretAccessKey: "FAKE" },
+      maxAttempts: 1,
+    });
+    const account = opts.accountId ?? this.options.ownerAccountId;
+    const latency = opts.latencyMs ?? 0;
+    (client as unknown as { send: (c: AnyCommand) => Promise<unknown> }).send = async (command: AnyCommand) => {
+      if (latency > 0) await new Promise((r) => setTimeout(r, latency));
+      return this.handle(command, account);
+    };
+    return client;
+  }
+
+  resetCounters(): void {
+    for (const k of Object.keys(this.calls)) delete this.calls[k];
+    this.log.length = 0;
+  }
+
+  async handle(command: AnyCommand, account: string): Promise<unknown> {
+    const name = commandName(command);
+    this.calls[name] = (this.calls[name] ?? 0) + 1;
+    if (this.keepLog) this.log.push({ command: name, account, input: { ...command.input } });
+    const f = this.faults.find((x) => x.command === name && x.remaining > 0);
+    if (f) {
+      f.remaining--;
+      throw f.error();
+    }
+    const input = command.input;
+    if (command instanceof DescribeClusterSnapshotsCommand) return this.describe(input, account);
+    if (command instanceof CreateClusterSnapshotCommand) return this.create(input, account);
+    if (command instanceof AuthorizeSnapshotAccessCommand) return this.authorize(input, account);
+    if (command instanceof RevokeSnapshotAccessCommand) return this.revoke(input, account);
+    if (command instanceof DeleteClusterSnapshotCommand) return this.delete(input, account);
+    throw awsError("UnsupportedOperation", `the fake Redshift does not implement ${name}`);
+  }
+
+  private view(s: FakeSnapshotState): Snapshot {
+    return {
+      SnapshotIdentifier: s.id,
+      ClusterIdentifier: s.cluster,
+      SnapshotType: s.type,
+      Status: this.statusOf(s),
+      SnapshotCreateTime: new Date(s.createdAt.getTime()),
+      OwnerAccount: this.options.ownerAccountId,
+      ManualSnapshotRetentionPeriod: s.type === "manual" ? -1 : undefined,
+      Tags: s.tags.map((t) => ({ ...t })),
+      AccountsWithRestoreAccess: s.accounts.map((AccountId) => ({ AccountId })),
+    };
+  }
+
+  private describe(input: Record<string, unknown>, account: string): unknown {
+    const owner = this.options.ownerAccountId;
+    const ownerFilter = input.OwnerAccount as string | undefined;
+    const tagKeys = input.TagKeys as string[] | undefined;
+    const tagValues = input.TagValues as string[] | undefined;
+    const hasTagFilter = (tagKeys?.length ?? 0) > 0 || (tagValues?.length ?? 0) > 0;
+    let visible: FakeSnapshotState[];
+    if (account === owner) {
+      visible = ownerFilter === undefined || ownerFilter === owner ? [...this.snapshots.values()] : [];
+    } else if (ownerFilter === owner && !hasTagFilter) {
+      visible = [...this.snapshots.values()].filter((s) => s.type === "manual" && s.accounts.includes(account));
+    } else {
+      visible = []; // another account's snapshots: only with OwnerAccount, never with tag filters
+    }
+    const id = input.SnapshotIdentifier as string | undefined;
+    const cluster = input.ClusterIdentifier as string | undefined;
+    const type = input.SnapshotType as string | undefined;
+    let matched = visible.filter(
+      (s) =>
+        (id === undefined || s.id === id) &&
+        (cluster === undefined || s.cluster === cluster) &&
+        (type === undefined || s.type === type) &&
+        (!tagKeys?.length || s.tags.some((t) => tagKeys.includes(t.Key ?? ""))) &&
+        (!tagValues?.length || s.tags.some((t) => tagValues.includes(t.Value ?? ""))),
+    );
+    if (id !== undefined && matched.length === 0) {
+      throw fault(ClusterSnapshotNotFoundFault, `Snapshot ${id} not found.`);
+    }
+    matched = matched.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
+    const maxRecords = (input.MaxRecords as number | undefined) ?? MAX_PAGE;
+    if (maxRecords < 20 || maxRecords > MAX_PAGE) throw awsError("InvalidParameterValue", `MaxRecords must be 20-100, got ${maxRecords}`);
+    const marker = input.Marker as string | undefined;
+    const offset = marker ? Number(marker.replace(/^m/, "")) : 0;
+    if (!Number.isInteger(offset) || offset < 0) throw awsError("InvalidParameterValue", `bad marker ${marker}`);
+    const page = matched.slice(offset, offset + maxRecords);
+    const next = offset + maxRecords < matched.length ? `m${offset + maxRecords}` : undefined;
+    return { Snapshots: page.map((s) => this.view(s)), ...(next ? { Marker: next } : {}), $metadata: {} };
+  }
+
+  private ownedManualCount(): number {
+    return [...this.snapshots.values()].filter((s) => s.type === "manual").length;
+  }
+
+  private create(input: Record<string, unknown>, account: string): unknown {
+    const id = input.SnapshotIdentifier as string;
+    const cluster = input.ClusterIdentifier as string;
+    if (account !== this.options.ownerAccountId || !this.clusters.has(cluster)) {
+      throw fault(ClusterNotFoundFault, `Cluster ${cluster} not found.`);
+    }
+    if (!/^[a-z][a-z0-9-]{0,254}$/.test(id) || id.includes("--") || id.endsWith("-")) {
+      throw awsError("InvalidParameterValue", `invalid snapshot identifier ${id}`);
+    }
+    if (this.snapshots.has(id)) throw fault(ClusterSnapshotAlreadyExistsFault, `Cannot create the snapshot because a snapshot with the identifier ${id} already exists.`);
+    if (this.ownedManualCount() >= this.options.manualSnapshotQuota) {
+      throw fault(ClusterSnapshotQuotaExceededFault, `The request would result in the user exceeding the allowed number of cluster snapshots.`);
+    }
+    const now = this.options.clock.now();
+    const s: FakeSnapshotState = {
+      id,
+      cluster,
+      type: "manual",
+      tags: ((input.Tags as Tag[] | undefined) ?? []).map((t) => ({ ...t })),
+      createdAt: now,
+      availableAt: new Date(now.getTime() + this.options.creationDelayMs),
+      accounts: [],
+    };
+    this.snapshots.set(id, s);
+    return { Snapshot: { ...this.view(s), Status: "creating" }, $metadata: {} };
+  }
+
+  private find(input: Record<string, unknown>, account: string): FakeSnapshotState {
+    const id = input.SnapshotIdentifier as string;
+    const cluster = input.SnapshotClusterIdentifier as string | undefined;
+    const s = this.snapshots.get(id);
+    if (!s || account !== this.options.ownerAccountId || (cluster !== undefined && s.cluster !== cluster)) {
+      throw fault(ClusterSnapshotNotFoundFault, `Snapshot ${id} not found.`);
+    }
+    return s;
+  }
+
+  private authorize(input: Record<string, unknown>, account: string): unknown {
+    const s = this.find(input, account);
+    const target = input.AccountWithRestoreAccess as string;
+    if (s.type !== "manual") throw fault(InvalidClusterSnapshotStateFault, `Only manual snapshots can be shared.`);
+    if (this.statusOf(s) !== "available") {
+      throw fault(InvalidClusterSnapshotStateFault, `Snapshot ${s.id} is in state ${this.statusOf(s)}; it must be available.`);
+    }
+    if (s.accounts.includes(target)) throw fault(AuthorizationAlreadyExistsFault, `${target} is already authorized.`);
+    if (s.accounts.length >= this.options.maxAccountsPerSnapshot) {
+      throw fault(AuthorizationQuotaExceededFault, `Snapshot ${s.id} is already shared with ${s.accounts.length} accounts.`);
+    }
+    s.accounts.push(target);
+    return { Snapshot: this.view(s), $metadata: {} };
+  }
+
+  private revoke(input: Record<string, unknown>, account: string): unknown {
+    const s = this.find(input, account);
+    const target = input.AccountWithRestoreAccess as string;
+    if (!s.accounts.includes(target)) throw fault(AuthorizationNotFoundFault, `${target} is not authorized.`);
+    s.accounts = s.accounts.filter((a) => a !== target);
+    return { Snapshot: this.view(s), $metadata: {} };
+  }
+
+  private delete(input: Record<string, unknown>, account: string): unknown {
+    const s = this.find(input, account);
+    if (s.type !== "manual") throw fault(InvalidClusterSnapshotStateFault, `Automated snapshot ${s.id} cannot be deleted.`);
+    if (this.statusOf(s) !== "available") throw fault(InvalidClusterSnapshotStateFault, `Snapshot ${s.id} is ${this.statusOf(s)}.`);
+    if (s.accounts.length > 0) {
+      throw fault(InvalidClusterSnapshotStateFault, `Snapshot ${s.id} has active authorizations (${s.accounts.join(", ")}); revoke them first.`);
+    }
+    this.snapshots.delete(s.id);
+    this.deletions.push({ id: s.id, cluster: s.cluster, type: s.type, tags: s.tags, at: this.options.clock.now(), accountsAtDeletion: [...s.accounts] });
+    return { Snapshot: this.view(s), $metadata: {} };
+  }
+}
+
+function commandName(command: object): string {
+  return command.constructor.name.replace(/Command$/, "");
+}
+
+/** A clock the test moves by hand. */
+export class ManualClock implements Clock {
+  private t: number;
+  constructor(start: Date | string) {
+    this.t = new Date(start).getTime();
+  }
+  now(): Date {
+    return new Date(this.t);
+  }
+  advance(ms: number): void {
+    this.t += ms;
+  }
+  set(at: Date | string): void {
+    this.t = new Date(at).getTime();
+  }
+}
