@@ -67,8 +67,8 @@ function listing(byCluster: Record<string, Snapshot[]>, byId: (id: string) => Sn
   });
 }
 
-function callsOf<T>(command: new (input: T) => unknown): T[] {
-  return redshiftMock.commandCalls(command as never).map((c) => c.args[0].input as T);
+function callsOf<I extends object>(command: new (...args: never[]) => { input: I }): I[] {
+  return redshiftMock.commandCalls(command as never).map((c) => c.args[0].input as I);
 }
 
 function run(s: Partial<SnapshotManagerSettings> = {}, d: Partial<ReconcileDeps> = {}) {
@@ -370,9 +370,11 @@ describe("reconcile: retention", () => {
     listing({ "sales-prod": [noTag, otherManager, otherCluster, automated] });
     const report = await run({ keepLatest: 1, retentionDays: 1 });
 
-    const touched = [AuthorizeSnapshotAccessCommand, RevokeSnapshotAccessCommand, DeleteClusterSnapshotCommand].flatMap((cmd) =>
-      callsOf(cmd as never).map((i: { SnapshotIdentifier?: string }) => i.SnapshotIdentifier),
-    );
+    const touched = [
+      ...callsOf(AuthorizeSnapshotAccessCommand),
+      ...callsOf(RevokeSnapshotAccessCommand),
+      ...callsOf(DeleteClusterSnapshotCommand),
+    ].map((i) => i.SnapshotIdentifier);
     expect(touched).toEqual([]);
     expect(report.clusters[0]).toMatchObject({ shared: [], revoked: [], deleted: [], keptAsNewest: [], newestSharedSnapshotAgeHours: null });
   });
