@@ -1,0 +1,368 @@
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
+import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
+import { RedshiftEventSubscription } from "@cdktf/provider-aws/lib/redshift-event-subscription";
+import { SchedulerSchedule } from "@cdktf/provider-aws/lib/scheduler-schedule";
+import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
+import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
+import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
+import {
+  SNAPSHOT_TAG_KEYS,
+  SnapshotAutomation,
+  SnapshotAutomationProps,
+  operationsKeyPolicyStatements,
+} from "../../stacks/constructs/snapshot-automation";
+import {
+  ACCOUNT,
+  DR_ACCOUNT,
+  ENV,
+  FIXTURE_ENTRY,
+  KMS_KEY,
+  REGION,
+  Synthesized,
+  allowedActions,
+  list,
+  policy,
+  statement,
+  synth,
+  wildcardSids,
+} from "./fixtures/nodejs-function-helpers";
+
+const PROPS: SnapshotAutomationProps = {
+  ...ENV,
+  namePrefix: "prod",
+  clusterIdentifiers: ["sales", "finance-dw"],
+  drAccountIds: [DR_ACCOUNT],
+  scheduleExpression: "cron(0 0/4 * * ? *)",
+  scheduleTimezone: "Europe/Zurich",
+  windowMinutes: 240,
+  retentionDays: 14,
+  keepLatest: 3,
+  rpoHours: 8,
+  alertEmails: ["oncall@example.com"],
+  kmsKeyArn: KMS_KEY,
+  logRetentionDays: 400,
+  entry: FIXTURE_ENTRY,
+  tags: { team: "data-platform" },
+};
+
+const ARN = `arn:aws:redshift:${REGION}:${ACCOUNT}`;
+const SNAPSHOTS = [`${ARN}:snapshot:finance-dw/rsdr-*`, `${ARN}:snapshot:sales/rsdr-*`];
+const CLUSTERS = [`${ARN}:cluster:finance-dw`, `${ARN}:cluster:sales`];
+
+function build(overrides: Partial<SnapshotAutomationProps> = {}): Synthesized {
+  return synth((stack) => new SnapshotAutomation(stack, "automation", { ...PROPS, ...overrides }));
+}
+
+function functionPolicy(s: Synthesized) {
+  const policies = Object.values(s.resources("aws_iam_role_policy"));
+  const fn = policies.find((p) => p.name === "least-privilege");
+  return policy(fn!.policy);
+}
+
+describe("SnapshotAutomation", () => {
+  const s = build();
+  const alertTopic = s.ref("aws_sns_topic", "alert-topic", "arn");
+  const dlqArn = s.ref("aws_sqs_queue", "dlq", "arn");
+
+  test("deploys the snapshot manager on nodejs22.x with reserved concurrency 1 and the env contract", () => {
+    expect(s.json).toHaveResourceWithProperties(LambdaFunction, {
+      function_name: "prod-snapshot-manager",
+      runtime: "nodejs22.x",
+      reserved_concurrent_executions: 1,
+      timeout: 900,
+      tracing_config: { mode: "Active" },
+      dead_letter_config: { target_arn: dlqArn },
+    });
+    expect(s.resource("aws_lambda_function").environment).toEqual({
+      variables: {
+        CLUSTER_IDENTIFIERS: "sales,finance-dw",
+        DR_ACCOUNT_IDS: DR_ACCOUNT,
+        WINDOW_MINUTES: "240",
+        RETENTION_DAYS: "14",
+        KEEP_LATEST: "3",
+        SNAPSHOT_PREFIX: "rsdr",
+        MANAGED_BY: "rsdr",
+        ALERT_TOPIC_ARN: alertTopic,
+        METRIC_NAMESPACE: "RedshiftDR",
+        DRY_RUN: "false",
+        NODE_OPTIONS: "--enable-source-maps",
+      },
+    });
+  });
+
+  test("WAIT_MARGIN_SECONDS and DRY_RUN follow their props", () => {
+    const vars = (build({ dryRun: true, waitMarginSeconds: 90 }).resource("aws_lambda_function").environment as {
+      variables: Record<string, string>;
+    }).variables;
+    expect(vars.DRY_RUN).toBe("true");
+    expect(vars.WAIT_MARGIN_SECONDS).toBe("90");
+  });
+
+  test("role: exactly these actions", () => {
+    expect(allowedActions(functionPolicy(s))).toEqual([
+      "cloudwatch:PutMetricData",
+      "kms:Decrypt",
+      "kms:GenerateDataKey",
+      "logs:CreateLogStream",
+      "logs:PutLogEvents",
+      "redshift:AuthorizeSnapshotAccess",
+      "redshift:CreateClusterSnapshot",
+      "redshift:CreateTags",
+      "redshift:DeleteClusterSnapshot",
+      "redshift:DescribeClusterSnapshots",
+      "redshift:DescribeClusters",
+      "redshift:RevokeSnapshotAccess",
+      "sns:Publish",
+      "sqs:SendMessage",
+      "xray:PutTelemetryRecords",
+      "xray:PutTraceSegments",
+    ]);
+  });
+
+  test("role: snapshot writes are scoped to the clusters and to our snapshot names, tagged as ours", () => {
+    const doc = functionPolicy(s);
+    const create = statement(doc, "CreateOwnSnapshotsOfConfiguredClusters");
+    expect(list(create.Action)).toEqual(["redshift:CreateClusterSnapshot"]);
+    expect(list(create.Resource)).toEqual([...CLUSTERS, ...SNAPSHOTS].sort());
+    expect(create.Condition).toEqual({ StringEquals: { "aws:RequestTag/managed-by": "rsdr" } });
+
+    const tag = statement(doc, "TagOwnSnapshotsWithOurKeys");
+    expect(list(tag.Action)).toEqual(["redshift:CreateTags"]);
+    expect(list(tag.Resource)).toEqual(SNAPSHOTS);
+    expect(tag.Condition).toEqual({ "ForAllValues:StringEquals": { "aws:TagKeys": [...SNAPSHOT_TAG_KEYS] } });
+
+    const manage = statement(doc, "ShareRevokeDeleteOwnSnapshots");
+    expect(list(manage.Action)).toEqual([
+      "redshift:AuthorizeSnapshotAccess",
+      "redshift:DeleteClusterSnapshot",
+      "redshift:RevokeSnapshotAccess",
+    ]);
+    expect(list(manage.Resource)).toEqual(SNAPSHOTS);
+  });
+
+  test("role: '*' only for the commented no-resource-level actions and X-Ray", () => {
+    const doc = functionPolicy(s);
+    expect(wildcardSids(doc)).toEqual([
+      "DescribeNoResourceLevelPermissions",
+      "PutMetricDataOwnNamespaceOnly",
+      "XRayNoResourceLevelPermissions",
+    ]);
+    expect(list(statement(doc, "DescribeNoResourceLevelPermissions").Action)).toEqual([
+      "redshift:DescribeClusterSnapshots",
+      "redshift:DescribeClusters",
+    ]);
+    expect(statement(doc, "PutMetricDataOwnNamespaceOnly").Condition).toEqual({
+      StringEquals: { "cloudwatch:namespace": "RedshiftDR" },
+    });
+  });
+
+  test("role: publish to the alert topic only; the key only through SNS and SQS", () => {
+    const doc = functionPolicy(s);
+    expect(statement(doc, "PublishAlerts").Resource).toBe(alertTopic);
+    expect(statement(doc, "SendToDeadLetterQueue").Resource).toBe(dlqArn);
+    expect(statement(doc, "UseOperationsKeyViaSnsAndSqs")).toEqual({
+      Sid: "UseOperationsKeyViaSnsAndSqs",
+      Effect: "Allow",
+      Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+      Resource: KMS_KEY,
+      Condition: { StringEquals: { "kms:ViaService": [`sns.${REGION}.amazonaws.com`, `sqs.${REGION}.amazonaws.com`] } },
+    });
+  });
+
+  test("schedule: expression, time zone, flexible window off, input, retries, DLQ", () => {
+    expect(s.json).toHaveResourceWithProperties(SchedulerSchedule, {
+      name: "prod-snapshot-manager",
+      schedule_expression: "cron(0 0/4 * * ? *)",
+      schedule_expression_timezone: "Europe/Zurich",
+      flexible_time_window: { mode: "OFF" },
+      target: {
+        arn: s.ref("aws_lambda_function", "automation", "arn"),
+        role_arn: s.ref("aws_iam_role", "schedule", "arn"),
+        input: '{"trigger":"schedule"}',
+        retry_policy: { maximum_retry_attempts: 3, maximum_event_age_in_seconds: 3600 },
+        dead_letter_config: { arn: dlqArn },
+      },
+    });
+  });
+
+  test("schedule role: invoke this function, send to the DLQ, nothing else", () => {
+    const doc = policy(s.resource("aws_iam_role_policy", "schedule").policy);
+    expect(allowedActions(doc)).toEqual(["kms:Decrypt", "kms:GenerateDataKey", "lambda:InvokeFunction", "sqs:SendMessage"]);
+    expect(statement(doc, "InvokeTargetFunction").Resource).toBe(s.ref("aws_lambda_function", "automation", "arn"));
+    expect(wildcardSids(doc)).toEqual([]);
+  });
+
+  test("DLQ, alert topic and events topic are encrypted with the operations key", () => {
+    expect(s.json).toHaveResourceWithProperties(SqsQueue, { name: "prod-snapshot-manager-dlq", kms_master_key_id: KMS_KEY });
+    expect(s.json).toHaveResourceWithProperties(SnsTopic, { name: "prod-snapshot-alerts", kms_master_key_id: KMS_KEY });
+    expect(s.json).toHaveResourceWithProperties(SnsTopic, { name: "prod-snapshot-events", kms_master_key_id: KMS_KEY });
+    expect(s.json).toHaveResourceWithProperties(SnsTopicSubscription, { protocol: "email", endpoint: "oncall@example.com" });
+  });
+
+  test("log group keeps logs logRetentionDays, encrypted", () => {
+    expect(s.json).toHaveResourceWithProperties(CloudwatchLogGroup, {
+      name: "/aws/lambda/prod-snapshot-manager",
+      retention_in_days: 400,
+      kms_key_id: KMS_KEY,
+    });
+  });
+
+  test("Redshift cluster-snapshot events reach the function through SNS", () => {
+    const eventsTopic = s.ref("aws_sns_topic", "events-topic", "arn");
+    expect(s.json).toHaveResourceWithProperties(RedshiftEventSubscription, {
+      name: "prod-snapshot-events",
+      sns_topic_arn: eventsTopic,
+      source_type: "cluster-snapshot",
+      event_categories: ["monitoring"],
+      enabled: true,
+    });
+    // Source ids of cluster-snapshot subscriptions are snapshot ids: none are set.
+    expect(s.resource("aws_redshift_event_subscription").source_ids).toBeUndefined();
+    expect(s.json).toHaveResourceWithProperties(SnsTopicSubscription, {
+      topic_arn: eventsTopic,
+      protocol: "lambda",
+      endpoint: s.ref("aws_lambda_function", "automation", "arn"),
+    });
+    expect(s.json).toHaveResourceWithProperties(LambdaPermission, {
+      action: "lambda:InvokeFunction",
+      principal: "sns.amazonaws.com",
+      source_arn: eventsTopic,
+    });
+    const eventsPolicy = Object.values(s.resources("aws_sns_topic_policy")).find((p) =>
+      String(p.arn).includes("events-topic"),
+    )!;
+    expect(policy(eventsPolicy.policy).Statement.map((st) => st.Sid)).toEqual([
+      "DenyInsecureTransport",
+      "RedshiftEventsOfThisAccount",
+    ]);
+  });
+
+  test("no event path when eventTrigger is false", () => {
+    const off = build({ eventTrigger: false });
+    expect(off.resources("aws_redshift_event_subscription")).toEqual({});
+    expect(off.resources("aws_lambda_permission")).toEqual({});
+  });
+
+  test("alarms: Errors, Throttles, DLQ, and per cluster failures and RPO staleness (missing data breaching)", () => {
+    const actions = { alarm_actions: [alertTopic], ok_actions: [alertTopic] };
+    expect(s.json).toHaveResourceWithProperties(CloudwatchMetricAlarm, {
+      ...actions,
+      alarm_name: "prod-snapshot-manager-errors",
+      metric_name: "Errors",
+      threshold: 0,
+      comparison_operator: "GreaterThanThreshold",
+    });
+    expect(s.json).toHaveResourceWithProperties(CloudwatchMetricAlarm, {
+      ...actions,
+      alarm_name: "prod-snapshot-manager-throttles",
+      metric_name: "Throttles",
+      period: 3600,
+      threshold: 5,
+    });
+    expect(s.json).toHaveResourceWithProperties(CloudwatchMetricAlarm, {
+      ...actions,
+      alarm_name: "prod-snapshot-manager-dlq-not-empty",
+      metric_name: "ApproximateNumberOfMessagesVisible",
+      threshold: 0,
+    });
+    for (const cluster of ["sales", "finance-dw"]) {
+      expect(s.json).toHaveResourceWithProperties(CloudwatchMetricAlarm, {
+        ...actions,
+        alarm_name: `prod-snapshot-manager-${cluster}-failures`,
+        namespace: "RedshiftDR",
+        metric_name: "ClusterFailures",
+        dimensions: { ClusterIdentifier: cluster },
+        statistic: "Sum",
+        period: 14400,
+        threshold: 0,
+        comparison_operator: "GreaterThanThreshold",
+        treat_missing_data: "notBreaching",
+      });
+      expect(s.json).toHaveResourceWithProperties(CloudwatchMetricAlarm, {
+        ...actions,
+        alarm_name: `prod-snapshot-manager-${cluster}-rpo-exceeded`,
+        namespace: "RedshiftDR",
+        metric_name: "NewestSharedSnapshotAgeHours",
+        dimensions: { ClusterIdentifier: cluster },
+        statistic: "Maximum",
+        period: 14400,
+        evaluation_periods: 2,
+        datapoints_to_alarm: 2,
+        threshold: 8,
+        comparison_operator: "GreaterThanThreshold",
+        treat_missing_data: "breaching",
+      });
+    }
+    expect(Object.keys(s.resources("aws_cloudwatch_metric_alarm"))).toHaveLength(7);
+  });
+
+  test("uses an existing alert topic (and its key) instead of creating one", () => {
+    const topic = `arn:aws:sns:${REGION}:${ACCOUNT}:shared-alerts`;
+    const otherKey = `arn:aws:kms:${REGION}:${ACCOUNT}:key/other`;
+    const x = build({ alertEmails: [], alertTopicArn: topic, alertTopicKmsKeyArn: otherKey });
+    expect(Object.values(x.resources("aws_sns_topic")).map((t) => t.name)).toEqual(["prod-snapshot-events"]);
+    const doc = functionPolicy(x);
+    expect(statement(doc, "PublishAlerts").Resource).toBe(topic);
+    expect(statement(doc, "UseAlertTopicKeyViaSns").Resource).toBe(otherKey);
+    expect(statement(doc, "UseOperationsKeyViaSqs").Resource).toBe(KMS_KEY);
+    expect(x.resource("aws_cloudwatch_metric_alarm", "errors").alarm_actions).toEqual([topic]);
+  });
+
+  test.each<[Partial<SnapshotAutomationProps>, string]>([
+    [{ clusterIdentifiers: ["sales", "Prod_DB"] }, 'clusterIdentifiers[1]: "Prod_DB" is not valid: lowercase letters'],
+    [{ clusterIdentifiers: [] }, "clusterIdentifiers: [] is not valid: at least one cluster"],
+    [{ drAccountIds: ["12345"] }, 'drAccountIds[0]: "12345" is not valid: a 12-digit AWS account id'],
+    [{ drAccountIds: [ACCOUNT] }, `drAccountIds[0]: "${ACCOUNT}" is not valid: an account other than the source account`],
+    [{ drAccountIds: Array.from({ length: 21 }, (_, i) => String(300000000000 + i)) }, "at most 20 accounts"],
+    [{ rpoHours: 2 }, "rpoHours: 2 is not valid: a number of hours not shorter than one window (windowMinutes 240)"],
+    [{ retentionDays: 0 }, "retentionDays: 0 is not valid: an integer from 1 to 3653"],
+    [{ alertTopicArn: "arn:aws:sns:eu-west-1:111111111111:x" }, "alertEmails: [\"oncall@example.com\"] is not valid: empty when alertTopicArn is given"],
+    [{ eventCategories: ["backup"] }, 'eventCategories[0]: "backup" is not valid: one of management, monitoring'],
+    [{ namePrefix: "Prod" }, 'namePrefix: "Prod" is not valid'],
+  ])("refuses %j", (override, message) => {
+    // Every message starts with the construct and the field path, then quotes the value received.
+    expect(() => build(override)).toThrow(/^SnapshotAutomation: [a-zA-Z]+(\[\d+\])?: /);
+    expect(() => build(override)).toThrow(message);
+  });
+});
+
+describe("operationsKeyPolicyStatements", () => {
+  const statements = operationsKeyPolicyStatements({ accountId: ACCOUNT, region: REGION });
+
+  test("CloudWatch Logs may use the key only for this account's log groups in this region", () => {
+    expect(statements.find((s) => s.Sid === "CloudWatchLogsOfThisAccount")).toEqual({
+      Sid: "CloudWatchLogsOfThisAccount",
+      Principal: { Service: `logs.${REGION}.amazonaws.com` },
+      Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+      Resource: "*",
+      Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:*` } },
+    });
+  });
+
+  test("CloudWatch alarms and Redshift events may encrypt for topics, on behalf of this account only", () => {
+    const alarms = statements.find((s) => s.Sid === "CloudWatchAlarmsToEncryptedTopics")!;
+    expect(alarms.Principal).toEqual({ Service: "cloudwatch.amazonaws.com" });
+    expect(alarms.Action).toEqual(["kms:Decrypt", "kms:GenerateDataKey*"]);
+    expect(alarms.Condition).toEqual({
+      StringEquals: { "aws:SourceAccount": ACCOUNT },
+      ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:*` },
+    });
+    const redshift = statements.find((s) => s.Sid === "RedshiftEventsToEncryptedTopics")!;
+    expect(redshift.Condition).toEqual({ StringEquals: { "aws:SourceAccount": ACCOUNT } });
+  });
+
+  test("every statement names a service principal and carries a condition", () => {
+    for (const s of statements) {
+      expect(s.Principal).toEqual({ Service: expect.any(String) });
+      expect(Object.keys(s.Condition ?? {})).not.toHaveLength(0);
+    }
+  });
+
+  test("DR accounts can leave out the Redshift events statement; aws-cn gets its DNS suffix", () => {
+    const cn = operationsKeyPolicyStatements({ accountId: ACCOUNT, region: "cn-north-1", partition: "aws-cn", redshiftEvents: false });
+    expect(cn.map((s) => s.Sid)).toEqual(["CloudWatchLogsOfThisAccount", "CloudWatchAlarmsToEncryptedTopics"]);
+    expect(cn[0].Principal).toEqual({ Service: "logs.cn-north-1.amazonaws.com.cn" });
+  });
+});
