@@ -1,0 +1,223 @@
+import "aws-sdk-client-mock-jest";
+import { mockClient } from "aws-sdk-client-mock";
+import { DescribeClusterSnapshotsCommand, RedshiftClient, type DescribeClusterSnapshotsCommandInput, type Snapshot } from "@aws-sdk/client-redshift";
+import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
+import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
+import { monitorSharedSnapshots } from "../../functions/lib/dr-monitor";
+import { listSharedSnapshots } from "../../functions/lib/listing";
+import { DEFAULT_RETRY_POLICY } from "../../functions/lib/retry";
+import { drMonitorSettingsFromEnv, SettingsError, type DrMonitorSettings } from "../../functions/lib/settings";
+import { handler } from "../../functions/dr-monitor/handler";
+import { HOUR, MANAGED_BY, ours, testRuntime } from "./helpers";
+
+const redshiftMock = mockClient(RedshiftClient);
+const snsMock = mockClient(SNSClient);
+const cwMock = mockClient(CloudWatchClient);
+
+const NOW = new Date("2026-11-26T12:05:00Z");
+const SRC_A = "111111111111";
+const SRC_B = "444444444444";
+const TOPIC = "arn:aws:sns:eu-west-1:222222222222:dr-alerts";
+
+const shared = (id: string, cluster: string, owner: string, ageH: number, over: Partial<Snapshot> = {}): Snapshot => ({
+  ...ours(id, new Date(NOW.getTime() - ageH * HOUR), { cluster }),
+  OwnerAccount: owner,
+  ...over,
+});
+
+beforeEach(() => {
+  redshiftMock.reset();
+  snsMock.reset();
+  cwMock.reset();
+  cwMock.on(PutMetricDataCommand).resolves({});
+  snsMock.on(PublishCommand).resolves({});
+});
+
+const settings = (over: Partial<DrMonitorSettings> = {}): DrMonitorSettings => ({
+  sources: [
+    { accountId: SRC_A, clusters: ["sales-prod", "hr-prod"] },
+    { accountId: SRC_B, clusters: ["risk-prod"] },
+  ],
+  managedBy: MANAGED_BY,
+  metricNamespace: "RedshiftDR",
+  alertTopicArn: TOPIC,
+  retry: DEFAULT_RETRY_POLICY,
+  ...over,
+});
+
+function deps() {
+  const rt = testRuntime();
+  return {
+    rt,
+    deps: {
+      redshift: new RedshiftClient({ region: "eu-west-1" }),
+      cloudwatch: new CloudWatchClient({ region: "eu-west-1" }),
+      sns: new SNSClient({ region: "eu-west-1" }),
+      clock: { now: () => NOW },
+      log: rt.log,
+      sleep: rt.sleep,
+    },
+  };
+}
+
+describe("DR side: listSharedSnapshots", () => {
+  it("asks with OwnerAccount, never with a tag filter, reads every page and filters by tag and status on the result", async () => {
+    redshiftMock
+      .on(DescribeClusterSnapshotsCommand)
+      .resolvesOnce({
+        Snapshots: [
+          shared("rsdr-sales-prod-20261126t0000z", "sales-prod", SRC_A, 12),
+          shared("other-1", "sales-prod", SRC_A, 1, { Tags: [{ Key: "managed-by", Value: "someone-else" }] }),
+        ],
+        Marker: "m1",
+      })
+      .resolves({
+        Snapshots: [
+          shared("rsdr-sales-prod-20261126t1200z", "sales-prod", SRC_A, 0.05, { Status: "creating" }),
+          shared("rsdr-sales-prod-20261125t1200z", "sales-prod", SRC_A, 24),
+          shared("untagged-1", "sales-prod", SRC_A, 2, { Tags: undefined }),
+        ],
+      });
+    const { rt } = deps();
+    const found = await listSharedSnapshots(
+      { redshift: new RedshiftClient({ region: "eu-west-1" }), retry: { policy: DEFAULT_RETRY_POLICY, sleep: rt.sleep } },
+      SRC_A,
+      MANAGED_BY,
+    );
+    expect(found.map((s) => s.snapshotIdentifier)).toEqual(["rsdr-sales-prod-20261126t0000z", "rsdr-sales-prod-20261125t1200z"]);
+    expect(redshiftMock).toHaveReceivedCommandTimes(DescribeClusterSnapshotsCommand, 2);
+    expect(redshiftMock).toHaveReceivedNthCommandWith(1, DescribeClusterSnapshotsCommand, { OwnerAccount: SRC_A, SnapshotType: "manual", Marker: undefined });
+    expect(redshiftMock).toHaveReceivedNthCommandWith(2, DescribeClusterSnapshotsCommand, { OwnerAccount: SRC_A, Marker: "m1" });
+    for (const call of redshiftMock.commandCalls(DescribeClusterSnapshotsCommand)) {
+      expect(call.args[0].input.TagKeys).toBeUndefined();
+      expect(call.args[0].input.TagValues).toBeUndefined();
+      expect(call.args[0].input.ClusterIdentifier).toBeUndefined();
+    }
+  });
+});
+
+describe("DR monitor", () => {
+  it("publishes the newest age per (source account, cluster) and nothing for a cluster without a snapshot", async () => {
+    redshiftMock.on(DescribeClusterSnapshotsCommand).callsFake((input: DescribeClusterSnapshotsCommandInput) => {
+      if (input.OwnerAccount === SRC_A) {
+        return {
+          Snapshots: [
+            shared("rsdr-sales-prod-20261126t0000z", "sales-prod", SRC_A, 12),
+            shared("rsdr-sales-prod-20261125t1200z", "sales-prod", SRC_A, 24),
+          ],
+        };
+      }
+      return { Snapshots: [shared("rsdr-risk-prod-20261125t0000z", "risk-prod", SRC_B, 36)] };
+    });
+    const { deps: d, rt } = deps();
+    const report = await monitorSharedSnapshots(d, settings());
+
+    expect(report.failedSources).toEqual([]);
+    expect(report.clusters).toEqual([
+      { sourceAccountId: SRC_A, clusterIdentifier: "sales-prod", newestSnapshotId: "rsdr-sales-prod-20261126t0000z", newestAgeHours: 12, failed: false },
+      { sourceAccountId: SRC_A, clusterIdentifier: "hr-prod", newestSnapshotId: null, newestAgeHours: null, failed: false },
+      { sourceAccountId: SRC_B, clusterIdentifier: "risk-prod", newestSnapshotId: "rsdr-risk-prod-20261125t0000z", newestAgeHours: 36, failed: false },
+    ]);
+    expect(cwMock).toHaveReceivedCommandTimes(PutMetricDataCommand, 1);
+    const input = cwMock.commandCalls(PutMetricDataCommand)[0]!.args[0].input;
+    expect(input.Namespace).toBe("RedshiftDR");
+    expect(input.MetricData!.map((m) => [m.MetricName, m.Dimensions, m.Value])).toEqual([
+      [
+        "NewestSharedSnapshotAgeHours",
+        [
+          { Name: "SourceAccount", Value: SRC_A },
+          { Name: "ClusterIdentifier", Value: "sales-prod" },
+        ],
+        12,
+      ],
+      [
+        "NewestSharedSnapshotAgeHours",
+        [
+          { Name: "SourceAccount", Value: SRC_B },
+          { Name: "ClusterIdentifier", Value: "risk-prod" },
+        ],
+        36,
+      ],
+    ]);
+    expect(rt.log.entries.filter((e) => e.event === "dr-cluster-checked").map((e) => [e.clusterIdentifier, e.level])).toEqual([
+      ["sales-prod", "info"],
+      ["hr-prod", "warn"],
+      ["risk-prod", "info"],
+    ]);
+    expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
+  });
+
+  it("a failing source does not stop the others; the alert names it", async () => {
+    redshiftMock.on(DescribeClusterSnapshotsCommand).callsFake((input: DescribeClusterSnapshotsCommandInput) => {
+      if (input.OwnerAccount === SRC_A) throw Object.assign(new Error("not authorized"), { name: "AccessDenied" });
+      return { Snapshots: [shared("rsdr-risk-prod-20261125t0000z", "risk-prod", SRC_B, 36)] };
+    });
+    const { deps: d } = deps();
+    const report = await monitorSharedSnapshots(d, settings());
+    expect(report.failedSources).toEqual([SRC_A]);
+    expect(report.clusters.filter((c) => c.failed).map((c) => c.clusterIdentifier)).toEqual(["sales-prod", "hr-prod"]);
+    expect(report.clusters.find((c) => c.clusterIdentifier === "risk-prod")).toMatchObject({ newestAgeHours: 36, failed: false });
+    expect(cwMock.commandCalls(PutMetricDataCommand)[0]!.args[0].input.MetricData).toHaveLength(1);
+    expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
+    expect(snsMock).toHaveReceivedCommandWith(PublishCommand, {
+      TopicArn: TOPIC,
+      Message: expect.stringContaining(`source account ${SRC_A}:\n  - access-denied/AccessDenied: not authorized`),
+    });
+  });
+});
+
+describe("DR monitor handler", () => {
+  const savedEnv = process.env;
+  beforeEach(() => {
+    jest.spyOn(process.stdout, "write").mockImplementation(() => true);
+    jest.spyOn(process.stderr, "write").mockImplementation(() => true);
+    process.env = {
+      ...savedEnv,
+      AWS_REGION: "eu-west-1",
+      SOURCES: JSON.stringify([
+        { accountId: SRC_A, clusters: ["sales-prod"] },
+        { accountId: SRC_B, clusters: ["risk-prod"] },
+      ]),
+      MANAGED_BY,
+      METRIC_NAMESPACE: "RedshiftDR",
+    };
+  });
+  afterEach(() => {
+    jest.restoreAllMocks();
+    process.env = savedEnv;
+  });
+
+  it("throws at the end when a source failed, after processing the next source and publishing its metrics", async () => {
+    redshiftMock.on(DescribeClusterSnapshotsCommand).callsFake((input: DescribeClusterSnapshotsCommandInput) => {
+      if (input.OwnerAccount === SRC_B) throw Object.assign(new Error("not authorized"), { name: "AccessDenied" });
+      return { Snapshots: [shared("rsdr-sales-prod-20261126t0000z", "sales-prod", SRC_A, 1)] };
+    });
+    process.env.SOURCES = JSON.stringify([
+      { accountId: SRC_B, clusters: ["risk-prod"] },
+      { accountId: SRC_A, clusters: ["sales-prod"] },
+    ]);
+    // (not retried: access denied is not throttling, so the handler's real backoff sleep is never used)
+    await expect(handler({}, {})).rejects.toThrow(`DR monitor: source account(s) could not be read: ${SRC_B}`);
+    expect(cwMock).toHaveReceivedCommandTimes(PutMetricDataCommand, 1);
+    expect(cwMock).toHaveReceivedCommandWith(PutMetricDataCommand, {
+      MetricData: [expect.objectContaining({ Dimensions: [{ Name: "SourceAccount", Value: SRC_A }, { Name: "ClusterIdentifier", Value: "sales-prod" }] })],
+    });
+    // no ALERT_TOPIC_ARN: nothing published, the thrown error (Lambda Errors metric) is the signal
+    expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
+  });
+
+  it.each([
+    [{ SOURCES: undefined }, 'SOURCES: is not set; required: JSON [{"accountId":"111111111111","clusters":["a","b"]}]'],
+    [{ SOURCES: "[oops" }, 'SOURCES: "[oops" is not allowed: JSON [{"accountId"'],
+    [{ SOURCES: '[{"accountId":"1","clusters":["a"]}]' }, 'SOURCES[0].accountId: "1" is not an AWS account id'],
+    [{ SOURCES: '[{"accountId":"111111111111","clusters":[]}]' }, "SOURCES[0].clusters: at least one cluster identifier is required"],
+    [{ SOURCES: '[{"accountId":"111111111111","clusters":["Bad_Name"]}]' }, 'SOURCES[0].clusters[0]: "Bad_Name" is not a valid cluster identifier'],
+    [{ METRIC_NAMESPACE: undefined }, "METRIC_NAMESPACE: is not set"],
+    [{ ALERT_TOPIC_ARN: "nope" }, 'ALERT_TOPIC_ARN: "nope" is not an SNS topic ARN'],
+  ])("validates env %j", (over, expected) => {
+    const env: Record<string, string | undefined> = { ...process.env, ...over };
+    for (const [k, v] of Object.entries(over)) if (v === undefined) delete env[k];
+    expect(() => drMonitorSettingsFromEnv(env)).toThrow(SettingsError);
+    expect(() => drMonitorSettingsFromEnv(env)).toThrow(expected);
+  });
+});
