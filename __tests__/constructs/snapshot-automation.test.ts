@@ -334,6 +334,7 @@ describe("operationsKeyPolicyStatements", () => {
   test("CloudWatch Logs may use the key only for this account's log groups in this region", () => {
     expect(statements.find((s) => s.Sid === "CloudWatchLogsOfThisAccount")).toEqual({
       Sid: "CloudWatchLogsOfThisAccount",
+      Effect: "Allow",
       Principal: { Service: `logs.${REGION}.amazonaws.com` },
       Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
       Resource: "*",
@@ -353,8 +354,14 @@ describe("operationsKeyPolicyStatements", () => {
     expect(redshift.Condition).toEqual({ StringEquals: { "aws:SourceAccount": ACCOUNT } });
   });
 
-  test("every statement names a service principal and carries a condition", () => {
+  test("every statement allows one service principal, and carries a condition", () => {
+    expect(statements.map((s) => s.Sid)).toEqual([
+      "CloudWatchLogsOfThisAccount",
+      "CloudWatchAlarmsToEncryptedTopics",
+      "RedshiftEventsToEncryptedTopics",
+    ]);
     for (const s of statements) {
+      expect(s.Effect).toBe("Allow");
       expect(s.Principal).toEqual({ Service: expect.any(String) });
       expect(Object.keys(s.Condition ?? {})).not.toHaveLength(0);
     }
@@ -364,5 +371,9 @@ describe("operationsKeyPolicyStatements", () => {
     const cn = operationsKeyPolicyStatements({ accountId: ACCOUNT, region: "cn-north-1", partition: "aws-cn", redshiftEvents: false });
     expect(cn.map((s) => s.Sid)).toEqual(["CloudWatchLogsOfThisAccount", "CloudWatchAlarmsToEncryptedTopics"]);
     expect(cn[0].Principal).toEqual({ Service: "logs.cn-north-1.amazonaws.com.cn" });
+    expect(operationsKeyPolicyStatements({ accountId: ACCOUNT, region: REGION, logs: false }).map((s) => s.Sid)).toEqual([
+      "CloudWatchAlarmsToEncryptedTopics",
+      "RedshiftEventsToEncryptedTopics",
+    ]);
   });
 });

@@ -120,7 +120,22 @@ export interface OperationsKeyPolicyProps {
   readonly dnsSuffix?: string;
   /** Include the statement for Redshift event notifications to an encrypted topic. @default true */
   readonly redshiftEvents?: boolean;
+  /** Include the CloudWatch Logs statement (leave out if the key policy already has one). @default true */
+  readonly logs?: boolean;
 }
+
+/**
+ * A key-policy statement as plain JSON data (explicit Effect, mutable arrays), so that it can be passed to
+ * any policy-document helper that takes IAM statement objects.
+ */
+export type KeyPolicyStatement = {
+  Sid: string;
+  Effect: "Allow";
+  Principal: { Service: string };
+  Action: string[];
+  Resource: "*";
+  Condition: Record<string, Record<string, string>>;
+};
 
 /**
  * Service statements the operations KMS key (the `kmsKeyArn` of SnapshotAutomation and DrSnapshotMonitor)
@@ -140,22 +155,27 @@ export interface OperationsKeyPolicyProps {
  *   aws:SourceAccount (principal UNVERIFIED, see REDSHIFT_EVENTS_PRINCIPAL).
  * - Lambda subscribed to an encrypted topic: nothing; SNS decrypts before invoking the function.
  */
-export function operationsKeyPolicyStatements(props: OperationsKeyPolicyProps): PolicyStatement[] {
+export function operationsKeyPolicyStatements(props: OperationsKeyPolicyProps): KeyPolicyStatement[] {
   const partition = props.partition ?? "aws";
   const suffix = props.dnsSuffix ?? dnsSuffixFor(partition);
   const { accountId, region } = props;
-  const statements: PolicyStatement[] = [
-    {
+  const statements: KeyPolicyStatement[] = [];
+  if (props.logs ?? true) {
+    statements.push({
       Sid: "CloudWatchLogsOfThisAccount",
+      Effect: "Allow",
       Principal: { Service: `logs.${region}.${suffix}` },
       Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
       Resource: "*",
       Condition: {
         ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${partition}:logs:${region}:${accountId}:log-group:*` },
       },
-    },
+    });
+  }
+  statements.push(
     {
       Sid: "CloudWatchAlarmsToEncryptedTopics",
+      Effect: "Allow",
       Principal: { Service: "cloudwatch.amazonaws.com" },
       Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
       Resource: "*",
@@ -164,10 +184,11 @@ export function operationsKeyPolicyStatements(props: OperationsKeyPolicyProps): 
         ArnLike: { "aws:SourceArn": `arn:${partition}:cloudwatch:${region}:${accountId}:alarm:*` },
       },
     },
-  ];
+  );
   if (props.redshiftEvents ?? true) {
     statements.push({
       Sid: "RedshiftEventsToEncryptedTopics",
+      Effect: "Allow",
       Principal: { Service: REDSHIFT_EVENTS_PRINCIPAL },
       Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
       Resource: "*",
