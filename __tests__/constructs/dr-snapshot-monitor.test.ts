@@ -1,3 +1,5 @@
+import * as fs from "fs";
+import * as path from "path";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
@@ -52,6 +54,18 @@ describe("DrSnapshotMonitor", () => {
       { accountId: "333333333333", clusters: ["hr"] },
     ]);
     expect(vars).toMatchObject({ MANAGED_BY: "rsdr", METRIC_NAMESPACE: "RedshiftDR", ALERT_TOPIC_ARN: alertTopic });
+  });
+
+  test("by default bundles the repo's dr-monitor handler, which loads and exports handler", () => {
+    let monitor: DrSnapshotMonitor | undefined;
+    synth((stack) => {
+      monitor = new DrSnapshotMonitor(stack, "monitor", { ...PROPS, entry: undefined });
+    });
+    const bundle = path.join(monitor!.function.bundleDir, "index.js");
+    const map = JSON.parse(fs.readFileSync(`${bundle}.map`, "utf8")) as { sources: string[] };
+    expect(map.sources).toContain("functions/dr-monitor/handler.ts");
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    expect(typeof require(bundle).handler).toBe("function");
   });
 
   test("runs hourly by default, flexible window off, with retries and an encrypted DLQ", () => {

@@ -61,6 +61,21 @@ describe("NodejsFunction", () => {
     expect(fn!.bundleDir.startsWith(path.resolve(__dirname, "../.."))).toBe(false);
   });
 
+  test("the bundle does not depend on where it is written: same hash from another outdir, project-relative map", () => {
+    let again: NodejsFunction | undefined;
+    synth((stack) => {
+      again = new NodejsFunction(stack, "fn", {
+        ...BASE,
+        environment: { GREETING: "hello" },
+      });
+    });
+    expect(again!.bundleDir).not.toBe(fn!.bundleDir);
+    expect(again!.asset.assetHash).toBe(fn!.asset.assetHash);
+    const map = JSON.parse(fs.readFileSync(path.join(fn!.bundleDir, "index.js.map"), "utf8"));
+    expect(map.sources).toEqual(["__tests__/constructs/fixtures/nodejs-function-fixture.ts"]);
+    expect(map.sourcesContent).toHaveLength(1);
+  });
+
   test("deploys the archive as a nodejs22.x function with source maps, tracing, JSON logs and its props", () => {
     expect(synthesized.json).toHaveResourceWithProperties(LambdaFunction, {
       function_name: "test-fn",

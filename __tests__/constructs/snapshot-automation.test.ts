@@ -1,3 +1,5 @@
+import * as fs from "fs";
+import * as path from "path";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
@@ -90,6 +92,18 @@ describe("SnapshotAutomation", () => {
         NODE_OPTIONS: "--enable-source-maps",
       },
     });
+  });
+
+  test("by default bundles the repo's snapshot-manager handler, which loads and exports handler", () => {
+    let automation: SnapshotAutomation | undefined;
+    synth((stack) => {
+      automation = new SnapshotAutomation(stack, "automation", { ...PROPS, entry: undefined });
+    });
+    const bundle = path.join(automation!.function.bundleDir, "index.js");
+    const map = JSON.parse(fs.readFileSync(`${bundle}.map`, "utf8")) as { sources: string[] };
+    expect(map.sources).toContain("functions/snapshot-manager/handler.ts");
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    expect(typeof require(bundle).handler).toBe("function");
   });
 
   test("WAIT_MARGIN_SECONDS and DRY_RUN follow their props", () => {

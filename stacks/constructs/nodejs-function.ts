@@ -140,10 +140,27 @@ export interface NodejsFunctionProps {
    * @default `<app outdir>/bundles/<construct address>`
    */
   readonly bundleDir?: string;
+  /**
+   * Directory the source map's paths are made relative to, so that the bundle (and its hash, hence the
+   * function's code version) does not depend on where the bundle was written. @default process.cwd()
+   */
+  readonly sourceRoot?: string;
   /** Tags for the function, role and log group. @default {} */
   readonly tags?: Readonly<Record<string, string>>;
   /** Account/region/partition used in ARNs. @default read from data sources */
   readonly environmentOf?: AwsEnvironment;
+}
+
+/**
+ * esbuild writes source paths relative to the map's own folder; rewrite them relative to `sourceRoot`
+ * (sources stay embedded in the map, so Node still resolves stack traces).
+ */
+function normaliseSourceMap(mapFile: string, sourceRoot: string): void {
+  const map = JSON.parse(fs.readFileSync(mapFile, "utf8")) as { sources: string[] };
+  map.sources = map.sources.map((s) =>
+    path.relative(sourceRoot, path.resolve(path.dirname(mapFile), s)).split(path.sep).join("/"),
+  );
+  fs.writeFileSync(mapFile, JSON.stringify(map));
 }
 
 /**
@@ -209,6 +226,7 @@ export class NodejsFunction extends Construct {
       external: [...(props.externalModules ?? [])],
       logLevel: "silent",
     });
+    normaliseSourceMap(path.join(this.bundleDir, "index.js.map"), path.resolve(props.sourceRoot ?? process.cwd()));
     this.asset = new TerraformAsset(this, "asset", { path: this.bundleDir, type: AssetType.ARCHIVE });
 
     this.logGroup = new CloudwatchLogGroup(this, "log-group", {
