@@ -68,6 +68,11 @@ describe("DrSnapshotMonitor", () => {
     expect(typeof require(bundle).handler).toBe("function");
   });
 
+  test("every account-unique name (roles, functions, alarms, queues, topics, schedules) is used once", () => {
+    expect(s.duplicateNames()).toEqual({});
+    expect(Object.keys(s.resources("aws_iam_role"))).toHaveLength(2);
+  });
+
   test("runs hourly by default, flexible window off, with retries and an encrypted DLQ", () => {
     expect(s.json).toHaveResourceWithProperties(SchedulerSchedule, {
       name: "prod-dr-monitor",

@@ -226,7 +226,7 @@ describe("DeadLetterQueue, FunctionSchedule, FunctionAlarms", () => {
 
   test("the schedule's role may invoke this function only, dead-letter to its DLQ, and use the key via SQS", () => {
     const roles = synthesized.resources("aws_iam_role");
-    const schedulerRole = Object.values(roles).find((r) => r.name === "test-schedule")!;
+    const schedulerRole = Object.values(roles).find((r) => r.name === "test-schedule-scheduler")!;
     expect(policy(schedulerRole.assume_role_policy).Statement).toEqual([
       {
         Sid: "AssumeByService",

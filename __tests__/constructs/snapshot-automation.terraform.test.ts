@@ -57,6 +57,17 @@ async function synthAndValidate(outdir: string): Promise<void> {
   });
   app.synth();
 
+  // Both constructs in one account and region must not collide on names Terraform cannot check.
+  const names = new Map<string, string>();
+  const synthesized = JSON.parse(Testing.synth(stack)) as { resource: Record<string, Record<string, Record<string, unknown>>> };
+  for (const [type, attr] of [["aws_iam_role", "name"], ["aws_cloudwatch_metric_alarm", "alarm_name"], ["aws_sqs_queue", "name"], ["aws_sns_topic", "name"]]) {
+    for (const [id, r] of Object.entries(synthesized.resource[type])) {
+      const key = `${type}:${String(r[attr])}`;
+      expect(names.get(key) ?? id).toBe(id);
+      names.set(key, id);
+    }
+  }
+
   const stackDir = path.join(outdir, "stacks", "constructs");
   const config = JSON.parse(fs.readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8"));
   // The function archives were written next to the stack, where `filename` points.

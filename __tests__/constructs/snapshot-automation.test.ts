@@ -106,6 +106,11 @@ describe("SnapshotAutomation", () => {
     expect(typeof require(bundle).handler).toBe("function");
   });
 
+  test("every account-unique name (roles, functions, alarms, queues, topics, schedules) is used once", () => {
+    expect(s.duplicateNames()).toEqual({});
+    expect(Object.keys(s.resources("aws_iam_role"))).toHaveLength(2);
+  });
+
   test("WAIT_MARGIN_SECONDS and DRY_RUN follow their props", () => {
     const vars = (build({ dryRun: true, waitMarginSeconds: 90 }).resource("aws_lambda_function").environment as {
       variables: Record<string, string>;

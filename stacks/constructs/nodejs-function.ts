@@ -355,8 +355,10 @@ export class DeadLetterQueue extends Construct {
 // ---------------------------------------------------------------------------------------------------------
 
 export interface FunctionScheduleProps {
-  /** Schedule name (1-64 letters, digits, . - _); also names the execution role. */
+  /** Schedule name (1-64 letters, digits, . - _). */
   readonly scheduleName: string;
+  /** Name of the execution role (at most 64 characters). @default `<scheduleName>-scheduler` */
+  readonly roleName?: string;
   /** The function to invoke. */
   readonly target: NodejsFunction;
   /** `rate(...)`, `cron(...)` or `at(...)` expression. */
@@ -402,12 +404,16 @@ export class FunctionSchedule extends Construct {
     if (!Token.isUnresolved(props.scheduleExpression) && !/^(rate|cron|at)\(.+\)$/.test(props.scheduleExpression)) {
       fail(name, "scheduleExpression", props.scheduleExpression, "rate(...), cron(...) or at(...)");
     }
+    const roleName = props.roleName ?? `${props.scheduleName}-scheduler`;
+    if (!Token.isUnresolved(roleName) && !/^[\w+=,.@-]{1,64}$/.test(roleName)) {
+      fail(name, "roleName", roleName, "1-64 letters, digits or +=,.@_- (shorten scheduleName or set roleName)");
+    }
     checkIntRange(name, "maximumRetryAttempts", props.maximumRetryAttempts, 0, 185);
     checkIntRange(name, "maximumEventAgeSeconds", props.maximumEventAgeSeconds, 60, 86400);
     const env = props.environmentOf ?? resolveAwsEnvironment(this, {});
 
     this.role = new IamRole(this, "role", {
-      name: props.scheduleName,
+      name: roleName,
       description: `EventBridge Scheduler execution role of schedule ${props.scheduleName}`,
       // aws:SourceAccount keeps another account's schedules from using this role (confused deputy).
       assumeRolePolicy: serviceTrustPolicy("scheduler.amazonaws.com", env.accountId),
