@@ -152,8 +152,8 @@ export interface NodejsFunctionProps {
 }
 
 /**
- * esbuild writes source paths relative to the map's own folder; rewrite them relative to `sourceRoot`
- * (sources stay embedded in the map, so Node still resolves stack traces).
+ * esbuild writes source paths relative to the map's own folder; rewrite them relative to `sourceRoot`, so
+ * that stack traces show project paths (functions/lib/x.ts:12) wherever the bundle was built.
  */
 function normaliseSourceMap(mapFile: string, sourceRoot: string): void {
   const map = JSON.parse(fs.readFileSync(mapFile, "utf8")) as { sources: string[] };
@@ -222,6 +222,8 @@ export class NodejsFunction extends Construct {
       target: "node22",
       format: "cjs",
       sourcemap: true,
+      // Stack traces need only the mappings; leaving the sources out keeps the map (parsed at cold start) small.
+      sourcesContent: false,
       minify: true,
       external: [...(props.externalModules ?? [])],
       logLevel: "silent",
