@@ -90,6 +90,8 @@ type AnyCommand = { input: Record<string, unknown> };
 export class FakeRedshift {
   readonly clusters = new Set<string>();
   readonly snapshots = new Map<string, FakeSnapshotState>();
+  /** Snapshot ids per cluster, so per-cluster listings stay cheap with many snapshots (benchmarks). */
+  private readonly byCluster = new Map<string, Set<string>>();
   readonly deletions: DeletionRecord[] = [];
   /** Calls made, per command name (e.g. "DescribeClusterSnapshots"). */
   readonly calls: Record<string, number> = {};
@@ -98,6 +100,9 @@ export class FakeRedshift {
   readonly options: Required<FakeRedshiftOptions>;
   private readonly faults: Array<{ command: string; error: () => Error; remaining: number }> = [];
   keepLog = true;
+  /** When > 0, every Nth request (over all commands) fails with a throttling error. */
+  throttleEvery = 0;
+  private requestCount = 0;
 
   constructor(options: FakeRedshiftOptions) {
     this.options = { creationDelayMs: 0, manualSnapshotQuota: 500, maxAccountsPerSnapshot: 20, ...options };
@@ -114,7 +119,7 @@ export class FakeRedshift {
 
   /** Seeds a snapshot directly (no API call, no quota check). */
   seed(s: { id: string; cluster: string; type?: "manual" | "automated"; tags?: Tag[]; createdAt: Date; accounts?: string[]; status?: string }): this {
-    this.snapshots.set(s.id, {
+    this.put({
       id: s.id,
       cluster: s.cluster,
       type: s.type ?? "manual",
@@ -125,6 +130,18 @@ export class FakeRedshift {
       forcedStatus: s.status && s.status !== "creating" && s.status !== "available" ? s.status : undefined,
     });
     return this;
+  }
+
+  private put(s: FakeSnapshotState): void {
+    this.snapshots.set(s.id, s);
+    let ids = this.byCluster.get(s.cluster);
+    if (!ids) this.byCluster.set(s.cluster, (ids = new Set()));
+    ids.add(s.id);
+  }
+
+  private remove(s: FakeSnapshotState): void {
+    this.snapshots.delete(s.id);
+    this.byCluster.get(s.cluster)?.delete(s.id);
   }
 
   /** The next `times` calls of `command` fail with `error()`. */
@@ -163,6 +180,8 @@ export class FakeRedshift {
     const name = commandName(command);
     this.calls[name] = (this.calls[name] ?? 0) + 1;
     if (this.keepLog) this.log.push({ command: name, account, input: { ...command.input } });
+    this.requestCount++;
+    if (this.throttleEvery > 0 && this.requestCount % this.throttleEvery === 0) throw throttlingError();
     const f = this.faults.find((x) => x.command === name && x.remaining > 0);
     if (f) {
       f.remaining--;
@@ -197,16 +216,20 @@ export class FakeRedshift {
     const tagKeys = input.TagKeys as string[] | undefined;
     const tagValues = input.TagValues as string[] | undefined;
     const hasTagFilter = (tagKeys?.length ?? 0) > 0 || (tagValues?.length ?? 0) > 0;
+    const cluster = input.ClusterIdentifier as string | undefined;
+    const candidates = (): FakeSnapshotState[] =>
+      cluster === undefined
+        ? [...this.snapshots.values()]
+        : [...(this.byCluster.get(cluster) ?? [])].map((id) => this.snapshots.get(id)!);
     let visible: FakeSnapshotState[];
     if (account === owner) {
-      visible = ownerFilter === undefined || ownerFilter === owner ? [...this.snapshots.values()] : [];
+      visible = ownerFilter === undefined || ownerFilter === owner ? candidates() : [];
     } else if (ownerFilter === owner && !hasTagFilter) {
-      visible = [...this.snapshots.values()].filter((s) => s.type === "manual" && s.accounts.includes(account));
+      visible = candidates().filter((s) => s.type === "manual" && s.accounts.includes(account));
     } else {
       visible = []; // another account's snapshots: only with OwnerAccount, never with tag filters
     }
     const id = input.SnapshotIdentifier as string | undefined;
-    const cluster = input.ClusterIdentifier as string | undefined;
     const type = input.SnapshotType as string | undefined;
     let matched = visible.filter(
       (s) =>
@@ -231,7 +254,9 @@ export class FakeRedshift {
   }
 
   private ownedManualCount(): number {
-    return [...this.snapshots.values()].filter((s) => s.type === "manual").length;
+    let n = 0;
+    for (const s of this.snapshots.values()) if (s.type === "manual") n++;
+    return n;
   }
 
   private create(input: Record<string, unknown>, account: string): unknown {
@@ -257,7 +282,7 @@ export class FakeRedshift {
       availableAt: new Date(now.getTime() + this.options.creationDelayMs),
       accounts: [],
     };
-    this.snapshots.set(id, s);
+    this.put(s);
     return { Snapshot: { ...this.view(s), Status: "creating" }, $metadata: {} };
   }
 
@@ -301,7 +326,7 @@ export class FakeRedshift {
     if (s.accounts.length > 0) {
       throw fault(InvalidClusterSnapshotStateFault, `Snapshot ${s.id} has active authorizations (${s.accounts.join(", ")}); revoke them first.`);
     }
-    this.snapshots.delete(s.id);
+    this.remove(s);
     this.deletions.push({ id: s.id, cluster: s.cluster, type: s.type, tags: s.tags, at: this.options.clock.now(), accountsAtDeletion: [...s.accounts] });
     return { Snapshot: this.view(s), $metadata: {} };
   }
