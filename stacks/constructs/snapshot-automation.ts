@@ -345,7 +345,8 @@ export class SnapshotAutomation extends Construct {
         Condition: { StringEquals: { "aws:RequestTag/managed-by": managedBy } },
       },
       {
-        // Tags given to CreateClusterSnapshot are authorised as redshift:CreateTags on the new snapshot.
+        // Tag-on-create may be authorised as redshift:CreateTags on the new snapshot (AWS's own backup
+        // service role policy grants it next to CreateClusterSnapshot; unverified), limited to our tag keys.
         Sid: "TagOwnSnapshotsWithOurKeys",
         Action: "redshift:CreateTags",
         Resource: [...this.snapshotArnPatterns],
