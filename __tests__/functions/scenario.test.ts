@@ -35,6 +35,8 @@ interface World {
   unmanagedIds: Set<string>;
   source: RedshiftClient;
   dr: Map<string, RedshiftClient>;
+  sns: SNSClient;
+  cloudwatch: CloudWatchClient;
 }
 
 /** Manual snapshots seeded by {@link world} that are not ours (they count against the manual-snapshot quota). */
@@ -67,6 +69,8 @@ function world(opts: { creationDelayMs: number; quota?: number }): World {
     unmanagedIds: new Set(fake.snapshots.keys()),
     source: fake.client(),
     dr: new Map([DR1, DR2].map((a) => [a, fake.client({ accountId: a })])),
+    sns: new SNSClient({ region: "eu-west-1" }),
+    cloudwatch: new CloudWatchClient({ region: "eu-west-1" }),
   };
 }
 
@@ -74,8 +78,8 @@ function runOnce(w: World, s: SnapshotManagerSettings, remainingMs: number): Pro
   return reconcile(
     {
       redshift: w.source,
-      sns: new SNSClient({ region: "eu-west-1" }),
-      cloudwatch: new CloudWatchClient({ region: "eu-west-1" }),
+      sns: w.sns,
+      cloudwatch: w.cloudwatch,
       clock: w.clock,
       log: memoryLogger(),
       sleep: async () => undefined,
