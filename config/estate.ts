@@ -307,6 +307,11 @@ function checkRetentionCovers(expression: string, retentionDays: number, path: (
   }
 }
 
+/** The staleness threshold: as configured, else the longest gap between runs plus two hours. */
+export function nativeRpoHours(native: { schedule: string; rpoHours?: number }): number {
+  return native.rpoHours ?? Math.ceil(parseSchedule(native.schedule).maxGapMinutes / 60) + 2;
+}
+
 export type EstateInput = z.input<typeof estateSchema>;
 export type Estate = z.output<typeof estateSchema>;
 export type SourceConfig = Estate["sources"][number];

@@ -1,11 +1,13 @@
 import { Construct } from "constructs";
 import { TerraformOutput } from "cdktf";
-import type { Estate } from "../config/estate";
+import { Estate, nativeRpoHours } from "../config/estate";
 import { AccountStack } from "./account-stack";
 import { remoteState, stackTags } from "./common";
-import { logsKeyStatement, ManagedKey } from "./constructs/kms-key";
+import { DrSnapshotMonitor } from "./constructs/dr-snapshot-monitor";
+import { ManagedKey } from "./constructs/kms-key";
 import { RedshiftNetwork } from "./constructs/network";
 import { RestoreOperatorRole } from "./constructs/restore-operator-role";
+import { operationsKeyPolicyStatements } from "./constructs/snapshot-automation";
 import { DR_STACK, drPrefix, restoredClusterPrefix } from "./names";
 import type { SourceStack } from "./source-stack";
 
@@ -18,6 +20,8 @@ export class DrStack extends AccountStack {
   public readonly dataKey: ManagedKey;
   public readonly network: RedshiftNetwork;
   public readonly operatorRole: RestoreOperatorRole;
+  /** Watches the age of the newest snapshot each source shares, when any source has native sharing on. */
+  public readonly monitor?: DrSnapshotMonitor;
 
   constructor(scope: Construct, estate: Estate, sources: readonly SourceStack[]) {
     super(scope, DR_STACK, { target: estate.dr, tags: stackTags(estate, DR_STACK), remoteState: remoteState(estate, DR_STACK) });
@@ -32,12 +36,17 @@ export class DrStack extends AccountStack {
       alias: `${prefix}-operations`,
       description: `Encrypts logs and messages of the DR account of ${estate.project}`,
       accountId: this.accountId,
-      serviceStatements: [logsKeyStatement(this.partition, this.region, this.accountId)],
+      serviceStatements: operationsKeyPolicyStatements({
+        accountId: this.accountId,
+        region: this.region,
+        partition: this.partition,
+        redshiftEvents: false,
+      }),
     });
 
     this.network = new RedshiftNetwork(this, "network", {
       name: prefix,
-      create: estate.dr.network.create && { ...estate.dr.network.create, flowLogKmsKeyArn: operationsKey.arn },
+      create: estate.dr.network.create && { ...estate.dr.network.create, flowLogKmsKeyArn: operationsKey.arn, accountId: this.accountId },
       existing: estate.dr.network.existing,
     });
 
@@ -54,6 +63,25 @@ export class DrStack extends AccountStack {
         kmsKeyArns: [...new Set(s.clusters.map((c) => c.kmsKeyArn))],
       })),
     });
+
+    const native = sources.filter((s) => s.source.native.enabled);
+    if (native.length > 0) {
+      this.monitor = new DrSnapshotMonitor(this, "snapshot-monitor", {
+        namePrefix: prefix,
+        accountId: this.accountId,
+        region: this.region,
+        partition: this.partition,
+        sources: native.map((s) => ({
+          accountId: s.accountId,
+          clusterIdentifiers: s.clusters.map((c) => c.identifier),
+          rpoHours: nativeRpoHours(s.source.native),
+        })),
+        alertEmails: estate.dr.notifications.emails,
+        kmsKeyArn: operationsKey.arn,
+        managedBy: estate.project,
+      });
+      new TerraformOutput(this, "alert_topic_arn", { value: this.monitor.alertTopicArn });
+    }
 
     new TerraformOutput(this, "kms_key_arn", { value: this.dataKey.arn, description: "Key for clusters restored in the DR account" });
     new TerraformOutput(this, "restore_subnet_group_name", { value: this.network.subnetGroupName });

@@ -1,12 +1,14 @@
 import { Construct } from "constructs";
 import { TerraformOutput } from "cdktf";
 import { DataAwsRedshiftCluster } from "@cdktf/provider-aws/lib/data-aws-redshift-cluster";
-import type { Estate, SourceConfig } from "../config/estate";
+import { Estate, nativeRpoHours, SourceConfig } from "../config/estate";
+import { parseSchedule } from "../config/schedule";
 import { AccountStack } from "./account-stack";
 import { remoteState, stackTags } from "./common";
-import { logsKeyStatement, ManagedKey } from "./constructs/kms-key";
+import { ManagedKey } from "./constructs/kms-key";
 import { RedshiftNetwork } from "./constructs/network";
 import { SecureRedshiftCluster } from "./constructs/redshift-cluster";
+import { operationsKeyPolicyStatements, SnapshotAutomation } from "./constructs/snapshot-automation";
 import { sourcePrefix, sourceStackName } from "./names";
 
 /** What the DR stack needs to know of a protected cluster. */
@@ -27,6 +29,8 @@ export class SourceStack extends AccountStack {
   public readonly operationsKey: ManagedKey;
   public readonly network: RedshiftNetwork;
   public readonly clusters: ProtectedCluster[] = [];
+  /** The snapshot manager, when native sharing is on. */
+  public readonly snapshotAutomation?: SnapshotAutomation;
 
   constructor(scope: Construct, estate: Estate, source: SourceConfig) {
     const name = sourceStackName(source);
@@ -44,12 +48,17 @@ export class SourceStack extends AccountStack {
       alias: `${prefix}-operations`,
       description: `Encrypts logs, secrets and messages of ${source.name}`,
       accountId: this.accountId,
-      serviceStatements: [logsKeyStatement(this.partition, this.region, this.accountId)],
+      serviceStatements: operationsKeyPolicyStatements({
+        accountId: this.accountId,
+        region: this.region,
+        partition: this.partition,
+        redshiftEvents: source.native.enabled,
+      }),
     });
 
     this.network = new RedshiftNetwork(this, "network", {
       name: prefix,
-      create: source.network.create && { ...source.network.create, flowLogKmsKeyArn: this.operationsKey.arn },
+      create: source.network.create && { ...source.network.create, flowLogKmsKeyArn: this.operationsKey.arn, accountId: this.accountId },
       existing: source.network.existing,
     });
 
@@ -74,6 +83,27 @@ export class SourceStack extends AccountStack {
       }
     }
 
+    if (source.native.enabled) {
+      this.snapshotAutomation = new SnapshotAutomation(this, "snapshot-automation", {
+        ...snapshotSchedule(source.native),
+        namePrefix: prefix,
+        accountId: this.accountId,
+        region: this.region,
+        partition: this.partition,
+        clusterIdentifiers: this.clusters.map((c) => c.identifier),
+        drAccountIds: [estate.dr.accountId],
+        retentionDays: source.native.retentionDays,
+        keepLatest: source.native.keepLatest,
+        dryRun: source.native.dryRun,
+        alertEmails: source.notifications.emails,
+        kmsKeyArn: this.operationsKey.arn,
+        snapshotPrefix: estate.project,
+        managedBy: estate.project,
+      });
+      new TerraformOutput(this, "snapshot_manager_function_name", { value: this.snapshotAutomation.functionName });
+      new TerraformOutput(this, "alert_topic_arn", { value: this.snapshotAutomation.alertTopicArn });
+    }
+
     new TerraformOutput(this, "data_kms_key_arn", { value: this.dataKey.arn, description: "Key of the clusters and snapshots, shared with the DR account" });
     new TerraformOutput(this, "cluster_arns", {
       value: Object.fromEntries(this.clusters.map((c) => [c.identifier, c.arn])),
@@ -82,4 +112,22 @@ export class SourceStack extends AccountStack {
     new TerraformOutput(this, "subnet_group_name", { value: this.network.subnetGroupName });
     new TerraformOutput(this, "security_group_id", { value: this.network.securityGroupId });
   }
+}
+
+/**
+ * Schedule settings of the snapshot manager. The snapshot window is the shortest gap between runs
+ * (each run gets its own snapshot id). The staleness alarm's period and length cover the longest
+ * gap, so that the quiet weekend of a weekday schedule is not mistaken for missing snapshots.
+ */
+export function snapshotSchedule(native: SourceConfig["native"]) {
+  const schedule = parseSchedule(native.schedule);
+  const period = Math.min(schedule.maxGapMinutes, 24 * 60);
+  return {
+    scheduleExpression: native.schedule,
+    scheduleTimezone: native.timezone,
+    windowMinutes: schedule.minGapMinutes,
+    rpoHours: nativeRpoHours(native),
+    alarmPeriodSeconds: period * 60,
+    alarmEvaluationPeriods: Math.ceil(schedule.maxGapMinutes / period) + 1,
+  };
 }

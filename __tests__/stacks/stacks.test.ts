@@ -74,7 +74,7 @@ describe("state stack", () => {
       block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true,
     });
     const [deny] = statements(resources(j, "aws_s3_bucket_policy")[0].policy);
-    expect(deny).toMatchObject({ Effect: "Deny", Principal: "*", Action: "s3:*", Condition: { Bool: { "aws:SecureTransport": false } } });
+    expect(deny).toMatchObject({ Effect: "Deny", Principal: "*", Action: "s3:*", Condition: { Bool: { "aws:SecureTransport": "false" } } });
     expect(deny.Resource).toHaveLength(2);
   });
 
@@ -109,7 +109,7 @@ describe("source stack", () => {
       { Sid: "CrossAccountRestoreUse", Effect: "Allow", Principal: { AWS: ["arn:aws:iam::999999999999:root"] }, Action: ["kms:Decrypt", "kms:DescribeKey"], Resource: "*" },
       {
         Sid: "CrossAccountRestoreGrants", Effect: "Allow", Principal: { AWS: ["arn:aws:iam::999999999999:root"] }, Action: "kms:CreateGrant", Resource: "*",
-        Condition: { Bool: { "kms:GrantIsForAWSResource": true } },
+        Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } },
       },
     ]);
     // The only other statement keeps the owning account in control of its key.
@@ -123,7 +123,7 @@ describe("source stack", () => {
     const ops = resources(json(), "aws_kms_key").find((k) => k.description.startsWith("Encrypts logs"));
     expect(ops.enable_key_rotation).toBe(true);
     expect(ops.policy).not.toContain("999999999999");
-    const logs = statements(ops.policy).find((s) => s.Sid === "CloudWatchLogsEncrypt");
+    const logs = statements(ops.policy).find((s) => s.Sid === "CloudWatchLogsOfThisAccount");
     expect(logs.Principal).toEqual({ Service: "logs.eu-west-2.amazonaws.com" });
     expect(logs.Condition.ArnLike["kms:EncryptionContext:aws:logs:arn"]).toBe("arn:aws:logs:eu-west-2:222222222222:log-group:*");
   });
@@ -225,7 +225,7 @@ describe("DR stack", () => {
     const json = synthEstate(estateOf(rawMultiSource())).dr;
     const [role] = resources(json, "aws_iam_role").filter((r) => r.name === "bankdr-dr-restore-operator");
     expect(statements(role.assume_role_policy)).toEqual([
-      { Effect: "Allow", Principal: { AWS: ["arn:aws:iam::999999999999:role/dr-operators"] }, Action: "sts:AssumeRole" },
+      { Sid: "AssumeByPrincipals", Effect: "Allow", Principal: { AWS: ["arn:aws:iam::999999999999:role/dr-operators"] }, Action: "sts:AssumeRole" },
     ]);
     const [policy] = resources(json, "aws_iam_role_policy").filter((p) => p.name === "restore-shared-snapshots");
     const bySid = Object.fromEntries(statements(policy.policy).map((s) => [s.Sid, s]));
@@ -242,7 +242,7 @@ describe("DR stack", () => {
     const keys: string[] = bySid.UseSnapshotKeys.Resource;
     expect(keys).toContain("arn:aws:kms:eu-west-1:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab");
     expect(keys.filter((k) => k.includes("terraform_remote_state"))).toHaveLength(3);
-    expect(bySid.LetRedshiftUseSnapshotKeys.Condition).toEqual({ Bool: { "kms:GrantIsForAWSResource": true } });
+    expect(bySid.LetRedshiftUseSnapshotKeys.Condition).toEqual({ Bool: { "kms:GrantIsForAWSResource": "true" } });
     // The only wildcard resource is on read-only Describe calls.
     for (const s of statements(policy.policy)) {
       if (s.Resource === "*") expect(s.Action.every((a: string) => a.startsWith("redshift:Describe"))).toBe(true);
@@ -254,5 +254,67 @@ describe("DR stack", () => {
     for (const key of resources(json, "aws_kms_key")) expect(key.policy).not.toMatch(/222222222222/);
     expect(resources(json, "aws_subnet").map((s) => s.cidr_block)).toEqual(["10.100.0.0/20", "10.100.16.0/20"]);
     expect(Object.keys(json.output)).toEqual(expect.arrayContaining(["kms_key_arn", "restore_subnet_group_name", "restore_operator_role_arn"]));
+  });
+});
+
+describe("native snapshot automation wiring", () => {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const lambdaEnv = (json: any, namePart: string) =>
+    resources(json, "aws_lambda_function").find((f) => f.function_name.includes(namePart)).environment.variables;
+
+  it("deploys the snapshot manager with the source's clusters, DR account, schedule and retention", () => {
+    const stacks = synthEstate(estateOf(rawMultiSource()));
+    const payments = stacks["source-payments"];
+    expect(lambdaEnv(payments, "snapshot-manager")).toMatchObject({
+      CLUSTER_IDENTIFIERS: "payments-ledger,payments-reporting",
+      DR_ACCOUNT_IDS: "999999999999",
+      WINDOW_MINUTES: "360",
+      RETENTION_DAYS: "7",
+      KEEP_LATEST: "4",
+      SNAPSHOT_PREFIX: "bankdr",
+      MANAGED_BY: "bankdr",
+      DRY_RUN: "false",
+    });
+    const [schedule] = resources(payments, "aws_scheduler_schedule");
+    expect(schedule).toMatchObject({ schedule_expression: "rate(6 hours)", schedule_expression_timezone: "UTC" });
+    const [fn] = resources(payments, "aws_lambda_function");
+    expect(fn).toMatchObject({ runtime: "nodejs22.x", reserved_concurrent_executions: 1 });
+  });
+
+  it("sizes the staleness alarm to the longest gap of a weekday schedule, so weekends do not alarm", () => {
+    const treasury = synthEstate(estateOf(rawMultiSource()))["source-treasury"];
+    const stale = resources(treasury, "aws_cloudwatch_metric_alarm").find((a) => a.metric_name === "NewestSharedSnapshotAgeHours");
+    // cron(30 2 ? * MON-FRI *): 24 h between weekday runs, 72 h over the weekend.
+    expect(stale).toMatchObject({ threshold: 80, period: 86400, evaluation_periods: 4, datapoints_to_alarm: 4, treat_missing_data: "breaching" });
+    expect(lambdaEnv(treasury, "snapshot-manager").WINDOW_MINUTES).toBe("1440");
+  });
+
+  it("monitors every native source from the DR account with each source's RPO", () => {
+    const dr = synthEstate(estateOf(rawMultiSource())).dr;
+    expect(JSON.parse(lambdaEnv(dr, "monitor").SOURCES)).toEqual([
+      { accountId: "222222222222", clusters: ["payments-ledger", "payments-reporting"] },
+      { accountId: "333333333333", clusters: ["risk-warehouse", "risk-sandbox"] },
+      { accountId: "444444444444", clusters: ["treasury-positions"] },
+    ]);
+    const thresholds = resources(dr, "aws_cloudwatch_metric_alarm")
+      .filter((a) => a.metric_name === "NewestSharedSnapshotAgeHours")
+      .map((a) => [a.dimensions.SourceAccount, a.dimensions.ClusterIdentifier, a.threshold]);
+    expect(thresholds).toEqual(expect.arrayContaining([
+      ["222222222222", "payments-ledger", 8],
+      ["333333333333", "risk-warehouse", 14],
+      ["444444444444", "treasury-positions", 80],
+    ]));
+  });
+
+  it("deploys no function, schedule or monitor when native sharing is off", () => {
+    const raw = rawExample();
+    raw.sources[0].native.enabled = false;
+    const stacks = synthEstate(estateOf(raw));
+    expect(resources(stacks["source-analytics"], "aws_lambda_function")).toHaveLength(0);
+    expect(resources(stacks["source-analytics"], "aws_scheduler_schedule")).toHaveLength(0);
+    expect(resources(stacks.dr, "aws_lambda_function")).toHaveLength(0);
+    // The operations key then has no statement for Redshift event notifications.
+    const ops = resources(stacks["source-analytics"], "aws_kms_key").find((k) => k.description.startsWith("Encrypts logs"));
+    expect(ops.policy).not.toContain("redshift.amazonaws.com");
   });
 });

@@ -80,7 +80,7 @@ export function kmsViaServiceStatement(sid: string, keyArn: string, viaServices:
 }
 
 /** Statement that denies any request to the resource not sent over TLS. */
-export function denyInsecureTransportStatement(resourceArn: string, action: string): PolicyStatement {
+export function denyInsecureTransportStatement(resourceArn: string | readonly string[], action: string): PolicyStatement {
   return {
     Sid: "DenyInsecureTransport",
     Effect: "Deny",
@@ -89,4 +89,14 @@ export function denyInsecureTransportStatement(resourceArn: string, action: stri
     Resource: resourceArn,
     Condition: { Bool: { "aws:SecureTransport": "false" } },
   };
+}
+
+/** The account root principal: the whole account, as far as its own IAM policies allow. */
+export function accountRoot(partition: string, accountId: string): string {
+  return `arn:${partition}:iam::${accountId}:root`;
+}
+
+/** A trust policy letting the given AWS principals (roles, users, account roots) assume a role. */
+export function principalTrustPolicy(principals: readonly string[]): string {
+  return policyDocument([{ Sid: "AssumeByPrincipals", Principal: { AWS: principals }, Action: "sts:AssumeRole" }]);
 }

@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
-import { accountRoot, policyDocument, PolicyStatement } from "./policy";
+import { accountRoot, policyDocument, PolicyStatement } from "./iam";
 
 export interface ManagedKeyProps {
   /** Alias without the `alias/` prefix. */
@@ -62,7 +62,7 @@ export class ManagedKey extends Construct {
           Principal: principal,
           Action: "kms:CreateGrant",
           Resource: "*",
-          Condition: { Bool: { "kms:GrantIsForAWSResource": true } },
+          Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } },
         },
       );
     }
@@ -78,16 +78,4 @@ export class ManagedKey extends Construct {
     this.aliasName = `alias/${props.alias}`;
     new KmsAlias(this, "alias", { name: this.aliasName, targetKeyId: this.key.keyId });
   }
-}
-
-/** What CloudWatch Logs needs to encrypt log groups of this account and region with a key. */
-export function logsKeyStatement(partition: string, region: string, accountId: string): PolicyStatement {
-  return {
-    Sid: "CloudWatchLogsEncrypt",
-    Effect: "Allow",
-    Principal: { Service: `logs.${region}.amazonaws.com` },
-    Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-    Resource: "*",
-    Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${partition}:logs:${region}:${accountId}:log-group:*` } },
-  };
 }

@@ -11,7 +11,7 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { parseCidr, subnetCidr } from "../../config/cidr";
-import { assumeRolePolicy, policyDocument } from "./policy";
+import { policyDocument, serviceTrustPolicy } from "./iam";
 
 export interface CreatedNetworkProps {
   readonly cidr: string;
@@ -21,6 +21,8 @@ export interface CreatedNetworkProps {
   readonly flowLogKmsKeyArn: string;
   /** @default 365 */
   readonly flowLogRetentionDays?: number;
+  /** Account of the VPC: only its flow-log deliveries may use the flow-log role. */
+  readonly accountId: string;
 }
 
 export interface ExistingNetworkProps {
@@ -110,7 +112,7 @@ export class RedshiftNetwork extends Construct {
     });
     const role = new IamRole(this, "flow-logs-role", {
       name: `${name}-vpc-flow-logs`,
-      assumeRolePolicy: assumeRolePolicy({ Service: "vpc-flow-logs.amazonaws.com" }),
+      assumeRolePolicy: serviceTrustPolicy("vpc-flow-logs.amazonaws.com", props.accountId),
     });
     new IamRolePolicy(this, "flow-logs-policy", {
       role: role.id,

@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { assumeRolePolicy, policyDocument, PolicyStatement } from "./policy";
+import { accountRoot, policyDocument, PolicyStatement, principalTrustPolicy } from "./iam";
 
 export interface RestoreSource {
   readonly accountId: string;
@@ -75,14 +75,14 @@ export class RestoreOperatorRole extends Construct {
         Effect: "Allow",
         Action: "kms:CreateGrant",
         Resource: keys,
-        Condition: { Bool: { "kms:GrantIsForAWSResource": true } },
+        Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } },
       },
     ];
 
     this.role = new IamRole(this, "role", {
       name: props.roleName,
       description: "Restores Redshift snapshots shared by the source accounts into the DR account",
-      assumeRolePolicy: assumeRolePolicy({ AWS: [...(props.trustedPrincipals ?? [`arn:${p}:iam::${props.accountId}:root`])] }),
+      assumeRolePolicy: principalTrustPolicy(props.trustedPrincipals ?? [accountRoot(p, props.accountId)]),
       maxSessionDuration: 3600 * 4,
     });
     new IamRolePolicy(this, "policy", { role: this.role.id, name: "restore-shared-snapshots", policy: policyDocument(statements) });

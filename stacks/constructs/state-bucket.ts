@@ -7,7 +7,7 @@ import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
-import { policyDocument } from "./policy";
+import { denyInsecureTransportStatement, policyDocument } from "./iam";
 
 export interface StateBucketProps {
   readonly bucketName: string;
@@ -55,16 +55,7 @@ export class StateBucket extends Construct {
     });
     new S3BucketPolicy(this, "tls-only", {
       bucket: bucketId,
-      policy: policyDocument([
-        {
-          Sid: "DenyInsecureTransport",
-          Effect: "Deny",
-          Principal: "*",
-          Action: "s3:*",
-          Resource: [this.bucket.arn, `${this.bucket.arn}/*`],
-          Condition: { Bool: { "aws:SecureTransport": false } },
-        },
-      ]),
+      policy: policyDocument([denyInsecureTransportStatement([this.bucket.arn, `${this.bucket.arn}/*`], "s3:*")]),
     });
     new S3BucketLifecycleConfiguration(this, "lifecycle", {
       bucket: bucketId,
