@@ -5,7 +5,7 @@ import * as path from "path";
 import { Testing } from "cdktf";
 import { EXAMPLE_CONFIG, parseConfig } from "../config/load";
 import type { Estate } from "../config/estate";
-import { buildStacks, EstateStacks } from "../stacks";
+import { buildStacks } from "../stacks";
 
 export const MULTI_SOURCE_CONFIG = path.resolve(__dirname, "fixtures/multi-source.json");
 
@@ -15,10 +15,6 @@ export type RawConfig = any;
 export const rawExample = (): RawConfig => JSON.parse(fs.readFileSync(EXAMPLE_CONFIG, "utf8"));
 export const rawMultiSource = (): RawConfig => JSON.parse(fs.readFileSync(MULTI_SOURCE_CONFIG, "utf8"));
 
-export function stacksFor(estate: Estate): EstateStacks {
-  return buildStacks(Testing.app(), estate);
-}
-
 export const estateOf = (raw: RawConfig): Estate => parseConfig(raw);
 
 /**
@@ -26,7 +22,18 @@ export const estateOf = (raw: RawConfig): Estate => parseConfig(raw);
  * then), and returns each stack's Terraform JSON by stack name.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
+const synthCache = new Map<string, Record<string, any>>();
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function synthEstate(estate: Estate): Record<string, any> {
+  // Synthesis is deterministic, so one synth per distinct estate serves every test of a file.
+  const key = JSON.stringify(estate);
+  if (!synthCache.has(key)) synthCache.set(key, synthEstateUncached(estate));
+  return structuredClone(synthCache.get(key)!);
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function synthEstateUncached(estate: Estate): Record<string, any> {
   const app = Testing.app();
   buildStacks(app, estate);
   app.synth();
@@ -34,12 +41,6 @@ export function synthEstate(estate: Estate): Record<string, any> {
   return Object.fromEntries(
     fs.readdirSync(dir).map((name) => [name, JSON.parse(fs.readFileSync(path.join(dir, name, "cdk.tf.json"), "utf8"))]),
   );
-}
-
-/** The synthesized Terraform JSON of a stack on its own (cross-stack references unresolved). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function synthJson(stack: import("cdktf").TerraformStack): any {
-  return JSON.parse(Testing.synth(stack));
 }
 
 /** Resources of one type in a synthesized stack, as a list of their bodies. */

@@ -1,10 +1,11 @@
 import { Testing } from "cdktf";
-import { estateOf, rawExample, rawMultiSource, resources, stacksFor, synthEstate, synthJson } from "../helpers";
+import { estateOf, rawExample, rawMultiSource, resources, synthEstate } from "../helpers";
 
 Testing.setupJest();
 
-const example = () => stacksFor(estateOf(rawExample()));
-const multi = () => stacksFor(estateOf(rawMultiSource()));
+// Whole-app synth, as `cdktf synth` does it; cached per estate by the helper.
+const example = () => synthEstate(estateOf(rawExample()));
+const multi = () => synthEstate(estateOf(rawMultiSource()));
 
 /** Statements of a JSON policy rendered by the stack (tokens stay as `${...}` strings). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -12,14 +13,14 @@ const statements = (policy: string): any[] => JSON.parse(policy).Statement;
 
 describe("every stack", () => {
   it("assumes its account's deploy role, pins the account, tags everything and constrains the provider", () => {
-    const { state, sources, dr } = example();
+    const stacks = example();
     const expected = [
-      [state, "111111111111", "state"],
-      [sources[0], "222222222222", "source-analytics"],
-      [dr, "999999999999", "dr"],
+      ["111111111111", "state"],
+      ["222222222222", "source-analytics"],
+      ["999999999999", "dr"],
     ] as const;
-    for (const [stack, account, name] of expected) {
-      const json = synthJson(stack);
+    for (const [account, name] of expected) {
+      const json = stacks[name];
       const provider = json.provider.aws[0];
       expect(provider.allowed_account_ids).toEqual([account]);
       expect(provider.assume_role[0].role_arn).toBe(`arn:aws:iam::${account}:role/terraform-deploy`);
@@ -35,10 +36,12 @@ describe("every stack", () => {
   });
 
   it("keeps the state stack local and puts every other stack in the S3 backend under its own key", () => {
-    const { state, sources, dr } = example();
-    expect(synthJson(state).terraform.backend).toBeUndefined();
-    const keys = [sources[0], dr].map((s) => {
-      const backend = synthJson(s).terraform.backend.s3;
+    const stacks = example();
+    // cdktf's default local backend keeps the state file in the project folder, outside cdktf.out.
+    expect(Object.keys(stacks.state.terraform.backend)).toEqual(["local"]);
+    expect(stacks.state.terraform.backend.local.path).toMatch(/\/terraform\.state\.tfstate$/);
+    const keys = [stacks["source-analytics"], stacks.dr].map((json) => {
+      const backend = json.terraform.backend.s3;
       expect(backend).toMatchObject({
         bucket: "example-bank-rsdr-tfstate",
         region: "eu-west-2",
@@ -52,7 +55,7 @@ describe("every stack", () => {
   });
 
   it("uses S3-native lock files when locking is s3-lockfile", () => {
-    const backend = synthJson(multi().sources[0]).terraform.backend.s3;
+    const backend = multi()["source-payments"].terraform.backend.s3;
     expect(backend.use_lockfile).toBe(true);
     expect(backend.dynamodb_table).toBeUndefined();
     expect(backend.key).toBe("estate/redshift/source-payments.tfstate");
@@ -60,7 +63,7 @@ describe("every stack", () => {
 });
 
 describe("state stack", () => {
-  const json = () => synthJson(example().state);
+  const json = () => example().state;
 
   it("creates a versioned, KMS-encrypted, private, TLS-only bucket that refuses destroy", () => {
     const j = json();
@@ -92,12 +95,12 @@ describe("state stack", () => {
   });
 
   it("creates no lock table with S3 lock files", () => {
-    expect(resources(synthJson(multi().state), "aws_dynamodb_table")).toHaveLength(0);
+    expect(resources(multi().state, "aws_dynamodb_table")).toHaveLength(0);
   });
 });
 
 describe("source stack", () => {
-  const json = () => synthJson(example().sources[0]);
+  const json = () => example()["source-analytics"];
 
   it("creates a rotating data key whose policy grants the DR account exactly what restore and copy need", () => {
     const keys = resources(json(), "aws_kms_key");
@@ -189,7 +192,7 @@ describe("source stack", () => {
   });
 
   it("reads existing clusters and networks instead of creating them", () => {
-    const risk = synthJson(multi().sources[1]);
+    const risk = multi()["source-risk"];
     expect(resources(risk, "aws_vpc")).toHaveLength(0);
     expect(resources(risk, "aws_redshift_subnet_group")[0].subnet_ids).toEqual(["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"]);
     expect(risk.data.aws_redshift_cluster).toBeDefined();
@@ -206,7 +209,7 @@ describe("source stack", () => {
 
 describe("DR stack", () => {
   it("reads the source keys and cluster ARNs from the source stacks' state", () => {
-    const json = synthEstate(estateOf(rawMultiSource())).dr;
+    const json = multi().dr;
     const remote = json.data.terraform_remote_state;
     expect(Object.keys(remote).sort()).toEqual([
       "cross-stack-reference-input-source-payments",
@@ -222,7 +225,7 @@ describe("DR stack", () => {
   });
 
   it("gives the restore operator role exactly the restore of configured snapshots, into prefixed clusters", () => {
-    const json = synthEstate(estateOf(rawMultiSource())).dr;
+    const json = multi().dr;
     const [role] = resources(json, "aws_iam_role").filter((r) => r.name === "bankdr-dr-restore-operator");
     expect(statements(role.assume_role_policy)).toEqual([
       { Sid: "AssumeByPrincipals", Effect: "Allow", Principal: { AWS: ["arn:aws:iam::999999999999:role/dr-operators"] }, Action: "sts:AssumeRole" },
@@ -250,7 +253,7 @@ describe("DR stack", () => {
   });
 
   it("creates its own key, not shared with any source account, and the restore network", () => {
-    const json = synthJson(example().dr);
+    const json = example().dr;
     for (const key of resources(json, "aws_kms_key")) expect(key.policy).not.toMatch(/222222222222/);
     expect(resources(json, "aws_subnet").map((s) => s.cidr_block)).toEqual(["10.100.0.0/20", "10.100.16.0/20"]);
     expect(Object.keys(json.output)).toEqual(expect.arrayContaining(["kms_key_arn", "restore_subnet_group_name", "restore_operator_role_arn"]));
@@ -263,7 +266,7 @@ describe("native snapshot automation wiring", () => {
     resources(json, "aws_lambda_function").find((f) => f.function_name.includes(namePart)).environment.variables;
 
   it("deploys the snapshot manager with the source's clusters, DR account, schedule and retention", () => {
-    const stacks = synthEstate(estateOf(rawMultiSource()));
+    const stacks = multi();
     const payments = stacks["source-payments"];
     expect(lambdaEnv(payments, "snapshot-manager")).toMatchObject({
       CLUSTER_IDENTIFIERS: "payments-ledger,payments-reporting",
@@ -282,7 +285,7 @@ describe("native snapshot automation wiring", () => {
   });
 
   it("sizes the staleness alarm to the longest gap of a weekday schedule, so weekends do not alarm", () => {
-    const treasury = synthEstate(estateOf(rawMultiSource()))["source-treasury"];
+    const treasury = multi()["source-treasury"];
     const stale = resources(treasury, "aws_cloudwatch_metric_alarm").find((a) => a.metric_name === "NewestSharedSnapshotAgeHours");
     // cron(30 2 ? * MON-FRI *): 24 h between weekday runs, 72 h over the weekend.
     expect(stale).toMatchObject({ threshold: 80, period: 86400, evaluation_periods: 4, datapoints_to_alarm: 4, treat_missing_data: "breaching" });
@@ -290,7 +293,7 @@ describe("native snapshot automation wiring", () => {
   });
 
   it("monitors every native source from the DR account with each source's RPO", () => {
-    const dr = synthEstate(estateOf(rawMultiSource())).dr;
+    const dr = multi().dr;
     expect(JSON.parse(lambdaEnv(dr, "monitor").SOURCES)).toEqual([
       { accountId: "222222222222", clusters: ["payments-ledger", "payments-reporting"] },
       { accountId: "333333333333", clusters: ["risk-warehouse", "risk-sandbox"] },

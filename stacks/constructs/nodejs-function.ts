@@ -155,6 +155,40 @@ export interface NodejsFunctionProps {
  * esbuild writes source paths relative to the map's own folder; rewrite them relative to `sourceRoot`, so
  * that stack traces show project paths (functions/lib/x.ts:12) wherever the bundle was built.
  */
+// One esbuild run per entry and options in a process: an app with one function per source account
+// (or a test suite synthesizing many apps) bundles the same handler once, then copies it.
+const bundleCache = new Map<string, { js: Buffer; map: Buffer }>();
+
+function writeBundle(bundleDir: string, entry: string, external: readonly string[], sourceRoot: string): void {
+  fs.rmSync(bundleDir, { recursive: true, force: true });
+  fs.mkdirSync(bundleDir, { recursive: true });
+  const js = path.join(bundleDir, "index.js");
+  const map = path.join(bundleDir, "index.js.map");
+  const key = JSON.stringify([entry, external, sourceRoot]);
+  const cached = bundleCache.get(key);
+  if (cached) {
+    fs.writeFileSync(js, cached.js);
+    fs.writeFileSync(map, cached.map);
+    return;
+  }
+  buildSync({
+    entryPoints: [entry],
+    outfile: js,
+    bundle: true,
+    platform: "node",
+    target: "node22",
+    format: "cjs",
+    sourcemap: true,
+    // Stack traces need only the mappings; leaving the sources out keeps the map (parsed at cold start) small.
+    sourcesContent: false,
+    minify: true,
+    external: [...external],
+    logLevel: "silent",
+  });
+  normaliseSourceMap(map, sourceRoot);
+  bundleCache.set(key, { js: fs.readFileSync(js), map: fs.readFileSync(map) });
+}
+
 function normaliseSourceMap(mapFile: string, sourceRoot: string): void {
   const map = JSON.parse(fs.readFileSync(mapFile, "utf8")) as { sources: string[] };
   map.sources = map.sources.map((s) =>
@@ -212,23 +246,7 @@ export class NodejsFunction extends Construct {
     this.bundleDir = path.resolve(
       props.bundleDir ?? path.join(App.of(this).outdir, "bundles", this.node.addr),
     );
-    fs.rmSync(this.bundleDir, { recursive: true, force: true });
-    fs.mkdirSync(this.bundleDir, { recursive: true });
-    buildSync({
-      entryPoints: [entry],
-      outfile: path.join(this.bundleDir, "index.js"),
-      bundle: true,
-      platform: "node",
-      target: "node22",
-      format: "cjs",
-      sourcemap: true,
-      // Stack traces need only the mappings; leaving the sources out keeps the map (parsed at cold start) small.
-      sourcesContent: false,
-      minify: true,
-      external: [...(props.externalModules ?? [])],
-      logLevel: "silent",
-    });
-    normaliseSourceMap(path.join(this.bundleDir, "index.js.map"), path.resolve(props.sourceRoot ?? process.cwd()));
+    writeBundle(this.bundleDir, entry, props.externalModules ?? [], path.resolve(props.sourceRoot ?? process.cwd()));
     this.asset = new TerraformAsset(this, "asset", { path: this.bundleDir, type: AssetType.ARCHIVE });
 
     this.logGroup = new CloudwatchLogGroup(this, "log-group", {
