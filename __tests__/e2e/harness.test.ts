@@ -1,0 +1,191 @@
+// The e2e harness itself: moto launcher, Terraform CLI config, and one terraform run against moto
+// with an assumed cross-account role. Run with `npx jest -c e2e/jest.config.js`.
+import { spawn, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as http from "http";
+import * as path from "path";
+import { parseCheckovJson, runCheckov } from "../../scripts/e2e/checkov";
+import { childEnv, MotoServer, startMoto } from "../../scripts/e2e/moto";
+import { e2eWorkDir, repoRoot } from "../../scripts/e2e/paths";
+import { renderTerraformCliConfig, runTerraform, writeTerraformCliConfig } from "../../scripts/e2e/terraform";
+
+function get(url: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { agent: false }, (res) => {
+        let body = "";
+        res.on("data", (c) => (body += c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+      })
+      .on("error", reject);
+  });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitUntil(cond: () => boolean, timeoutMs: number): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (cond()) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return cond();
+}
+
+describe("moto launcher", () => {
+  let moto: MotoServer | undefined;
+  afterEach(async () => {
+    await moto?.stop();
+    moto = undefined;
+  });
+
+  it("starts on a free loopback port, answers, resets and stops its process group", async () => {
+    moto = await startMoto();
+    expect(moto.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect((await get(`${moto.endpoint}/moto-api/data.json`)).status).toBe(200);
+    await expect(moto.reset()).resolves.toBeUndefined();
+    expect(moto.env()).toMatchObject({ AWS_ENDPOINT_URL: moto.endpoint, AWS_ACCESS_KEY_ID: "test" });
+    const pid = moto.pid;
+    await moto.stop();
+    await moto.stop(); // idempotent
+    expect(alive(pid)).toBe(false);
+    await expect(get(`${moto.endpoint}/moto-api/data.json`)).rejects.toThrow();
+  });
+
+  it("runs two servers side by side on different ports", async () => {
+    const [a, b] = await Promise.all([startMoto(), startMoto()]);
+    try {
+      expect(a.port).not.toBe(b.port);
+      expect((await get(`${b.endpoint}/moto-api/data.json`)).status).toBe(200);
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+    }
+  });
+
+  it("server exits by itself when the process that started it is killed", async () => {
+    // A separate Node process starts moto, prints its pid, then is SIGKILLed (no exit handlers).
+    const script = `
+      require("ts-node").register({ transpileOnly: true });
+      require(${JSON.stringify(path.join(repoRoot, "scripts/e2e/moto.ts"))})
+        .startMoto().then((m) => { console.log("PID " + m.pid); setInterval(() => {}, 1000); });`;
+    const child = spawn(process.execPath, ["-e", script], { cwd: repoRoot, stdio: ["ignore", "pipe", "inherit"] });
+    const motoPid = await new Promise<number>((resolve, reject) => {
+      let out = "";
+      child.stdout!.on("data", (c) => {
+        out += c;
+        const m = /PID (\d+)/.exec(out);
+        if (m) resolve(Number(m[1]));
+      });
+      child.on("exit", () => reject(new Error(`child exited: ${out}`)));
+    });
+    expect(alive(motoPid)).toBe(true);
+    child.kill("SIGKILL");
+    expect(await waitUntil(() => !alive(motoPid), 10_000)).toBe(true);
+  });
+
+  it("childEnv drops profiles and session tokens from the parent environment", () => {
+    const env = childEnv({ AWS_ACCESS_KEY_ID: "test" }, { AWS_PROFILE: "prod", AWS_SESSION_TOKEN: "x", PATH: "/bin" });
+    expect(env).toEqual({ AWS_ACCESS_KEY_ID: "test", PATH: "/bin" });
+  });
+});
+
+describe("terraform CLI config", () => {
+  it("mirrors only hashicorp/aws and installs nothing else directly", () => {
+    const text = renderTerraformCliConfig("/opt/tf-plugins", "/tmp/cache");
+    expect(text).toContain('path    = "/opt/tf-plugins"');
+    expect(text).toContain('include = ["registry.terraform.io/hashicorp/aws"]');
+    expect(text).toContain('exclude = ["registry.terraform.io/hashicorp/aws"]');
+    expect(text).toContain('plugin_cache_dir   = "/tmp/cache"');
+  });
+
+  it("honours TF_PROVIDER_MIRROR and fails clearly when the mirror is missing", () => {
+    const saved = process.env.TF_PROVIDER_MIRROR;
+    process.env.TF_PROVIDER_MIRROR = path.join(e2eWorkDir(), "no-such-mirror");
+    try {
+      expect(() => writeTerraformCliConfig({ dir: path.join(e2eWorkDir(), "cfg-test") })).toThrow(/TF_PROVIDER_MIRROR/);
+    } finally {
+      if (saved === undefined) delete process.env.TF_PROVIDER_MIRROR;
+      else process.env.TF_PROVIDER_MIRROR = saved;
+    }
+  });
+});
+
+const haveTerraform = spawnSync("terraform", ["version"], { stdio: "ignore" }).status === 0;
+
+(haveTerraform ? describe : describe.skip)("terraform against moto", () => {
+  let moto: MotoServer;
+  beforeAll(async () => {
+    moto = await startMoto();
+  });
+  afterAll(async () => {
+    await moto?.stop();
+  });
+
+  it("assumes a deploy role in another account and passes allowed_account_ids", async () => {
+    const cli = writeTerraformCliConfig();
+    const dir = fs.mkdtempSync(path.join(e2eWorkDir(), "harness-"));
+    fs.writeFileSync(
+      path.join(dir, "main.tf.json"),
+      JSON.stringify({
+        terraform: { required_providers: { aws: { source: "hashicorp/aws", version: ">= 5.100.0, < 7.0.0" } } },
+        provider: {
+          aws: [
+            {
+              region: "us-east-1",
+              allowed_account_ids: ["222222222222"],
+              assume_role: [{ role_arn: "arn:aws:iam::222222222222:role/deploy", session_name: "e2e" }],
+            },
+          ],
+        },
+        data: { aws_caller_identity: { me: {} } },
+        output: { account: { value: "${data.aws_caller_identity.me.account_id}" } },
+      }),
+    );
+    const env = childEnv({ ...cli.env, ...moto.env() });
+    const init = await runTerraform(["init", "-input=false"], { cwd: dir, env });
+    expect(init.stderr).toBe("");
+    expect(init.code).toBe(0);
+    const apply = await runTerraform(["apply", "-auto-approve", "-input=false"], { cwd: dir, env });
+    expect(apply.stderr).toBe("");
+    expect(apply.stdout).toContain('account = "222222222222"');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe("checkov", () => {
+  // A cdktf-shaped stack: a bare bucket fails several checks (e.g. CKV_AWS_18 access logging).
+  const stack = {
+    "//": { metadata: { stackName: "probe", version: "0.21.0" } },
+    provider: { aws: [{ region: "us-east-1" }] },
+    resource: { aws_s3_bucket: { bucket_0A1B2C3D: { bucket: "probe-bucket" } } },
+  };
+
+  it("scans cdk.tf.json with the terraform_json framework and reports counts", async () => {
+    const dir = fs.mkdtempSync(path.join(e2eWorkDir(), "checkov-"));
+    fs.writeFileSync(path.join(dir, "cdk.tf.json"), JSON.stringify(stack, null, 2));
+    const plain = await runCheckov(dir);
+    expect(plain.exitCode).toBe(1);
+    expect(plain.summary.failed).toBeGreaterThan(0);
+    expect(plain.failed.map((f) => f.id)).toContain("CKV_AWS_18");
+    expect(plain.stderr).not.toMatch(/prismacloud|bridgecrew\.cloud/);
+
+    const config = path.join(dir, "checkov.yaml");
+    fs.writeFileSync(config, "skip-check:\n  - CKV_AWS_18 # access logs: justified here\n");
+    const skipped = await runCheckov(dir, { configFile: config });
+    expect(skipped.failed.map((f) => f.id)).not.toContain("CKV_AWS_18");
+    expect(skipped.summary.failed).toBe(plain.summary.failed - 1);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("parses the bare summary checkov prints when nothing was scanned", () => {
+    const r = parseCheckovJson('{"passed": 0, "failed": 0, "skipped": 0, "parsing_errors": 0, "resource_count": 0}');
+    expect(r).toEqual({ summary: { passed: 0, failed: 0, skipped: 0, parsingErrors: 0 }, failed: [] });
+  });
+});

@@ -1,0 +1,14 @@
+// Emulator tier (moto server + real terraform): `npx jest -c e2e/jest.config.js`.
+// Kept apart from the default config, which ignores __tests__/e2e/. Needs the venv from
+// `bash scripts/e2e/setup-venv.sh`, terraform on PATH and the provider mirror (TF_PROVIDER_MIRROR).
+/** @type {import('jest').Config} */
+module.exports = {
+  rootDir: "..",
+  testEnvironment: "node",
+  roots: ["<rootDir>/__tests__/e2e"],
+  testMatch: ["**/*.test.ts"],
+  transform: { "^.+\\.ts$": ["ts-jest", { isolatedModules: true }] },
+  // terraform and moto are CPU-heavy: one test file at a time on the 2-core machines.
+  maxWorkers: 1,
+  testTimeout: 600000,
+};
