@@ -12,6 +12,7 @@ export function largeEstate(sources: number, clustersPerSource: number): EstateI
       region: "eu-west-2",
       deployRoleArn: "arn:aws:iam::999999999999:role/deploy",
       network: { create: { cidr: "10.255.0.0/16" } },
+      operatorPrincipals: ["arn:aws:iam::999999999999:role/dr-operators"],
     },
     sources: Array.from({ length: sources }, (_, s) => ({
       name: `src${s}`,

@@ -63,11 +63,26 @@ const scheduleExpression = z.string().superRefine((value, ctx) => {
   }
 });
 
+const zoneName = z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d[a-z]$/, "is not an availability zone name like eu-west-2a");
+
+const ZONES_HELP = "must be 2 or 3, or a list of 2 or 3 zone names of the region like eu-west-2a (Redshift subnet groups span zones)";
+
 const network = strict({
-  /** Create a VPC with private subnets in `availabilityZones` zones. */
+  /** Create a VPC with one private subnet per availability zone. */
   create: strict({
     cidr,
-    availabilityZones: z.number().int().min(2, "must be at least 2 (Redshift subnet groups span zones)").max(3, "must be at most 3").default(2),
+    /**
+     * The zones of the subnets: a count (2 or 3: the region's zones "a", "b", "c"), or their names.
+     * Named, not looked up, so that a zone AWS adds later never moves a subnet.
+     */
+    availabilityZones: z
+      .union([
+        z.number().int().min(2, ZONES_HELP).max(3, ZONES_HELP),
+        z.array(zoneName).min(2, ZONES_HELP).max(3, ZONES_HELP),
+      ], {
+        error: ZONES_HELP,
+      })
+      .default(2),
   }).optional(),
   /** Use a VPC and subnets that exist already. */
   existing: strict({
@@ -79,6 +94,10 @@ const network = strict({
 }).superRefine((value, ctx) => {
   if (!value.create === !value.existing) {
     ctx.addIssue({ code: "custom", message: 'must have exactly one of "create" or "existing"' });
+  }
+  const zones = value.create?.availabilityZones;
+  if (Array.isArray(zones) && new Set(zones).size !== zones.length) {
+    ctx.addIssue({ code: "custom", path: ["create", "availabilityZones"], message: "lists a zone twice: each subnet needs its own zone" });
   }
 });
 
@@ -185,8 +204,10 @@ const dr = strict({
   region,
   deployRoleArn: roleArn,
   network,
-  /** Principals allowed to assume the DR restore operator role. @default the DR account root */
-  operatorPrincipals: z.array(z.string().regex(/^arn:aws(-[a-z]+)*:iam::\d{12}:(root|role\/.+|user\/.+)$/, "is not an IAM principal ARN (root, role or user)")).optional(),
+  /** Roles or users allowed to assume the DR restore operator role: who may restore production data. */
+  operatorPrincipals: z
+    .array(z.string().regex(/^arn:aws(-[a-z]+)*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/, "is not an IAM role or user ARN (an account root would let every principal of that account restore)"))
+    .min(1, "must name at least one role or user allowed to restore in the DR account"),
   notifications: notifications.prefault({}),
 });
 
@@ -203,6 +224,11 @@ const state = strict({
   keyPrefix: z.string().regex(/^[a-z0-9][a-z0-9/_-]{0,99}$/, "is not a valid key prefix: lowercase letters, digits, / _ -").default("redshift-dr"),
   /** Make `terraform destroy` of the state bucket and lock table fail. */
   preventDestroy: z.boolean().default(true),
+  /** Existing bucket (same account and region) that receives the state bucket's server access logs. */
+  accessLogBucket: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "is not a valid bucket name")
+    .optional(),
 });
 
 const tags = z.record(
@@ -271,6 +297,7 @@ export const estateSchema = strict({
     }
     checkRetentionCovers(src.backup.schedule, src.backup.retentionDays, ["sources", i, "backup"], add);
 
+    checkZonesInRegion(src.network, src.region, ["sources", i, "network"], add);
     const srcCidr = src.network.create && parseCidr(src.network.create.cidr);
     const drCidr = estate.dr.network.create && parseCidr(estate.dr.network.create.cidr);
     if (srcCidr && drCidr && overlaps(srcCidr, drCidr)) {
@@ -278,6 +305,7 @@ export const estateSchema = strict({
     }
   });
 
+  checkZonesInRegion(estate.dr.network, estate.dr.region, ["dr", "network"], add);
   checkAccountOf(estate.dr.deployRoleArn, estate.dr.accountId, ["dr", "deployRoleArn"], add);
   checkAccountOf(estate.state.deployRoleArn, estate.state.accountId, ["state", "deployRoleArn"], add);
   if (estate.state.locking === "s3-lockfile" && estate.state.lockTable) {
@@ -290,6 +318,19 @@ function checkAccountOf(arn: string, account: string, path: (string | number)[],
   if (/^\d{12}$/.test(arnAccount ?? "") && /^\d{12}$/.test(account) && arnAccount !== account) {
     add(path, `is a role in account ${arnAccount}, but the accountId is ${account}: the deploy role must be in the account it deploys to`);
   }
+}
+
+function checkZonesInRegion(network: { create?: { availabilityZones: number | string[] } }, region: string, path: (string | number)[], add: (p: (string | number)[], m: string) => void) {
+  const zones = network.create?.availabilityZones;
+  if (!Array.isArray(zones)) return;
+  zones.forEach((zone, k) => {
+    if (zone.slice(0, -1) !== region) add([...path, "create", "availabilityZones", k], `is not a zone of the region ${region}`);
+  });
+}
+
+/** The zone names of a created network: as listed, or the region's first zones ("a", "b", "c"). */
+export function zoneNames(zones: number | string[], region: string): string[] {
+  return Array.isArray(zones) ? zones : ["a", "b", "c"].slice(0, zones).map((letter) => `${region}${letter}`);
 }
 
 function safeSchedule(expression: string) {

@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { TerraformOutput } from "cdktf";
-import { Estate, nativeRpoHours } from "../config/estate";
+import { Estate, nativeRpoHours, zoneNames } from "../config/estate";
 import { AccountStack } from "./account-stack";
 import { remoteState, stackTags } from "./common";
 import { DrSnapshotMonitor } from "./constructs/dr-snapshot-monitor";
@@ -46,7 +46,12 @@ export class DrStack extends AccountStack {
 
     this.network = new RedshiftNetwork(this, "network", {
       name: prefix,
-      create: estate.dr.network.create && { ...estate.dr.network.create, flowLogKmsKeyArn: operationsKey.arn, accountId: this.accountId },
+      create: estate.dr.network.create && {
+        cidr: estate.dr.network.create.cidr,
+        availabilityZones: zoneNames(estate.dr.network.create.availabilityZones, estate.dr.region),
+        flowLogKmsKeyArn: operationsKey.arn,
+        accountId: this.accountId,
+      },
       existing: estate.dr.network.existing,
     });
 

@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { TerraformOutput } from "cdktf";
 import { DataAwsRedshiftCluster } from "@cdktf/provider-aws/lib/data-aws-redshift-cluster";
-import { Estate, nativeRpoHours, SourceConfig } from "../config/estate";
+import { Estate, nativeRpoHours, SourceConfig, zoneNames } from "../config/estate";
 import { parseSchedule } from "../config/schedule";
 import { AccountStack } from "./account-stack";
 import { remoteState, stackTags } from "./common";
@@ -58,7 +58,12 @@ export class SourceStack extends AccountStack {
 
     this.network = new RedshiftNetwork(this, "network", {
       name: prefix,
-      create: source.network.create && { ...source.network.create, flowLogKmsKeyArn: this.operationsKey.arn, accountId: this.accountId },
+      create: source.network.create && {
+        cidr: source.network.create.cidr,
+        availabilityZones: zoneNames(source.network.create.availabilityZones, source.region),
+        flowLogKmsKeyArn: this.operationsKey.arn,
+        accountId: this.accountId,
+      },
       existing: source.network.existing,
     });
 

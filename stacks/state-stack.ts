@@ -26,6 +26,7 @@ export class StateStack extends AccountStack {
       kmsKeyArn: key.arn,
       lockTableName: estate.state.locking === "dynamodb" ? lockTableName(estate) : undefined,
       allowDestroy: !estate.state.preventDestroy,
+      accessLogBucket: estate.state.accessLogBucket,
     });
     new TerraformOutput(this, "state_bucket", { value: this.stateBucket.bucket.bucket });
     new TerraformOutput(this, "state_kms_key_arn", { value: key.arn });

@@ -1,7 +1,5 @@
 import { Construct } from "constructs";
-import { Fn } from "cdktf";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
-import { DataAwsAvailabilityZones } from "@cdktf/provider-aws/lib/data-aws-availability-zones";
 import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
 import { FlowLog } from "@cdktf/provider-aws/lib/flow-log";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
@@ -15,8 +13,11 @@ import { policyDocument, serviceTrustPolicy } from "./iam";
 
 export interface CreatedNetworkProps {
   readonly cidr: string;
-  /** @default 2 */
-  readonly availabilityZones?: number;
+  /**
+   * One private subnet per zone, in this order. Names, not a lookup: a zone AWS adds later must not
+   * move an existing subnet (and with it the Redshift subnet group).
+   */
+  readonly availabilityZones: readonly string[];
   /** Key for the flow log group (its policy must let CloudWatch Logs use it). */
   readonly flowLogKmsKeyArn: string;
   /** @default 365 */
@@ -92,13 +93,15 @@ export class RedshiftNetwork extends Construct {
     // The default security group is attached to anything created without one: make it deny all.
     new DefaultSecurityGroup(this, "default-sg", { vpcId: vpc.id, tags: { Name: `${name}-default-deny` } });
 
-    const zones = new DataAwsAvailabilityZones(this, "zones", { state: "available" });
+    if (props.availabilityZones.length < 2) {
+      throw new Error(`RedshiftNetwork ${name}: needs at least 2 availability zones, got ${props.availabilityZones.length}`);
+    }
     const subnetIds: string[] = [];
-    for (let i = 0; i < (props.availabilityZones ?? 2); i++) {
+    for (const [i, zone] of props.availabilityZones.entries()) {
       const subnet = new Subnet(this, `private-${i}`, {
         vpcId: vpc.id,
         cidrBlock: subnetCidr(cidr, 4, i),
-        availabilityZone: Fn.element(zones.names, i),
+        availabilityZone: zone,
         mapPublicIpOnLaunch: false,
         tags: { Name: `${name}-private-${i}` },
       });

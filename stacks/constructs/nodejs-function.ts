@@ -121,6 +121,11 @@ export interface NodejsFunctionProps {
   readonly logRetentionDays?: number;
   /** KMS key ARN encrypting the log group; its key policy must allow logs.<region>.amazonaws.com. @default no CMK */
   readonly logKmsKeyArn?: string;
+  /**
+   * KMS key ARN encrypting the environment variables at rest (Lambda decrypts them through a grant it
+   * creates at deploy time). @default the AWS-managed aws/lambda key
+   */
+  readonly environmentKmsKeyArn?: string;
   /** Least-privilege statements of the function's inline role policy (logs, X-Ray and DLQ are added). */
   readonly policyStatements: readonly PolicyStatement[];
   /**
@@ -305,6 +310,7 @@ export class NodejsFunction extends Construct {
       environment: {
         variables: { ...(props.environment ?? {}), NODE_OPTIONS: "--enable-source-maps" },
       },
+      kmsKeyArn: props.environmentKmsKeyArn,
       tracingConfig: { mode: tracing },
       loggingConfig: { logFormat: props.logFormat ?? "JSON", logGroup: this.logGroup.name },
       deadLetterConfig: props.deadLetterQueueArn !== undefined ? { targetArn: props.deadLetterQueueArn } : undefined,

@@ -408,6 +408,7 @@ export class SnapshotAutomation extends Construct {
       reservedConcurrentExecutions: 1,
       logRetentionDays: props.logRetentionDays ?? 365,
       logKmsKeyArn: props.kmsKeyArn,
+      environmentKmsKeyArn: props.kmsKeyArn,
       policyStatements: statements,
       deadLetterQueueArn: this.deadLetterQueue.queueArn,
       tags,

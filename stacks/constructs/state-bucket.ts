@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { S3BucketLoggingA } from "@cdktf/provider-aws/lib/s3-bucket-logging";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
@@ -18,6 +19,8 @@ export interface StateBucketProps {
   readonly noncurrentVersionDays?: number;
   /** Let `terraform destroy` remove the bucket and table. @default false */
   readonly allowDestroy?: boolean;
+  /** Existing bucket receiving server access logs (under `s3-access/<bucket>/`). @default no access logs */
+  readonly accessLogBucket?: string;
 }
 
 /** Terraform remote state: a versioned, KMS-encrypted, private, TLS-only bucket and a lock table. */
@@ -69,6 +72,14 @@ export class StateBucket extends Construct {
         },
       ],
     });
+
+    if (props.accessLogBucket) {
+      new S3BucketLoggingA(this, "access-logs", {
+        bucket: bucketId,
+        targetBucket: props.accessLogBucket,
+        targetPrefix: `s3-access/${props.bucketName}/`,
+      });
+    }
 
     if (props.lockTableName) {
       this.lockTable = new DynamodbTable(this, "lock-table", {
