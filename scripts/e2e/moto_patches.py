@@ -31,6 +31,14 @@ Patches:
       ListTags takes the ARN from the second-to-last path segment, which is right for boto3's
       ``/tags/<arn>/`` but not for the Go SDK's ``/tags/<arn>`` (no trailing slash): every Backup
       vault and plan then reads back without tags and ``tags_all`` (default_tags) drifts forever.
+  cloudwatch_json_protocol
+      The AWS SDK for JavaScript v3 (client-cloudwatch 3.11xx, used by the Lambda bundles) speaks
+      CloudWatch's AWS JSON 1.0 protocol (X-Amz-Target GraniteServiceVersion20100801.*). moto takes the
+      protocols a service accepts from botocore's model, and the botocore in the venv (1.35.x, held
+      there by checkov's boto3 pin) lists only ``query`` for CloudWatch: every JSON request is a 500
+      "Unsupported protocol [json] for service cloudwatch". Parse and answer JSON-typed CloudWatch
+      requests with moto's own JSON parser/serializer (same operation shapes); moto's CloudWatch
+      backend does the work. Query requests (Terraform's) are unaffected.
 """
 
 import hashlib
@@ -308,12 +316,36 @@ def backup_list_tags_path() -> None:
     BackupResponse.list_tags = list_tags
 
 
+# --- cloudwatch_json_protocol -------------------------------------------------------------------
+
+_JSON_CONTENT_TYPES = ("application/x-amz-json-1.0", "application/x-amz-json-1.1")
+
+
+def cloudwatch_json_protocol() -> None:
+    import botocore.session
+
+    import moto.core.responses as core_responses
+
+    original = _require(core_responses, "determine_request_protocol")
+    model = botocore.session.get_session().get_service_model("cloudwatch")
+    if "json" in model.metadata.get("protocols", [model.protocol]):
+        raise RuntimeError("moto_patches: botocore's CloudWatch model now accepts json; drop cloudwatch_json_protocol")
+
+    def determine_request_protocol(service_model, content_type=None):  # type: ignore[no-untyped-def]
+        if service_model.service_name == "cloudwatch" and (content_type or "").split(";")[0].strip() in _JSON_CONTENT_TYPES:
+            return "json"
+        return original(service_model, content_type)
+
+    core_responses.determine_request_protocol = determine_request_protocol
+
+
 PATCHES = [
     not_implemented_is_501,
     redshift_cluster_availability_status,
     redshift_cluster_request_flags,
     redshift_parameter_group_parameters,
     backup_list_tags_path,
+    cloudwatch_json_protocol,
 ]
 
 
