@@ -17,6 +17,11 @@ describe("error kinds", () => {
     expect(isRetryable(err("SomethingElse", 503))).toBe(true);
   });
 
+  it("501 Not Implemented is not retried: the operation will not appear on a retry", () => {
+    expect(classifyError(err("NotImplemented", 501)).kind).toBe("other");
+    expect(isRetryable(err("NotImplemented", 501))).toBe(false);
+  });
+
   it("quota errors name the quota; other errors are not retried", () => {
     const quota = classifyError(new ClusterSnapshotQuotaExceededFault({ message: "too many", $metadata: {} }));
     expect(quota).toMatchObject({ kind: "quota", code: "ClusterSnapshotQuotaExceeded", quota: expect.stringContaining("manual snapshots") });

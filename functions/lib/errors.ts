@@ -142,6 +142,7 @@ export function classifyError(err: unknown): ClassifiedError {
   if (quota) return { kind: "quota", code, message, quota };
   const kind = KIND_BY_CODE[code];
   if (kind) return { kind, code, message };
-  if (TRANSIENT_CODES.has(code) || (status !== undefined && status >= 500)) return { kind: "transient", code, message };
+  // 5xx is worth retrying, except 501 Not Implemented: the operation will not start working on retry.
+  if (TRANSIENT_CODES.has(code) || (status !== undefined && status >= 500 && status !== 501)) return { kind: "transient", code, message };
   return { kind: "other", code, message };
 }

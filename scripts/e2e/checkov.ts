@@ -12,6 +12,7 @@
 //   --skip-download and BC_SKIP_MAPPING=TRUE (and keep the proxy guard from childEnv).
 // - exit code 1 means "some check failed" and still prints the report; other codes are errors.
 import { spawn } from "child_process";
+import * as path from "path";
 import { childEnv } from "./moto";
 import { venvBin } from "./paths";
 
@@ -73,6 +74,8 @@ export function runCheckov(dir: string, options: RunCheckovOptions = {}): Promis
   const timeoutMs = options.timeoutMs ?? 300_000;
   return new Promise((resolve, reject) => {
     const child = spawn(venvBin("checkov"), args, {
+      // Not the repository root: checkov would read its .checkov.yaml there even when no config is given.
+      cwd: path.resolve(dir),
       // No AWS endpoint here: the moto variables are only used for their proxy guard.
       env: childEnv({
         BC_SKIP_MAPPING: "TRUE",
