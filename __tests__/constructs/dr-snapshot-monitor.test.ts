@@ -1,5 +1,3 @@
-import * as fs from "fs";
-import * as path from "path";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
@@ -8,18 +6,19 @@ import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { DrSnapshotMonitor, DrSnapshotMonitorProps } from "../../stacks/constructs/dr-snapshot-monitor";
 import {
   DR_ACCOUNT,
+  DR_KMS_KEY as DR_KEY,
   FIXTURE_ENTRY,
   REGION,
   Synthesized,
   allowedActions,
+  functionPolicy,
   list,
-  policy,
   statement,
   synth,
+  synthBundle,
   wildcardSids,
 } from "./fixtures/nodejs-function-helpers";
 
-const DR_KEY = `arn:aws:kms:${REGION}:${DR_ACCOUNT}:key/dr-ops`;
 const PROPS: DrSnapshotMonitorProps = {
   accountId: DR_ACCOUNT,
   region: REGION,
@@ -57,15 +56,11 @@ describe("DrSnapshotMonitor", () => {
   });
 
   test("by default bundles the repo's dr-monitor handler, which loads and exports handler", () => {
-    let monitor: DrSnapshotMonitor | undefined;
-    synth((stack) => {
-      monitor = new DrSnapshotMonitor(stack, "monitor", { ...PROPS, entry: undefined });
-    });
-    const bundle = path.join(monitor!.function.bundleDir, "index.js");
-    const map = JSON.parse(fs.readFileSync(`${bundle}.map`, "utf8")) as { sources: string[] };
-    expect(map.sources).toContain("functions/dr-monitor/handler.ts");
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    expect(typeof require(bundle).handler).toBe("function");
+    const bundle = synthBundle(
+      (stack) => new DrSnapshotMonitor(stack, "monitor", { ...PROPS, entry: undefined }).function,
+    );
+    expect(bundle.sources).toContain("functions/dr-monitor/handler.ts");
+    expect(typeof bundle.exports.handler).toBe("function");
   });
 
   test("every account-unique name (roles, functions, alarms, queues, topics, schedules) is used once", () => {
@@ -90,8 +85,7 @@ describe("DrSnapshotMonitor", () => {
   });
 
   test("role: describe snapshots, metrics in its namespace, publish alerts; '*' only where no resource-level permission exists", () => {
-    const fn = Object.values(s.resources("aws_iam_role_policy")).find((p) => p.name === "least-privilege")!;
-    const doc = policy(fn.policy);
+    const doc = functionPolicy(s);
     expect(allowedActions(doc)).toEqual([
       "cloudwatch:PutMetricData",
       "kms:Decrypt",

@@ -9,7 +9,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DrSnapshotMonitor } from "../../stacks/constructs/dr-snapshot-monitor";
 import { SnapshotAutomation } from "../../stacks/constructs/snapshot-automation";
 import { requireTerraform, tempDir, terraformEnv, validateStack, writeCliConfig } from "../../scripts/terraform";
-import { ACCOUNT, DR_ACCOUNT, FIXTURE_ENTRY, KMS_KEY, REGION } from "./fixtures/nodejs-function-helpers";
+import { ACCOUNT, AUTOMATION_PROPS, DR_KMS_KEY, FIXTURE_ENTRY, REGION } from "./fixtures/nodejs-function-helpers";
 
 jest.setTimeout(180_000);
 
@@ -30,29 +30,13 @@ async function synthAndValidate(outdir: string): Promise<void> {
   const stack = new TerraformStack(app, "constructs");
   new AwsProvider(stack, "aws", { region: REGION });
   // Literal account/region/partition here ...
-  new SnapshotAutomation(stack, "source", {
-    accountId: ACCOUNT,
-    region: REGION,
-    partition: "aws",
-    namePrefix: "tfv",
-    clusterIdentifiers: ["sales", "finance-dw"],
-    drAccountIds: [DR_ACCOUNT],
-    scheduleExpression: "cron(0 0/4 * * ? *)",
-    windowMinutes: 240,
-    retentionDays: 14,
-    keepLatest: 3,
-    rpoHours: 8,
-    alertEmails: ["oncall@example.com"],
-    kmsKeyArn: KMS_KEY,
-    entry: FIXTURE_ENTRY,
-    tags: { team: "data-platform" },
-  });
+  new SnapshotAutomation(stack, "source", { ...AUTOMATION_PROPS, namePrefix: "tfv" });
   // ... and read from data sources here, so that both paths meet the provider schema.
   new DrSnapshotMonitor(stack, "dr", {
     namePrefix: "tfv",
     sources: [{ accountId: ACCOUNT, clusterIdentifiers: ["sales", "finance-dw"], rpoHours: 8 }],
     alertEmails: ["dr-oncall@example.com"],
-    kmsKeyArn: `arn:aws:kms:${REGION}:${DR_ACCOUNT}:key/dr-ops`,
+    kmsKeyArn: DR_KMS_KEY,
     entry: FIXTURE_ENTRY,
   });
   app.synth();

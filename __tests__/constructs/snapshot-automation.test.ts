@@ -1,5 +1,3 @@
-import * as fs from "fs";
-import * as path from "path";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
@@ -17,36 +15,25 @@ import {
 } from "../../stacks/constructs/snapshot-automation";
 import {
   ACCOUNT,
+  AUTOMATION_PROPS,
   DR_ACCOUNT,
-  ENV,
-  FIXTURE_ENTRY,
   KMS_KEY,
   REGION,
   Synthesized,
   allowedActions,
+  functionPolicy,
   list,
   policy,
   statement,
   synth,
+  synthBundle,
   wildcardSids,
 } from "./fixtures/nodejs-function-helpers";
 
 const PROPS: SnapshotAutomationProps = {
-  ...ENV,
-  namePrefix: "prod",
-  clusterIdentifiers: ["sales", "finance-dw"],
-  drAccountIds: [DR_ACCOUNT],
-  scheduleExpression: "cron(0 0/4 * * ? *)",
+  ...AUTOMATION_PROPS,
   scheduleTimezone: "Europe/Zurich",
-  windowMinutes: 240,
-  retentionDays: 14,
-  keepLatest: 3,
-  rpoHours: 8,
-  alertEmails: ["oncall@example.com"],
-  kmsKeyArn: KMS_KEY,
   logRetentionDays: 400,
-  entry: FIXTURE_ENTRY,
-  tags: { team: "data-platform" },
 };
 
 const ARN = `arn:aws:redshift:${REGION}:${ACCOUNT}`;
@@ -55,12 +42,6 @@ const CLUSTERS = [`${ARN}:cluster:finance-dw`, `${ARN}:cluster:sales`];
 
 function build(overrides: Partial<SnapshotAutomationProps> = {}): Synthesized {
   return synth((stack) => new SnapshotAutomation(stack, "automation", { ...PROPS, ...overrides }));
-}
-
-function functionPolicy(s: Synthesized) {
-  const policies = Object.values(s.resources("aws_iam_role_policy"));
-  const fn = policies.find((p) => p.name === "least-privilege");
-  return policy(fn!.policy);
 }
 
 describe("SnapshotAutomation", () => {
@@ -95,15 +76,11 @@ describe("SnapshotAutomation", () => {
   });
 
   test("by default bundles the repo's snapshot-manager handler, which loads and exports handler", () => {
-    let automation: SnapshotAutomation | undefined;
-    synth((stack) => {
-      automation = new SnapshotAutomation(stack, "automation", { ...PROPS, entry: undefined });
-    });
-    const bundle = path.join(automation!.function.bundleDir, "index.js");
-    const map = JSON.parse(fs.readFileSync(`${bundle}.map`, "utf8")) as { sources: string[] };
-    expect(map.sources).toContain("functions/snapshot-manager/handler.ts");
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    expect(typeof require(bundle).handler).toBe("function");
+    const bundle = synthBundle(
+      (stack) => new SnapshotAutomation(stack, "automation", { ...PROPS, entry: undefined }).function,
+    );
+    expect(bundle.sources).toContain("functions/snapshot-manager/handler.ts");
+    expect(typeof bundle.exports.handler).toBe("function");
   });
 
   test("every account-unique name (roles, functions, alarms, queues, topics, schedules) is used once", () => {

@@ -6,7 +6,7 @@ import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { PolicyStatement, denyInsecureTransportStatement, policyDocument } from "./iam";
-import { AwsEnvironment, AwsEnvironmentProps, resolveAwsEnvironment } from "./nodejs-function";
+import { AwsEnvironment, AwsEnvironmentProps, checkPattern, resolveAwsEnvironment } from "./nodejs-function";
 
 /**
  * Service principal Amazon Redshift uses to publish event notifications to SNS.
@@ -54,11 +54,8 @@ export class AlertTopic extends Construct {
 
   constructor(scope: Construct, id: string, props: AlertTopicProps) {
     super(scope, id);
-    if (!Token.isUnresolved(props.topicName) && !/^[A-Za-z0-9_-]{1,256}$/.test(props.topicName)) {
-      throw new Error(
-        `AlertTopic: topicName: ${JSON.stringify(props.topicName)} is not valid: 1-256 letters, digits, hyphens or underscores`,
-      );
-    }
+    checkPattern("AlertTopic", "topicName", props.topicName, /^[A-Za-z0-9_-]{1,256}$/,
+      "1-256 letters, digits, hyphens or underscores");
     const emails = props.emails ?? [];
     emails.forEach((email, i) => {
       if (!Token.isUnresolved(email) && !EMAIL.test(email)) {

@@ -4,20 +4,26 @@
 //
 // Reusable from any CDKTF app: everything comes from props, nothing from the project config.
 import * as path from "path";
-import { Annotations, Token } from "cdktf";
 import { Construct } from "constructs";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { AlertTopic } from "./alert-topic";
-import { PolicyStatement, kmsViaServiceStatement } from "./iam";
 import {
   AwsEnvironmentProps,
   DeadLetterQueue,
   FunctionAlarms,
   FunctionSchedule,
-  LOG_RETENTION_DAYS,
   NodejsFunction,
+  checkIntRange,
+  fail,
   resolveAwsEnvironment,
 } from "./nodejs-function";
+import {
+  ScheduledFunction,
+  checkAlarmPeriod,
+  checkAlertTopicChoice,
+  checkLogRetentionDays,
+  checkNamePrefix,
+} from "./scheduled-function";
 
 /** Metric the dr-monitor publishes (namespace METRIC_NAMESPACE) and its dimensions. */
 export const DR_MONITOR_METRICS = {
@@ -82,14 +88,11 @@ export interface DrSnapshotMonitorProps extends AwsEnvironmentProps {
   readonly tags?: Readonly<Record<string, string>>;
 }
 
-function invalid(field: string, value: unknown, allowed: string): never {
-  throw new Error(`DrSnapshotMonitor: ${field}: ${JSON.stringify(value)} is not valid: ${allowed}`);
-}
+const OWNER = "DrSnapshotMonitor";
+const invalid = (field: string, value: unknown, allowed: string): never => fail(OWNER, field, value, allowed);
 
 function validate(props: DrSnapshotMonitorProps): void {
-  if (!/^[a-z][a-z0-9-]{0,31}$/.test(props.namePrefix)) {
-    invalid("namePrefix", props.namePrefix, "a lowercase letter, then lowercase letters, digits or hyphens, at most 32");
-  }
+  checkNamePrefix(OWNER, props.namePrefix);
   if (props.sources.length === 0) invalid("sources", props.sources, "at least one source account");
   const seen = new Set<string>();
   props.sources.forEach((s, i) => {
@@ -108,21 +111,10 @@ function validate(props: DrSnapshotMonitorProps): void {
     });
     if (!(s.rpoHours > 0)) invalid(`sources[${i}].rpoHours`, s.rpoHours, "a positive number of hours");
   });
-  const period = props.alarmPeriodSeconds;
-  if (period !== undefined && (period % 60 !== 0 || period < 60 || period > 86400)) {
-    invalid("alarmPeriodSeconds", period, "a multiple of 60 from 60 to 86400");
-  }
-  const evals = props.alarmEvaluationPeriods;
-  if (evals !== undefined && !Token.isUnresolved(evals) && (!Number.isInteger(evals) || evals < 1 || evals > 7)) {
-    invalid("alarmEvaluationPeriods", evals, "an integer from 1 to 7");
-  }
-  if (props.alertTopicArn !== undefined && (props.alertEmails ?? []).length > 0) {
-    invalid("alertEmails", props.alertEmails, "empty when alertTopicArn is given (subscribe to that topic instead)");
-  }
-  const logRetention = props.logRetentionDays ?? 365;
-  if (!(LOG_RETENTION_DAYS as readonly number[]).includes(logRetention)) {
-    invalid("logRetentionDays", logRetention, `one of ${LOG_RETENTION_DAYS.join(", ")}`);
-  }
+  checkAlarmPeriod(OWNER, props.alarmPeriodSeconds);
+  checkIntRange(OWNER, "alarmEvaluationPeriods", props.alarmEvaluationPeriods, 1, 7);
+  checkAlertTopicChoice(OWNER, props);
+  checkLogRetentionDays(OWNER, props.logRetentionDays);
 }
 
 /**
@@ -153,115 +145,61 @@ export class DrSnapshotMonitor extends Construct {
     this.metricNamespace = props.metricNamespace ?? "RedshiftDR";
     const functionName = `${props.namePrefix}-dr-monitor`;
 
-    if (props.alertTopicArn !== undefined) {
-      this.alertTopicArn = props.alertTopicArn;
-    } else {
-      this.alertTopic = new AlertTopic(this, "alert-topic", {
-        topicName: `${props.namePrefix}-dr-alerts`,
-        kmsKeyArn: props.kmsKeyArn,
-        emails: props.alertEmails ?? [],
-        allowCloudWatchAlarms: true,
-        tags,
-        environmentOf: env,
-      });
-      this.alertTopicArn = this.alertTopic.topicArn;
-      if ((props.alertEmails ?? []).length === 0) {
-        Annotations.of(this).addWarning(
-          "DrSnapshotMonitor: alertEmails is empty and no alertTopicArn was given: alarms reach nobody until someone subscribes to the alert topic",
-        );
-      }
-    }
-
-    this.deadLetterQueue = new DeadLetterQueue(this, "dlq", {
-      queueName: `${functionName}-dlq`,
-      kmsKeyArn: props.kmsKeyArn,
-      tags,
-    });
-
-    const viaSns = `sns.${env.region}.${env.dnsSuffix}`;
-    const viaSqs = `sqs.${env.region}.${env.dnsSuffix}`;
-    const alertKey = props.alertTopicKmsKeyArn ?? props.kmsKeyArn;
-    const statements: PolicyStatement[] = [
-      {
-        // WILDCARD: DescribeClusterSnapshots supports no resource-level permissions (Service Authorization
-        // Reference), and the snapshots listed are owned by the source accounts.
-        Sid: "DescribeSharedSnapshots",
-        Action: "redshift:DescribeClusterSnapshots",
-        Resource: "*",
-      },
-      {
-        // WILDCARD: cloudwatch:PutMetricData has no resource types; the namespace condition confines it.
-        Sid: "PutMetricDataOwnNamespaceOnly",
-        Action: "cloudwatch:PutMetricData",
-        Resource: "*",
-        Condition: { StringEquals: { "cloudwatch:namespace": this.metricNamespace } },
-      },
-      { Sid: "PublishAlerts", Action: "sns:Publish", Resource: this.alertTopicArn },
-      ...(alertKey === props.kmsKeyArn
-        ? [kmsViaServiceStatement("UseOperationsKeyViaSnsAndSqs", props.kmsKeyArn, [viaSns, viaSqs])]
-        : [
-            kmsViaServiceStatement("UseAlertTopicKeyViaSns", alertKey, [viaSns]),
-            kmsViaServiceStatement("UseOperationsKeyViaSqs", props.kmsKeyArn, [viaSqs]),
-          ]),
-    ];
-
-    this.function = new NodejsFunction(this, "function", {
+    const scheduled = new ScheduledFunction(this, {
+      ownerName: OWNER,
       functionName,
       entry: props.entry ?? DEFAULT_ENTRY,
       description: "Reports the age of the newest Redshift snapshot each source account shares with this DR account",
       environment: {
         SOURCES: JSON.stringify(props.sources.map((s) => ({ accountId: s.accountId, clusters: [...s.clusterIdentifiers] }))),
         MANAGED_BY: props.managedBy ?? "rsdr",
-        METRIC_NAMESPACE: this.metricNamespace,
-        ALERT_TOPIC_ARN: this.alertTopicArn,
       },
-      timeout: props.timeoutSeconds ?? 120,
-      memorySize: props.memorySize ?? 256,
-      reservedConcurrentExecutions: 1,
-      logRetentionDays: props.logRetentionDays ?? 365,
-      logKmsKeyArn: props.kmsKeyArn,
-      environmentKmsKeyArn: props.kmsKeyArn,
-      policyStatements: statements,
-      deadLetterQueueArn: this.deadLetterQueue.queueArn,
+      policyStatements: ({ publishAlerts, putMetricData }) => [
+        {
+          // WILDCARD: DescribeClusterSnapshots supports no resource-level permissions (Service Authorization
+          // Reference), and the snapshots listed are owned by the source accounts.
+          Sid: "DescribeSharedSnapshots",
+          Action: "redshift:DescribeClusterSnapshots",
+          Resource: "*",
+        },
+        putMetricData,
+        publishAlerts,
+      ],
+      timeoutSeconds: props.timeoutSeconds ?? 120,
+      memorySize: props.memorySize,
+      logRetentionDays: props.logRetentionDays,
+      metricNamespace: this.metricNamespace,
+      alertTopicName: `${props.namePrefix}-dr-alerts`,
+      alertEmails: props.alertEmails,
+      alertTopicArn: props.alertTopicArn,
+      alertTopicKmsKeyArn: props.alertTopicKmsKeyArn,
+      kmsKeyArn: props.kmsKeyArn,
+      scheduleExpression: props.scheduleExpression ?? "rate(1 hour)",
+      scheduleTimezone: props.scheduleTimezone,
+      scheduleDescription: "Checks the age of snapshots shared with the DR account",
       tags,
       environmentOf: env,
     });
+    this.function = scheduled.function;
+    this.schedule = scheduled.schedule;
+    this.deadLetterQueue = scheduled.deadLetterQueue;
+    this.alertTopic = scheduled.alertTopic;
+    this.alertTopicArn = scheduled.alertTopicArn;
+    this.functionAlarms = scheduled.functionAlarms;
     this.functionName = functionName;
     this.functionArn = this.function.functionArn;
     this.roleArn = this.function.roleArn;
-
-    this.schedule = new FunctionSchedule(this, "schedule", {
-      scheduleName: functionName,
-      description: "Checks the age of snapshots shared with the DR account",
-      target: this.function,
-      scheduleExpression: props.scheduleExpression ?? "rate(1 hour)",
-      scheduleTimezone: props.scheduleTimezone ?? "UTC",
-      input: JSON.stringify({ trigger: "schedule" }),
-      deadLetterQueue: this.deadLetterQueue,
-      tags,
-      environmentOf: env,
-    });
-
-    this.functionAlarms = new FunctionAlarms(this, "function-alarms", {
-      alarmNamePrefix: functionName,
-      target: this.function,
-      deadLetterQueues: [this.deadLetterQueue],
-      alarmTopicArn: this.alertTopicArn,
-      throttlesPerHourThreshold: 0,
-      tags,
-    });
 
     const period = props.alarmPeriodSeconds ?? 3600;
     const evaluationPeriods = props.alarmEvaluationPeriods ?? 2;
     const alarms: Record<string, CloudwatchMetricAlarm> = {};
     for (const source of props.sources) {
       for (const cluster of source.clusterIdentifiers) {
-        alarms[`${source.accountId}/${cluster}`] = new CloudwatchMetricAlarm(this, `staleness-${source.accountId}-${cluster}`, {
+        alarms[`${source.accountId}/${cluster}`] = scheduled.addMetricAlarm(`staleness-${source.accountId}-${cluster}`, {
           alarmName: `${functionName}-${source.accountId}-${cluster}-rpo-exceeded`,
           alarmDescription:
             `The newest snapshot of ${cluster} shared by ${source.accountId} is older than the RPO of ` +
             `${source.rpoHours} h, or the DR monitor stopped reporting.`,
-          namespace: this.metricNamespace,
           metricName: DR_MONITOR_METRICS.newestSharedSnapshotAgeHours,
           dimensions: {
             [DR_MONITOR_METRICS.sourceAccountDimension]: source.accountId,
@@ -272,11 +210,7 @@ export class DrSnapshotMonitor extends Construct {
           evaluationPeriods,
           datapointsToAlarm: evaluationPeriods,
           threshold: source.rpoHours,
-          comparisonOperator: "GreaterThanThreshold",
           treatMissingData: "breaching",
-          alarmActions: [this.alertTopicArn],
-          okActions: [this.alertTopicArn],
-          tags,
         });
       }
     }

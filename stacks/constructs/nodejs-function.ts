@@ -7,7 +7,7 @@ import { buildSync } from "esbuild";
 import { App, AssetType, TerraformAsset, Token } from "cdktf";
 import { Construct } from "constructs";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
-import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+import { CloudwatchMetricAlarm, CloudwatchMetricAlarmConfig } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
@@ -72,15 +72,22 @@ export function resolveAwsEnvironment(scope: Construct, props: AwsEnvironmentPro
   return { accountId, region, partition: partition.partition, dnsSuffix: partition.dnsSuffix };
 }
 
-function fail(construct: string, field: string, value: unknown, allowed: string): never {
+/** Throws the error every construct here uses: `<Construct>: <field>: <value as JSON> is not valid: <allowed>`. */
+export function fail(construct: string, field: string, value: unknown, allowed: string): never {
   throw new Error(`${construct}: ${field}: ${JSON.stringify(value)} is not valid: ${allowed}`);
 }
 
-function checkIntRange(construct: string, field: string, value: number | undefined, min: number, max: number) {
+/** Refuses a literal number outside min..max or not whole; undefined and tokens pass. */
+export function checkIntRange(construct: string, field: string, value: number | undefined, min: number, max: number) {
   if (value === undefined || Token.isUnresolved(value)) return;
   if (!Number.isInteger(value) || value < min || value > max) {
     fail(construct, field, value, `an integer from ${min} to ${max}`);
   }
+}
+
+/** Refuses a literal string not matching `pattern`; tokens pass. */
+export function checkPattern(construct: string, field: string, value: string, pattern: RegExp, allowed: string) {
+  if (!Token.isUnresolved(value) && !pattern.test(value)) fail(construct, field, value, allowed);
 }
 
 function checkLogRetention(construct: string, field: string, value: number) {
@@ -90,7 +97,36 @@ function checkLogRetention(construct: string, field: string, value: number) {
   }
 }
 
-const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+/**
+ * A role `service` assumes (only for `sourceAccount`'s resources, when given) with one inline policy, as
+ * children "role" and "role-policy" of `scope`.
+ */
+function serviceRole(
+  scope: Construct,
+  props: {
+    name: string;
+    description: string;
+    service: string;
+    sourceAccount?: string;
+    policyName: string;
+    statements: readonly PolicyStatement[];
+    tags: Record<string, string>;
+  },
+): { role: IamRole; rolePolicy: IamRolePolicy; policyJson: string } {
+  const role = new IamRole(scope, "role", {
+    name: props.name,
+    description: props.description,
+    assumeRolePolicy: serviceTrustPolicy(props.service, props.sourceAccount),
+    tags: props.tags,
+  });
+  const policyJson = policyDocument(props.statements);
+  const rolePolicy = new IamRolePolicy(scope, "role-policy", {
+    name: props.policyName,
+    role: role.id,
+    policy: policyJson,
+  });
+  return { role, rolePolicy, policyJson };
+}
 
 // ---------------------------------------------------------------------------------------------------------
 // NodejsFunction
@@ -227,9 +263,8 @@ export class NodejsFunction extends Construct {
   constructor(scope: Construct, id: string, props: NodejsFunctionProps) {
     super(scope, id);
     const name = "NodejsFunction";
-    if (!Token.isUnresolved(props.functionName) && !FUNCTION_NAME.test(props.functionName)) {
-      fail(name, "functionName", props.functionName, "1-64 letters, digits, hyphens or underscores");
-    }
+    checkPattern(name, "functionName", props.functionName, /^[A-Za-z0-9_-]{1,64}$/,
+      "1-64 letters, digits, hyphens or underscores");
     checkIntRange(name, "memorySize", props.memorySize, 128, 10240);
     checkIntRange(name, "timeout", props.timeout, 1, 900);
     checkIntRange(name, "reservedConcurrentExecutions", props.reservedConcurrentExecutions, 0, 1000000);
@@ -262,14 +297,6 @@ export class NodejsFunction extends Construct {
     });
     this.logGroupName = this.logGroup.name;
 
-    this.role = new IamRole(this, "role", {
-      name: props.functionName,
-      description: `Execution role of Lambda function ${props.functionName}`,
-      assumeRolePolicy: serviceTrustPolicy("lambda.amazonaws.com"),
-      tags,
-    });
-    this.roleArn = this.role.arn;
-
     const tracing = props.tracing ?? "Active";
     const statements: PolicyStatement[] = [
       logWriteStatement(
@@ -288,12 +315,15 @@ export class NodejsFunction extends Construct {
       statements.push({ Sid: "SendToDeadLetterQueue", Action: "sqs:SendMessage", Resource: props.deadLetterQueueArn });
     }
     statements.push(...props.policyStatements);
-    this.policyJson = policyDocument(statements);
-    this.rolePolicy = new IamRolePolicy(this, "role-policy", {
-      name: "least-privilege",
-      role: this.role.id,
-      policy: this.policyJson,
-    });
+    ({ role: this.role, rolePolicy: this.rolePolicy, policyJson: this.policyJson } = serviceRole(this, {
+      name: props.functionName,
+      description: `Execution role of Lambda function ${props.functionName}`,
+      service: "lambda.amazonaws.com",
+      policyName: "least-privilege",
+      statements,
+      tags,
+    }));
+    this.roleArn = this.role.arn;
 
     this.lambda = new LambdaFunction(this, "function", {
       functionName: props.functionName,
@@ -353,9 +383,8 @@ export class DeadLetterQueue extends Construct {
 
   constructor(scope: Construct, id: string, props: DeadLetterQueueProps) {
     super(scope, id);
-    if (!Token.isUnresolved(props.queueName) && !/^[A-Za-z0-9_-]{1,80}$/.test(props.queueName)) {
-      fail("DeadLetterQueue", "queueName", props.queueName, "1-80 letters, digits, hyphens or underscores");
-    }
+    checkPattern("DeadLetterQueue", "queueName", props.queueName, /^[A-Za-z0-9_-]{1,80}$/,
+      "1-80 letters, digits, hyphens or underscores");
     checkIntRange("DeadLetterQueue", "messageRetentionSeconds", props.messageRetentionSeconds, 60, 1209600);
     this.kmsKeyArn = props.kmsKeyArn;
     this.queue = new SqsQueue(this, "queue", {
@@ -424,42 +453,36 @@ export class FunctionSchedule extends Construct {
   constructor(scope: Construct, id: string, props: FunctionScheduleProps) {
     super(scope, id);
     const name = "FunctionSchedule";
-    if (!Token.isUnresolved(props.scheduleName) && !/^[0-9A-Za-z_.-]{1,64}$/.test(props.scheduleName)) {
-      fail(name, "scheduleName", props.scheduleName, "1-64 letters, digits, '.', '-' or '_'");
-    }
-    if (!Token.isUnresolved(props.scheduleExpression) && !/^(rate|cron|at)\(.+\)$/.test(props.scheduleExpression)) {
-      fail(name, "scheduleExpression", props.scheduleExpression, "rate(...), cron(...) or at(...)");
-    }
+    checkPattern(name, "scheduleName", props.scheduleName, /^[0-9A-Za-z_.-]{1,64}$/,
+      "1-64 letters, digits, '.', '-' or '_'");
+    checkPattern(name, "scheduleExpression", props.scheduleExpression, /^(rate|cron|at)\(.+\)$/,
+      "rate(...), cron(...) or at(...)");
     const roleName = props.roleName ?? `${props.scheduleName}-scheduler`;
-    if (!Token.isUnresolved(roleName) && !/^[\w+=,.@-]{1,64}$/.test(roleName)) {
-      fail(name, "roleName", roleName, "1-64 letters, digits or +=,.@_- (shorten scheduleName or set roleName)");
-    }
+    checkPattern(name, "roleName", roleName, /^[\w+=,.@-]{1,64}$/,
+      "1-64 letters, digits or +=,.@_- (shorten scheduleName or set roleName)");
     checkIntRange(name, "maximumRetryAttempts", props.maximumRetryAttempts, 0, 185);
     checkIntRange(name, "maximumEventAgeSeconds", props.maximumEventAgeSeconds, 60, 86400);
     const env = props.environmentOf ?? resolveAwsEnvironment(this, {});
 
-    this.role = new IamRole(this, "role", {
+    ({ role: this.role, rolePolicy: this.rolePolicy, policyJson: this.policyJson } = serviceRole(this, {
       name: roleName,
       description: `EventBridge Scheduler execution role of schedule ${props.scheduleName}`,
+      service: "scheduler.amazonaws.com",
       // aws:SourceAccount keeps another account's schedules from using this role (confused deputy).
-      assumeRolePolicy: serviceTrustPolicy("scheduler.amazonaws.com", env.accountId),
+      sourceAccount: env.accountId,
+      policyName: "invoke-target",
+      statements: [
+        { Sid: "InvokeTargetFunction", Action: "lambda:InvokeFunction", Resource: props.target.functionArn },
+        // Scheduler delivers dead-letter events with the execution role (Scheduler user guide, "Configuring a
+        // schedule's dead-letter queue"), so the role needs SendMessage and the queue key through SQS.
+        { Sid: "SendToDeadLetterQueue", Action: "sqs:SendMessage", Resource: props.deadLetterQueue.queueArn },
+        kmsViaServiceStatement("EncryptDeadLetterMessages", props.deadLetterQueue.kmsKeyArn, [
+          `sqs.${env.region}.${env.dnsSuffix}`,
+        ]),
+      ],
       tags: { ...(props.tags ?? {}) },
-    });
+    }));
     this.roleArn = this.role.arn;
-    this.policyJson = policyDocument([
-      { Sid: "InvokeTargetFunction", Action: "lambda:InvokeFunction", Resource: props.target.functionArn },
-      // Scheduler delivers dead-letter events with the execution role (Scheduler user guide, "Configuring a
-      // schedule's dead-letter queue"), so the role needs SendMessage and the queue key through SQS.
-      { Sid: "SendToDeadLetterQueue", Action: "sqs:SendMessage", Resource: props.deadLetterQueue.queueArn },
-      kmsViaServiceStatement("EncryptDeadLetterMessages", props.deadLetterQueue.kmsKeyArn, [
-        `sqs.${env.region}.${env.dnsSuffix}`,
-      ]),
-    ]);
-    this.rolePolicy = new IamRolePolicy(this, "role-policy", {
-      name: "invoke-target",
-      role: this.role.id,
-      policy: this.policyJson,
-    });
 
     this.schedule = new SchedulerSchedule(this, "schedule", {
       name: props.scheduleName,
@@ -488,6 +511,35 @@ export class FunctionSchedule extends Construct {
 // Health alarms
 // ---------------------------------------------------------------------------------------------------------
 
+/** What {@link notifyingAlarm} takes: an alarm's config without the comparison and the actions it sets. */
+export type NotifyingAlarmConfig = Omit<
+  CloudwatchMetricAlarmConfig,
+  "comparisonOperator" | "alarmActions" | "okActions" | "evaluationPeriods"
+> & {
+  /** @default 1 */
+  readonly evaluationPeriods?: number;
+};
+
+/**
+ * A "metric > threshold" alarm notifying `topicArn` on ALARM and on OK. Missing data is not breaching
+ * unless `treatMissingData` says otherwise.
+ */
+export function notifyingAlarm(
+  scope: Construct,
+  id: string,
+  topicArn: string,
+  config: NotifyingAlarmConfig,
+): CloudwatchMetricAlarm {
+  return new CloudwatchMetricAlarm(scope, id, {
+    evaluationPeriods: 1,
+    treatMissingData: "notBreaching",
+    ...config,
+    comparisonOperator: "GreaterThanThreshold",
+    alarmActions: [topicArn],
+    okActions: [topicArn],
+  });
+}
+
 export interface FunctionAlarmsProps {
   /** Prefix of the alarm names, e.g. the function name. */
   readonly alarmNamePrefix: string;
@@ -514,55 +566,42 @@ export class FunctionAlarms extends Construct {
   constructor(scope: Construct, id: string, props: FunctionAlarmsProps) {
     super(scope, id);
     const tags = { ...(props.tags ?? {}) };
-    const actions = { alarmActions: [props.alarmTopicArn], okActions: [props.alarmTopicArn] };
-    const dimensions = { FunctionName: props.target.lambda.functionName };
-    this.errors = new CloudwatchMetricAlarm(this, "errors", {
+    const topic = props.alarmTopicArn;
+    const lambdaMetric = {
+      namespace: "AWS/Lambda",
+      dimensions: { FunctionName: props.target.lambda.functionName },
+      statistic: "Sum",
+    };
+    this.errors = notifyingAlarm(this, "errors", topic, {
       alarmName: `${props.alarmNamePrefix}-errors`,
       alarmDescription: `Lambda ${props.target.functionName} failed an invocation (work failed or the code crashed).`,
-      namespace: "AWS/Lambda",
+      ...lambdaMetric,
       metricName: "Errors",
-      dimensions,
-      statistic: "Sum",
       period: 300,
-      evaluationPeriods: 1,
       threshold: 0,
-      comparisonOperator: "GreaterThanThreshold",
-      treatMissingData: "notBreaching",
-      ...actions,
       tags,
     });
-    this.throttles = new CloudwatchMetricAlarm(this, "throttles", {
+    this.throttles = notifyingAlarm(this, "throttles", topic, {
       alarmName: `${props.alarmNamePrefix}-throttles`,
       alarmDescription: `Lambda ${props.target.functionName} is being throttled.`,
-      namespace: "AWS/Lambda",
+      ...lambdaMetric,
       metricName: "Throttles",
-      dimensions,
-      statistic: "Sum",
       period: 3600,
-      evaluationPeriods: 1,
       threshold: props.throttlesPerHourThreshold ?? 0,
-      comparisonOperator: "GreaterThanThreshold",
-      treatMissingData: "notBreaching",
-      ...actions,
       tags,
     });
-    this.deadLetterQueues = (props.deadLetterQueues ?? []).map(
-      (dlq, i) =>
-        new CloudwatchMetricAlarm(this, `dlq-${i}`, {
-          alarmName: `${props.alarmNamePrefix}-dlq${i === 0 ? "" : `-${i}`}-not-empty`,
-          alarmDescription: `Dead-letter queue of ${props.target.functionName} holds undelivered or failed invocations.`,
-          namespace: "AWS/SQS",
-          metricName: "ApproximateNumberOfMessagesVisible",
-          dimensions: { QueueName: dlq.queueName },
-          statistic: "Maximum",
-          period: 300,
-          evaluationPeriods: 1,
-          threshold: 0,
-          comparisonOperator: "GreaterThanThreshold",
-          treatMissingData: "notBreaching",
-          ...actions,
-          tags,
-        }),
+    this.deadLetterQueues = (props.deadLetterQueues ?? []).map((dlq, i) =>
+      notifyingAlarm(this, `dlq-${i}`, topic, {
+        alarmName: `${props.alarmNamePrefix}-dlq${i === 0 ? "" : `-${i}`}-not-empty`,
+        alarmDescription: `Dead-letter queue of ${props.target.functionName} holds undelivered or failed invocations.`,
+        namespace: "AWS/SQS",
+        metricName: "ApproximateNumberOfMessagesVisible",
+        dimensions: { QueueName: dlq.queueName },
+        statistic: "Maximum",
+        period: 300,
+        threshold: 0,
+        tags,
+      }),
     );
   }
 }

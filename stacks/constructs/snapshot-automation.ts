@@ -4,23 +4,30 @@
 //
 // Reusable from any CDKTF app: everything comes from props, nothing from the project config.
 import * as path from "path";
-import { Annotations, Token } from "cdktf";
 import { Construct } from "constructs";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { RedshiftEventSubscription } from "@cdktf/provider-aws/lib/redshift-event-subscription";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { AlertTopic, REDSHIFT_EVENTS_PRINCIPAL } from "./alert-topic";
-import { PolicyStatement, dnsSuffixFor, kmsViaServiceStatement } from "./iam";
+import { dnsSuffixFor } from "./iam";
 import {
   AwsEnvironmentProps,
   DeadLetterQueue,
   FunctionAlarms,
   FunctionSchedule,
-  LOG_RETENTION_DAYS,
   NodejsFunction,
+  checkIntRange,
+  fail,
   resolveAwsEnvironment,
 } from "./nodejs-function";
+import {
+  ScheduledFunction,
+  checkAlarmPeriod,
+  checkAlertTopicChoice,
+  checkLogRetentionDays,
+  checkNamePrefix,
+} from "./scheduled-function";
 
 /** Tag keys the snapshot manager puts on its snapshots; CreateTags is allowed for these keys only. */
 export const SNAPSHOT_TAG_KEYS = ["managed-by", "rsdr:cluster", "rsdr:window", "rsdr:targets"] as const;
@@ -198,22 +205,16 @@ export function operationsKeyPolicyStatements(props: OperationsKeyPolicyProps): 
   return statements;
 }
 
-function invalid(field: string, value: unknown, allowed: string): never {
-  throw new Error(`SnapshotAutomation: ${field}: ${JSON.stringify(value)} is not valid: ${allowed}`);
-}
+const OWNER = "SnapshotAutomation";
+const invalid = (field: string, value: unknown, allowed: string): never => fail(OWNER, field, value, allowed);
+const checkInt = (field: string, value: number | undefined, min: number, max: number) =>
+  checkIntRange(OWNER, field, value, min, max);
 
 const CLUSTER_ID = /^[a-z](?!.*--)[a-z0-9-]{0,62}(?<!-)$/;
 const ACCOUNT_ID = /^\d{12}$/;
 
-function checkInt(field: string, value: number | undefined, min: number, max: number): void {
-  if (value === undefined || Token.isUnresolved(value)) return;
-  if (!Number.isInteger(value) || value < min || value > max) invalid(field, value, `an integer from ${min} to ${max}`);
-}
-
 function validate(props: SnapshotAutomationProps): void {
-  if (!/^[a-z][a-z0-9-]{0,31}$/.test(props.namePrefix)) {
-    invalid("namePrefix", props.namePrefix, "a lowercase letter, then lowercase letters, digits or hyphens, at most 32");
-  }
+  checkNamePrefix(OWNER, props.namePrefix);
   if (props.clusterIdentifiers.length === 0) invalid("clusterIdentifiers", props.clusterIdentifiers, "at least one cluster");
   props.clusterIdentifiers.forEach((id, i) => {
     if (!CLUSTER_ID.test(id)) {
@@ -244,24 +245,16 @@ function validate(props: SnapshotAutomationProps): void {
   if (!/^[a-z](?!.*--)[a-z0-9-]{0,39}(?<!-)$/.test(prefix)) {
     invalid("snapshotPrefix", prefix, "a lowercase letter, then lowercase letters, digits, single hyphens; at most 40");
   }
-  if (props.alertTopicArn !== undefined && (props.alertEmails ?? []).length > 0) {
-    invalid("alertEmails", props.alertEmails, "empty when alertTopicArn is given (subscribe to that topic instead)");
-  }
+  checkAlertTopicChoice(OWNER, props);
   (props.eventCategories ?? []).forEach((c, i) => {
     if (!(CLUSTER_SNAPSHOT_EVENT_CATEGORIES as readonly string[]).includes(c)) {
       invalid(`eventCategories[${i}]`, c, `one of ${CLUSTER_SNAPSHOT_EVENT_CATEGORIES.join(", ")} (source type cluster-snapshot)`);
     }
   });
-  const period = props.alarmPeriodSeconds;
-  if (period !== undefined && (period % 60 !== 0 || period < 60 || period > 86400)) {
-    invalid("alarmPeriodSeconds", period, "a multiple of 60 from 60 to 86400");
-  }
+  checkAlarmPeriod(OWNER, props.alarmPeriodSeconds);
   checkInt("alarmEvaluationPeriods", props.alarmEvaluationPeriods, 1, 7);
   checkInt("waitMarginSeconds", props.waitMarginSeconds, 0, 900);
-  const logRetention = props.logRetentionDays ?? 365;
-  if (!(LOG_RETENTION_DAYS as readonly number[]).includes(logRetention)) {
-    invalid("logRetentionDays", logRetention, `one of ${LOG_RETENTION_DAYS.join(", ")}`);
-  }
+  checkLogRetentionDays(OWNER, props.logRetentionDays);
 }
 
 /**
@@ -308,82 +301,6 @@ export class SnapshotAutomation extends Construct {
     this.clusterArns = props.clusterIdentifiers.map((c) => arn(`cluster:${c}`));
     this.snapshotArnPatterns = props.clusterIdentifiers.map((c) => arn(`snapshot:${c}/${prefix}-*`));
 
-    if (props.alertTopicArn !== undefined) {
-      this.alertTopicArn = props.alertTopicArn;
-    } else {
-      this.alertTopic = new AlertTopic(this, "alert-topic", {
-        topicName: `${props.namePrefix}-snapshot-alerts`,
-        kmsKeyArn: props.kmsKeyArn,
-        emails: props.alertEmails ?? [],
-        allowCloudWatchAlarms: true,
-        tags,
-        environmentOf: env,
-      });
-      this.alertTopicArn = this.alertTopic.topicArn;
-      if ((props.alertEmails ?? []).length === 0) {
-        Annotations.of(this).addWarning(
-          "SnapshotAutomation: alertEmails is empty and no alertTopicArn was given: alarms reach nobody until someone subscribes to the alert topic",
-        );
-      }
-    }
-
-    this.deadLetterQueue = new DeadLetterQueue(this, "dlq", {
-      queueName: `${functionName}-dlq`,
-      kmsKeyArn: props.kmsKeyArn,
-      tags,
-    });
-
-    const viaSns = `sns.${env.region}.${env.dnsSuffix}`;
-    const viaSqs = `sqs.${env.region}.${env.dnsSuffix}`;
-    const alertKey = props.alertTopicKmsKeyArn ?? props.kmsKeyArn;
-    const statements: PolicyStatement[] = [
-      {
-        // Snapshots can only be created of the configured clusters, only with our naming, only tagged as ours.
-        Sid: "CreateOwnSnapshotsOfConfiguredClusters",
-        Action: "redshift:CreateClusterSnapshot",
-        Resource: [...this.clusterArns, ...this.snapshotArnPatterns],
-        Condition: { StringEquals: { "aws:RequestTag/managed-by": managedBy } },
-      },
-      {
-        // Tag-on-create may be authorised as redshift:CreateTags on the new snapshot (AWS's own backup
-        // service role policy grants it next to CreateClusterSnapshot; unverified), limited to our tag keys.
-        Sid: "TagOwnSnapshotsWithOurKeys",
-        Action: "redshift:CreateTags",
-        Resource: [...this.snapshotArnPatterns],
-        Condition: { "ForAllValues:StringEquals": { "aws:TagKeys": [...SNAPSHOT_TAG_KEYS] } },
-      },
-      {
-        // Sharing, revoking and retention deletes touch only snapshots named by this automation.
-        Sid: "ShareRevokeDeleteOwnSnapshots",
-        Action: ["redshift:AuthorizeSnapshotAccess", "redshift:RevokeSnapshotAccess", "redshift:DeleteClusterSnapshot"],
-        Resource: [...this.snapshotArnPatterns],
-      },
-      {
-        // WILDCARD: the Service Authorization Reference lists no resource types for DescribeClusterSnapshots
-        // and DescribeClusters (List/Read actions without resource-level permissions), so they need "*".
-        Sid: "DescribeNoResourceLevelPermissions",
-        Action: ["redshift:DescribeClusterSnapshots", "redshift:DescribeClusters"],
-        Resource: "*",
-      },
-      { Sid: "PublishAlerts", Action: "sns:Publish", Resource: this.alertTopicArn },
-      {
-        // WILDCARD: cloudwatch:PutMetricData has no resource types; the namespace condition confines it.
-        Sid: "PutMetricDataOwnNamespaceOnly",
-        Action: "cloudwatch:PutMetricData",
-        Resource: "*",
-        Condition: { StringEquals: { "cloudwatch:namespace": this.metricNamespace } },
-      },
-      // Publishing to the encrypted alert topic and dead-lettering to the encrypted queue need the keys,
-      // through SNS and SQS only. Snapshot sharing itself needs no KMS permission of the caller: the cluster
-      // key's policy must grant the DR accounts (see aws-facts.md).
-      ...(alertKey === props.kmsKeyArn
-        ? [kmsViaServiceStatement("UseOperationsKeyViaSnsAndSqs", props.kmsKeyArn, [viaSns, viaSqs])]
-        : [
-            kmsViaServiceStatement("UseAlertTopicKeyViaSns", alertKey, [viaSns]),
-            kmsViaServiceStatement("UseOperationsKeyViaSqs", props.kmsKeyArn, [viaSqs]),
-          ]),
-    ];
-
     const environment: Record<string, string> = {
       CLUSTER_IDENTIFIERS: props.clusterIdentifiers.join(","),
       DR_ACCOUNT_IDS: props.drAccountIds.join(","),
@@ -392,45 +309,77 @@ export class SnapshotAutomation extends Construct {
       KEEP_LATEST: String(props.keepLatest),
       SNAPSHOT_PREFIX: prefix,
       MANAGED_BY: managedBy,
-      ALERT_TOPIC_ARN: this.alertTopicArn,
-      METRIC_NAMESPACE: this.metricNamespace,
       DRY_RUN: props.dryRun ? "true" : "false",
     };
     if (props.waitMarginSeconds !== undefined) environment.WAIT_MARGIN_SECONDS = String(props.waitMarginSeconds);
 
-    this.function = new NodejsFunction(this, "function", {
+    const scheduled = new ScheduledFunction(this, {
+      ownerName: OWNER,
       functionName,
       entry: props.entry ?? DEFAULT_ENTRY,
       description: "Creates, shares and expires manual Redshift snapshots for cross-account DR",
       environment,
-      timeout: props.timeoutSeconds ?? 900,
-      memorySize: props.memorySize ?? 256,
-      reservedConcurrentExecutions: 1,
-      logRetentionDays: props.logRetentionDays ?? 365,
-      logKmsKeyArn: props.kmsKeyArn,
-      environmentKmsKeyArn: props.kmsKeyArn,
-      policyStatements: statements,
-      deadLetterQueueArn: this.deadLetterQueue.queueArn,
+      // Snapshot sharing itself needs no KMS permission of the caller: the cluster key's policy must grant the
+      // DR accounts (see aws-facts.md).
+      policyStatements: ({ publishAlerts, putMetricData }) => [
+        {
+          // Snapshots can only be created of the configured clusters, only with our naming, only tagged as ours.
+          Sid: "CreateOwnSnapshotsOfConfiguredClusters",
+          Action: "redshift:CreateClusterSnapshot",
+          Resource: [...this.clusterArns, ...this.snapshotArnPatterns],
+          Condition: { StringEquals: { "aws:RequestTag/managed-by": managedBy } },
+        },
+        {
+          // Tag-on-create may be authorised as redshift:CreateTags on the new snapshot (AWS's own backup
+          // service role policy grants it next to CreateClusterSnapshot; unverified), limited to our tag keys.
+          Sid: "TagOwnSnapshotsWithOurKeys",
+          Action: "redshift:CreateTags",
+          Resource: [...this.snapshotArnPatterns],
+          Condition: { "ForAllValues:StringEquals": { "aws:TagKeys": [...SNAPSHOT_TAG_KEYS] } },
+        },
+        {
+          // Sharing, revoking and retention deletes touch only snapshots named by this automation.
+          Sid: "ShareRevokeDeleteOwnSnapshots",
+          Action: ["redshift:AuthorizeSnapshotAccess", "redshift:RevokeSnapshotAccess", "redshift:DeleteClusterSnapshot"],
+          Resource: [...this.snapshotArnPatterns],
+        },
+        {
+          // WILDCARD: the Service Authorization Reference lists no resource types for DescribeClusterSnapshots
+          // and DescribeClusters (List/Read actions without resource-level permissions), so they need "*".
+          Sid: "DescribeNoResourceLevelPermissions",
+          Action: ["redshift:DescribeClusterSnapshots", "redshift:DescribeClusters"],
+          Resource: "*",
+        },
+        publishAlerts,
+        putMetricData,
+      ],
+      timeoutSeconds: props.timeoutSeconds ?? 900,
+      memorySize: props.memorySize,
+      logRetentionDays: props.logRetentionDays,
+      metricNamespace: this.metricNamespace,
+      alertTopicName: `${props.namePrefix}-snapshot-alerts`,
+      alertEmails: props.alertEmails,
+      alertTopicArn: props.alertTopicArn,
+      alertTopicKmsKeyArn: props.alertTopicKmsKeyArn,
+      kmsKeyArn: props.kmsKeyArn,
+      scheduleExpression: props.scheduleExpression,
+      scheduleTimezone: props.scheduleTimezone,
+      scheduleDescription: "Reconciles Redshift DR snapshots",
+      scheduleRetryAttempts: props.scheduleRetryAttempts,
+      scheduleMaxEventAgeSeconds: props.scheduleMaxEventAgeSeconds,
+      throttlesPerHourThreshold: props.throttlesPerHourThreshold ?? 5,
       tags,
       environmentOf: env,
     });
+    this.function = scheduled.function;
+    this.schedule = scheduled.schedule;
+    this.deadLetterQueue = scheduled.deadLetterQueue;
+    this.alertTopic = scheduled.alertTopic;
+    this.alertTopicArn = scheduled.alertTopicArn;
+    this.functionAlarms = scheduled.functionAlarms;
     this.functionName = functionName;
     this.functionArn = this.function.functionArn;
     this.roleArn = this.function.roleArn;
-
-    this.schedule = new FunctionSchedule(this, "schedule", {
-      scheduleName: functionName,
-      description: "Reconciles Redshift DR snapshots",
-      target: this.function,
-      scheduleExpression: props.scheduleExpression,
-      scheduleTimezone: props.scheduleTimezone ?? "UTC",
-      input: JSON.stringify({ trigger: "schedule" }),
-      deadLetterQueue: this.deadLetterQueue,
-      maximumRetryAttempts: props.scheduleRetryAttempts ?? 3,
-      maximumEventAgeSeconds: props.scheduleMaxEventAgeSeconds ?? 3600,
-      tags,
-      environmentOf: env,
-    });
 
     if (props.eventTrigger ?? true) {
       this.eventsTopic = new AlertTopic(this, "events-topic", {
@@ -469,43 +418,26 @@ export class SnapshotAutomation extends Construct {
       });
     }
 
-    this.functionAlarms = new FunctionAlarms(this, "function-alarms", {
-      alarmNamePrefix: functionName,
-      target: this.function,
-      deadLetterQueues: [this.deadLetterQueue],
-      alarmTopicArn: this.alertTopicArn,
-      throttlesPerHourThreshold: props.throttlesPerHourThreshold ?? 5,
-      tags,
-    });
-
     const period = props.alarmPeriodSeconds ?? Math.min(86400, Math.max(60, props.windowMinutes * 60));
     const evaluationPeriods = props.alarmEvaluationPeriods ?? 2;
-    const actions = { alarmActions: [this.alertTopicArn], okActions: [this.alertTopicArn] };
     const failures: Record<string, CloudwatchMetricAlarm> = {};
     const staleness: Record<string, CloudwatchMetricAlarm> = {};
     for (const cluster of props.clusterIdentifiers) {
       const dimensions = { [SNAPSHOT_MANAGER_METRICS.clusterDimension]: cluster };
-      failures[cluster] = new CloudwatchMetricAlarm(this, `cluster-failures-${cluster}`, {
+      failures[cluster] = scheduled.addMetricAlarm(`cluster-failures-${cluster}`, {
         alarmName: `${functionName}-${cluster}-failures`,
         alarmDescription: `The snapshot manager failed to reconcile cluster ${cluster}.`,
-        namespace: this.metricNamespace,
         metricName: SNAPSHOT_MANAGER_METRICS.clusterFailures,
         dimensions,
         statistic: "Sum",
         period,
-        evaluationPeriods: 1,
         threshold: 0,
-        comparisonOperator: "GreaterThanThreshold",
-        treatMissingData: "notBreaching",
-        ...actions,
-        tags,
       });
-      staleness[cluster] = new CloudwatchMetricAlarm(this, `staleness-${cluster}`, {
+      staleness[cluster] = scheduled.addMetricAlarm(`staleness-${cluster}`, {
         alarmName: `${functionName}-${cluster}-rpo-exceeded`,
         alarmDescription:
           `The newest snapshot of ${cluster} shared with the DR account(s) is older than the RPO of ` +
           `${props.rpoHours} h, or the snapshot manager stopped reporting.`,
-        namespace: this.metricNamespace,
         metricName: SNAPSHOT_MANAGER_METRICS.newestSharedSnapshotAgeHours,
         dimensions,
         statistic: "Maximum",
@@ -513,10 +445,7 @@ export class SnapshotAutomation extends Construct {
         evaluationPeriods,
         datapointsToAlarm: evaluationPeriods,
         threshold: props.rpoHours,
-        comparisonOperator: "GreaterThanThreshold",
         treatMissingData: "breaching",
-        ...actions,
-        tags,
       });
     }
     this.clusterFailureAlarms = failures;
