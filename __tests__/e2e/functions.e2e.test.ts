@@ -360,21 +360,19 @@ describe("snapshot manager bundle against moto (source account)", () => {
     // AccountsWithRestoreAccess at all.
     expect(snap.AccountsWithRestoreAccess).toBeUndefined();
 
-    // The share step failed on the unimplemented operation, after the retry layer's 6 attempts (a 5xx is transient).
+    // The share step failed on the unimplemented operation at once: 501 is not retried (it will not start working).
     const line = clusterLine(r);
     expect(line).toMatchObject({ level: "error", created: [expected.id], alreadyExisted: false, wait: "available", shared: [], deleted: [], failed: true });
     expect(line.errors).toEqual([
       expect.objectContaining({
         step: "share",
-        kind: "transient",
+        kind: "other",
         code: "NotImplemented",
         snapshotId: expected.id,
         message: "moto (emulator) does not implement this operation: The authorize_snapshot_access action has not been implemented",
       }),
     ]);
-    expect(retries(r, "AuthorizeSnapshotAccess").map((l) => [l.attempt, l.error])).toEqual(
-      [1, 2, 3, 4, 5].map((n) => [n, "NotImplemented"]),
-    );
+    expect(retries(r, "AuthorizeSnapshotAccess")).toEqual([]);
 
     // Metrics, read back from moto's CloudWatch.
     expect(await metricNames(cw)).toEqual(
@@ -390,7 +388,7 @@ describe("snapshot manager bundle against moto (source account)", () => {
     expect(messages[0]!.Subject).toBe("Redshift snapshot manager: 1 of 1 failed");
     expect(messages[0]!.Message).toContain(`cluster ${CLUSTER}:`);
     expect(messages[0]!.Message).toContain(
-      `share (${expected.id}): transient/NotImplemented: moto (emulator) does not implement this operation: The authorize_snapshot_access action has not been implemented`,
+      `share (${expected.id}): other/NotImplemented: moto (emulator) does not implement this operation: The authorize_snapshot_access action has not been implemented`,
     );
     expect(messages[0]!.Message).toContain(`DR accounts: ${DR_ACCOUNT}`);
     await expectUnmanagedUntouched();
@@ -464,11 +462,11 @@ describe("snapshot manager bundle against moto (source account)", () => {
     const mine = (await allSnapshots()).filter((s) => !unmanaged.has(s.SnapshotIdentifier!)).map((s) => s.SnapshotIdentifier).sort();
     expect(mine).toEqual([current.id, ...planted].sort());
     expect(await stats(cw, "SnapshotsDeleted", clusterDim)).toMatchObject({ sum: 0 });
-    // Each of the 4 available snapshots of ours was offered to AuthorizeSnapshotAccess (6 attempts each).
+    // Each of the 4 available snapshots of ours was offered to AuthorizeSnapshotAccess (once each: 501 is not retried).
     expect(line.errors.map((e) => [e.step, e.code, e.snapshotId]).sort()).toEqual(
       [current.id, ...planted].map((id) => ["share", "NotImplemented", id]).sort(),
     );
-    expect(retries(r, "AuthorizeSnapshotAccess")).toHaveLength(4 * 5);
+    expect(retries(r, "AuthorizeSnapshotAccess")).toEqual([]);
     expect(await alerts(sourceQueueUrl, src)).toHaveLength(1);
     await expectUnmanagedUntouched();
   });
