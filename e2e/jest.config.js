@@ -11,4 +11,7 @@ module.exports = {
   // terraform and moto are CPU-heavy: one test file at a time on the 2-core machines.
   maxWorkers: 1,
   testTimeout: 600000,
+  // A stray handle (a child process, a socket) must not hold CI until its 90-minute limit: moto's
+  // launcher exits by itself when its parent is gone, so ending the process here is safe.
+  forceExit: true,
 };
