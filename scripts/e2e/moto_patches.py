@@ -31,6 +31,18 @@ Patches:
       ListTags takes the ARN from the second-to-last path segment, which is right for boto3's
       ``/tags/<arn>/`` but not for the Go SDK's ``/tags/<arn>`` (no trailing slash): every Backup
       vault and plan then reads back without tags and ``tags_all`` (default_tags) drifts forever.
+  s3_policy_secure_transport
+      moto evaluates bucket policies on object requests (and DeleteObjects) but ignores condition
+      operators other than StringEquals: a TLS-only statement (Deny, ``Bool aws:SecureTransport
+      "false"``) becomes an unconditional Deny, so every object read/write in such a bucket is a 403
+      (e.g. the S3 backend's state object in the state bucket). The loopback endpoint stands in for
+      AWS's TLS endpoint: statements that only apply to non-TLS requests are left out of the
+      evaluation. Every other statement is evaluated by moto as before.
+  lambda_function_configs
+      CreateFunction / UpdateFunctionConfiguration drop ``DeadLetterConfig`` and ``LoggingConfig``
+      and GetFunction reports neither: the provider then plans to add both on every run. Record
+      them and report them back; ``LoggingConfig`` with AWS's defaults for what the request leaves
+      out (``LogFormat`` Text, ``LogGroup`` /aws/lambda/<name>, levels INFO for the JSON format).
   cloudwatch_json_protocol
       The AWS SDK for JavaScript v3 (client-cloudwatch 3.11xx, used by the Lambda bundles) speaks
       CloudWatch's AWS JSON 1.0 protocol (X-Amz-Target GraniteServiceVersion20100801.*). moto takes the
@@ -339,12 +351,105 @@ def cloudwatch_json_protocol() -> None:
     core_responses.determine_request_protocol = determine_request_protocol
 
 
+# --- s3_policy_secure_transport -----------------------------------------------------------------
+
+def _only_for_insecure_transport(statement: Any) -> bool:
+    """True when the statement's conditions require aws:SecureTransport to be false (ANDed: never met over TLS)."""
+    conditions = statement.get("Condition") or {}
+    for operator, values in conditions.items():
+        if operator not in ("Bool", "BoolIfExists") or not isinstance(values, dict):
+            continue
+        for key, value in values.items():
+            wanted = value if isinstance(value, list) else [value]
+            if key.lower() == "aws:securetransport" and [str(v).lower() for v in wanted] == ["false"]:
+                return True
+    return False
+
+
+def s3_policy_secure_transport() -> None:
+    import inspect
+
+    from moto.iam.access_control import IAMPolicy, PermissionResult
+    from moto.s3.models import FakeBucket
+
+    original: Callable[..., Any] = _require(FakeBucket, "get_permission")
+    _require(IAMPolicy, "is_action_permitted")
+    if "IAMPolicy(self.policy.decode())" not in inspect.getsource(original):
+        raise RuntimeError("moto_patches: FakeBucket.get_permission changed; review s3_policy_secure_transport")
+
+    def get_permission(self, action: str, resource: str) -> Any:  # type: ignore[no-untyped-def]
+        policy = getattr(self, "policy", None)
+        if not policy:
+            return original(self, action, resource)
+        document = json.loads(policy.decode() if isinstance(policy, bytes) else policy)
+        statements = document.get("Statement", [])
+        if isinstance(statements, dict):
+            statements = [statements]
+        kept = [s for s in statements if not _only_for_insecure_transport(s)]
+        if len(kept) == len(statements):
+            return original(self, action, resource)
+        if not kept:
+            return PermissionResult.NEUTRAL
+        # What the original does (IAMPolicy(policy).is_action_permitted), on the kept statements.
+        return IAMPolicy(json.dumps(dict(document, Statement=kept))).is_action_permitted(action, resource)
+
+    FakeBucket.get_permission = get_permission
+
+
+# --- lambda_function_configs --------------------------------------------------------------------
+
+def lambda_function_configs() -> None:
+    import inspect
+
+    from moto.awslambda.models import LambdaFunction
+
+    original_init: Callable[..., Any] = _require(LambdaFunction, "__init__")
+    original_update: Callable[..., Any] = _require(LambdaFunction, "update_configuration")
+    original_get: Callable[..., Any] = _require(LambdaFunction, "get_configuration")
+    source = inspect.getsource(original_get) + inspect.getsource(original_update)
+    for name in ("DeadLetterConfig", "LoggingConfig"):
+        if name in source:
+            raise RuntimeError(f"moto_patches: moto now handles Lambda {name}; review lambda_function_configs")
+
+    def __init__(self, account_id: str, spec: Dict[str, Any], *args: Any, **kwargs: Any) -> None:  # type: ignore[no-untyped-def]
+        original_init(self, account_id, spec, *args, **kwargs)
+        self.e2e_dead_letter_config = spec.get("DeadLetterConfig")
+        self.e2e_logging_config = spec.get("LoggingConfig")
+
+    def update_configuration(self, config_updates: Dict[str, Any]) -> Dict[str, Any]:  # type: ignore[no-untyped-def]
+        if "DeadLetterConfig" in config_updates:
+            self.e2e_dead_letter_config = config_updates["DeadLetterConfig"]
+        if "LoggingConfig" in config_updates:
+            self.e2e_logging_config = config_updates["LoggingConfig"]
+        return original_update(self, config_updates)
+
+    def get_configuration(self, *args: Any, **kwargs: Any) -> Dict[str, Any]:  # type: ignore[no-untyped-def]
+        config = original_get(self, *args, **kwargs)
+        dlq = getattr(self, "e2e_dead_letter_config", None)
+        if dlq and dlq.get("TargetArn"):
+            config["DeadLetterConfig"] = {"TargetArn": dlq["TargetArn"]}
+        logging_config = {"LogFormat": "Text", "LogGroup": f"/aws/lambda/{self.function_name}"}
+        logging_config.update({k: v for k, v in (getattr(self, "e2e_logging_config", None) or {}).items() if v})
+        if logging_config["LogFormat"] == "JSON":
+            # AWS fills in the levels of a JSON-format function (the provider suppresses unset ones).
+            logging_config.setdefault("ApplicationLogLevel", "INFO")
+            logging_config.setdefault("SystemLogLevel", "INFO")
+        config["LoggingConfig"] = logging_config
+        return config
+
+    LambdaFunction.__init__ = __init__
+    LambdaFunction.update_configuration = update_configuration
+    LambdaFunction.get_configuration = get_configuration
+
+
 PATCHES = [
     not_implemented_is_501,
     redshift_cluster_availability_status,
     redshift_cluster_request_flags,
     redshift_parameter_group_parameters,
     backup_list_tags_path,
+    s3_policy_secure_transport,
+    lambda_function_configs,
     cloudwatch_json_protocol,
 ]
 

@@ -108,6 +108,8 @@ export interface RunTerraformOptions {
   readonly timeoutMs?: number;
   /** Terraform binary. @default env TERRAFORM_BIN, else "terraform" on PATH */
   readonly bin?: string;
+  /** Aborting it kills the process group, as a timeout does (e.g. when the emulator died). */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -129,20 +131,26 @@ export function runTerraform(args: readonly string[], options: RunTerraformOptio
     let stderr = "";
     child.stdout!.on("data", (c: Buffer) => (stdout += c.toString()));
     child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
-    const timer = setTimeout(() => {
-      stderr += `\n[runTerraform] timed out after ${timeoutMs} ms; killing`;
+    const kill = (why: string): void => {
+      stderr += `\n[runTerraform] ${why}; killing`;
       try {
         process.kill(-child.pid!, "SIGKILL");
       } catch {
         /* gone */
       }
-    }, timeoutMs);
+    };
+    const timer = setTimeout(() => kill(`timed out after ${timeoutMs} ms`), timeoutMs);
+    const onAbort = (): void => kill(`aborted: ${String(options.signal?.reason?.message ?? options.signal?.reason)}`);
+    if (options.signal?.aborted) onAbort();
+    else options.signal?.addEventListener("abort", onAbort, { once: true });
     child.on("error", (err) => {
       clearTimeout(timer);
+      options.signal?.removeEventListener("abort", onAbort);
       reject(err);
     });
     child.on("close", (code, signal) => {
       clearTimeout(timer);
+      options.signal?.removeEventListener("abort", onAbort);
       resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr, durationMs: Date.now() - started });
     });
   });
