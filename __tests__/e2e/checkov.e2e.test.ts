@@ -21,6 +21,7 @@ function skippedChecks(): string[] {
 function synthesize(name: string, raw: RawConfig): string {
   const outdir = path.join(e2eWorkDir(), "checkov", name);
   fs.rmSync(outdir, { recursive: true, force: true });
+  fs.mkdirSync(outdir, { recursive: true }); // cdktf creates only the last folder of the path
   const app = new App({ outdir });
   buildStacks(app, parseConfig(raw));
   app.synth();
