@@ -72,7 +72,7 @@ export class DrStack extends AccountStack {
     const native = sources.filter((s) => s.source.native.enabled);
     if (native.length > 0) {
       this.monitor = new DrSnapshotMonitor(this, "snapshot-monitor", {
-        namePrefix: prefix,
+        namePrefix: estate.project, // it adds "-dr-monitor", "-dr-alerts"
         accountId: this.accountId,
         region: this.region,
         partition: this.partition,
