@@ -1,6 +1,6 @@
 // The e2e harness itself: moto launcher, Terraform CLI config, and one terraform run against moto
 // with an assumed cross-account role. Run with `npx jest -c e2e/jest.config.js`.
-import { spawn, spawnSync } from "child_process";
+import { spawn } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
 import * as path from "path";
@@ -8,6 +8,7 @@ import { parseCheckovJson, runCheckov } from "../../scripts/e2e/checkov";
 import { childEnv, MotoServer, startMoto } from "../../scripts/e2e/moto";
 import { e2eWorkDir, repoRoot } from "../../scripts/e2e/paths";
 import { renderTerraformCliConfig, runTerraform, writeTerraformCliConfig } from "../../scripts/e2e/terraform";
+import { requireTerraform } from "../../scripts/terraform";
 
 function get(url: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -117,11 +118,11 @@ describe("terraform CLI config", () => {
   });
 });
 
-const haveTerraform = spawnSync("terraform", ["version"], { stdio: "ignore" }).status === 0;
-
-(haveTerraform ? describe : describe.skip)("terraform against moto", () => {
+// No Terraform: this fails with what to install (requireTerraform), it never skips.
+describe("terraform against moto", () => {
   let moto: MotoServer;
   beforeAll(async () => {
+    requireTerraform();
     moto = await startMoto();
   });
   afterAll(async () => {
