@@ -13,7 +13,7 @@
 // - exit code 1 means "some check failed" and still prints the report; other codes are errors.
 import { spawn } from "child_process";
 import * as path from "path";
-import { childEnv } from "./moto";
+import { childEnv, DEAD_PROXY_ENV } from "./moto";
 import { venvBin } from "./paths";
 
 export interface CheckovFailure {
@@ -76,16 +76,8 @@ export function runCheckov(dir: string, options: RunCheckovOptions = {}): Promis
     const child = spawn(venvBin("checkov"), args, {
       // Not the repository root: checkov would read its .checkov.yaml there even when no config is given.
       cwd: path.resolve(dir),
-      // No AWS endpoint here: the moto variables are only used for their proxy guard.
-      env: childEnv({
-        BC_SKIP_MAPPING: "TRUE",
-        HTTPS_PROXY: "http://127.0.0.1:9",
-        HTTP_PROXY: "http://127.0.0.1:9",
-        https_proxy: "http://127.0.0.1:9",
-        http_proxy: "http://127.0.0.1:9",
-        NO_PROXY: "127.0.0.1,localhost",
-        no_proxy: "127.0.0.1,localhost",
-      }),
+      // No AWS endpoint here, only the proxy guard, so checkov cannot call home.
+      env: childEnv({ BC_SKIP_MAPPING: "TRUE", ...DEAD_PROXY_ENV }),
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";

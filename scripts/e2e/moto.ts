@@ -77,16 +77,22 @@ export function motoEnv(endpoint: string, region = "us-east-1"): Record<string, 
     AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
     AWS_CONFIG_FILE: "/dev/null",
     CHECKPOINT_DISABLE: "1",
-    // Go and the AWS SDK for JS (via proxy agents) honour these; loopback is never proxied by Go.
-    // Any request that escapes the endpoint settings is sent to a closed port and fails at once.
-    HTTPS_PROXY: "http://127.0.0.1:9",
-    HTTP_PROXY: "http://127.0.0.1:9",
-    https_proxy: "http://127.0.0.1:9",
-    http_proxy: "http://127.0.0.1:9",
-    NO_PROXY: "127.0.0.1,localhost",
-    no_proxy: "127.0.0.1,localhost",
+    ...DEAD_PROXY_ENV,
   };
 }
+
+/**
+ * Go and the AWS SDK for JS (via proxy agents) honour these; loopback is never proxied by Go. Any request
+ * that escapes the endpoint settings is sent to a closed port and fails at once.
+ */
+export const DEAD_PROXY_ENV: Readonly<Record<string, string>> = {
+  HTTPS_PROXY: "http://127.0.0.1:9",
+  HTTP_PROXY: "http://127.0.0.1:9",
+  https_proxy: "http://127.0.0.1:9",
+  http_proxy: "http://127.0.0.1:9",
+  NO_PROXY: "127.0.0.1,localhost",
+  no_proxy: "127.0.0.1,localhost",
+};
 
 /** `base` (default process.env) without credentials or profiles, then `overrides` on top. */
 export function childEnv(
