@@ -163,7 +163,9 @@ export async function startMoto(options: StartMotoOptions = {}): Promise<MotoSer
   const workDir = path.join(e2eWorkDir(), "moto");
   fs.mkdirSync(workDir, { recursive: true });
   const tmpLog = path.join(workDir, `moto-starting-${process.pid}-${Date.now()}.log`);
-  const log = fs.createWriteStream(tmpLog);
+  // Opened synchronously: a caller that blocks the event loop right after calling startMoto (a synth)
+  // would otherwise let "ready" arrive before the stream's asynchronous open created the file.
+  const log = fs.createWriteStream("", { fd: fs.openSync(tmpLog, "w") });
   let stderrTail = "";
   child.stderr!.on("data", (chunk: Buffer) => {
     log.write(chunk);
