@@ -1,6 +1,7 @@
 // The e2e harness itself: moto launcher, Terraform CLI config, and one terraform run against moto
 // with an assumed cross-account role. Run with `npx jest -c e2e/jest.config.js`.
 import { spawn } from "child_process";
+import * as crypto from "crypto";
 import * as fs from "fs";
 import * as http from "http";
 import * as path from "path";
@@ -68,6 +69,19 @@ describe("moto launcher", () => {
     } finally {
       await Promise.all([a.stop(), b.stop()]);
     }
+  });
+
+  it("starts even when the caller blocks the event loop and the thread pool right after calling it", async () => {
+    // Regression: functions.e2e starts moto, then synthesizes synchronously; a log file opened
+    // asynchronously was not there yet when "ready" arrived, and the rename failed (ENOENT).
+    for (let i = 0; i < 4; i++) crypto.pbkdf2("x", "y", 2_000_000, 64, "sha512", () => undefined);
+    const starting = startMoto();
+    const until = Date.now() + 3000;
+    while (Date.now() < until) {
+      /* busy, like a synth */
+    }
+    moto = await starting;
+    expect(fs.existsSync(moto.logFile)).toBe(true);
   });
 
   it("server exits by itself when the process that started it is killed", async () => {
