@@ -7,7 +7,7 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/__tests__/e2e"],
   testMatch: ["**/*.test.ts"],
-  transform: { "^.+\\.ts$": ["ts-jest", { isolatedModules: true }] },
+  transform: { "^.+\\.ts$": "ts-jest" },
   // terraform and moto are CPU-heavy: one test file at a time on the 2-core machines.
   maxWorkers: 1,
   testTimeout: 600000,
