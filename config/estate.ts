@@ -3,6 +3,7 @@
 // `<path>: <value> ` (see format.ts): "is not ..., allowed ...".
 import { z } from "zod";
 import { isNetworkAddress, overlaps, parseCidr } from "./cidr";
+import { derivedNameProblems } from "./names";
 import { parseSchedule, ScheduleError } from "./schedule";
 
 /** Node types Redshift provisioned clusters offer, with the smallest node count each allows. */
@@ -169,6 +170,11 @@ const native = strict({
   retentionDays: z.number().int().min(1, "must be at least 1").max(3653, "must be at most 3653 (Redshift's manual snapshot limit)").default(7),
   /** The newest N snapshots are kept whatever their age. */
   keepLatest: z.number().int().min(1, "must be at least 1: retention never deletes the newest snapshot").max(100, "must be at most 100").default(3),
+  /**
+   * The newest N available snapshots of each cluster stay shared with the DR account; older ones that
+   * retention keeps lose their authorization (Redshift allows 100 share authorizations per KMS key).
+   */
+  shareLatest: z.number().int().min(1, "must be at least 1: the DR account needs the newest snapshot").max(20, "must be at most 20").default(2),
   /** Alarm when the newest DR-visible snapshot is older than this. @default longest schedule gap + 2 hours */
   rpoHours: z.number().int().min(1, "must be at least 1").max(24 * 14, "must be at most 336").optional(),
   /** Report what retention would do without changing anything. */
@@ -187,13 +193,25 @@ const notifications = strict({
   emails: z.array(email).default([]),
 });
 
+const sourceName = z
+  .string()
+  .regex(
+    /^[a-z](?!.*--)([a-z0-9-]{0,22}[a-z0-9])?$/,
+    "is not a valid source name: 1-24 lowercase letters, digits and hyphens, starting with a letter, not ending with a hyphen, no two hyphens in a row (Redshift names built from it allow neither)",
+  );
+
 const source = strict({
-  name: z.string().regex(/^[a-z][a-z0-9-]{0,23}$/, "is not a valid source name: lowercase letters, digits and hyphens, 1-24 characters, starting with a letter"),
+  name: sourceName,
   accountId,
   region,
   deployRoleArn: roleArn,
   network,
   clusters: z.array(cluster).min(1, "must list at least one cluster"),
+  /**
+   * "per-source": the clusters this app creates share the source's one data key; "per-cluster": each gets its
+   * own, so each has its own budget of 100 share authorizations. Changing it replaces created clusters.
+   */
+  dataKeys: z.enum(["per-source", "per-cluster"], { error: 'must be "per-source" or "per-cluster"' }).default("per-source"),
   native: native.prefault({}),
   backup: backup.prefault({}),
   notifications: notifications.prefault({}),
@@ -209,6 +227,12 @@ const dr = strict({
     .array(z.string().regex(/^arn:aws(-[a-z]+)*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/, "is not an IAM role or user ARN (an account root would let every principal of that account restore)"))
     .min(1, "must name at least one role or user allowed to restore in the DR account"),
   notifications: notifications.prefault({}),
+  /**
+   * Create Redshift's service-linked role (AWSServiceRoleForRedshift) with Terraform. Leave false when the
+   * account has (or had) a Redshift cluster: creating a role that exists fails. Either way the restore
+   * operator role may create it on the first restore.
+   */
+  createRedshiftServiceLinkedRole: z.boolean().default(false),
 });
 
 const state = strict({
@@ -218,8 +242,8 @@ const state = strict({
   bucket: z
     .string()
     .regex(/^(?!xn--)(?!.*-s3alias$)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, "is not a valid bucket name: 3-63 lowercase letters, digits and hyphens (no dots), starting and ending with a letter or digit"),
-  /** "dynamodb": a lock table; "s3-lockfile": S3-native locking (Terraform >= 1.10). */
-  locking: z.enum(["dynamodb", "s3-lockfile"], { error: 'must be "dynamodb" or "s3-lockfile"' }).default("dynamodb"),
+  /** "s3-lockfile": S3-native locking (Terraform >= 1.10); "dynamodb": a lock table (deprecated by Terraform 1.11). */
+  locking: z.enum(["dynamodb", "s3-lockfile"], { error: 'must be "dynamodb" or "s3-lockfile"' }).default("s3-lockfile"),
   lockTable: z.string().regex(/^[a-zA-Z0-9_.-]{3,255}$/, "is not a valid DynamoDB table name: 3-255 letters, digits, _ . -").optional(),
   keyPrefix: z.string().regex(/^[a-z0-9][a-z0-9/_-]{0,99}$/, "is not a valid key prefix: lowercase letters, digits, / _ -").default("redshift-dr"),
   /** Make `terraform destroy` of the state bucket and lock table fail. */
@@ -241,10 +265,17 @@ const tags = z.record(
   z.string().max(256, "is too long: tag values are at most 256 characters"),
 );
 
+const projectName = z
+  .string()
+  .regex(
+    /^[a-z](?!.*--)[a-z0-9-]{1,14}[a-z0-9]$/,
+    "is not a valid project name: 3-16 lowercase letters, digits and hyphens, starting with a letter, not ending with a hyphen, no two hyphens in a row (Redshift names built from it allow neither)",
+  );
+
 export const estateSchema = strict({
   $schema: z.string().optional(),
   /** Prefix of every resource name. */
-  project: z.string().regex(/^[a-z][a-z0-9-]{1,14}[a-z0-9]$/, "is not a valid project name: 3-16 lowercase letters, digits and hyphens, starting with a letter"),
+  project: projectName,
   tags: tags.default({}),
   state,
   dr,
@@ -288,6 +319,10 @@ export const estateSchema = strict({
       }
     });
 
+    if (src.native.enabled) {
+      checkStalenessAlarmCovers(src.native.schedule, ["sources", i, "native", "schedule"], add);
+      checkShareBudget(src, ["sources", i], add);
+    }
     checkRetentionCovers(src.native.schedule, src.native.retentionDays, ["sources", i, "native"], add);
     if (src.native.rpoHours !== undefined) {
       const gap = safeSchedule(src.native.schedule)?.maxGapMinutes;
@@ -311,6 +346,10 @@ export const estateSchema = strict({
   if (estate.state.locking === "s3-lockfile" && estate.state.lockTable) {
     add(["state", "lockTable"], 'is only used with locking "dynamodb"');
   }
+  // Only names built from valid parts: a bad part has its own message already.
+  const validPart = (path: readonly (string | number)[], value: unknown) =>
+    (path[0] === "project" ? projectName : path[0] === "sources" && path.length === 3 ? sourceName : clusterIdentifier).safeParse(value).success;
+  for (const problem of derivedNameProblems(estate, validPart)) add(problem.path, problem.message);
 });
 
 function checkAccountOf(arn: string, account: string, path: (string | number)[], add: (p: (string | number)[], m: string) => void) {
@@ -345,6 +384,58 @@ function checkRetentionCovers(expression: string, retentionDays: number, path: (
   const schedule = safeSchedule(expression);
   if (schedule && retentionDays * 24 * 60 < schedule.maxGapMinutes) {
     add([...path, "retentionDays"], `is shorter than the schedule period (${schedule.maxGapMinutes / 60} hours between runs of ${expression}): snapshots would expire before the next one exists`);
+  }
+}
+
+/**
+ * CloudWatch: an alarm's period times its evaluation periods may not exceed 7 days (604,800 s). The staleness
+ * alarm (missing data breaching) must look back over the schedule's longest gap plus one period of margin, with
+ * periods of at most a day: so the longest gap may be at most 6 days.
+ */
+export const MAX_ALARM_WINDOW_MINUTES = 7 * 24 * 60;
+export const MAX_NATIVE_GAP_MINUTES = MAX_ALARM_WINDOW_MINUTES - 24 * 60;
+
+function checkStalenessAlarmCovers(expression: string, path: (string | number)[], add: (p: (string | number)[], m: string) => void) {
+  const schedule = safeSchedule(expression);
+  if (schedule && schedule.maxGapMinutes > MAX_NATIVE_GAP_MINUTES) {
+    add(
+      path,
+      `leaves up to ${schedule.maxGapMinutes / 60} hours between runs; native sharing allows at most ${MAX_NATIVE_GAP_MINUTES / 60} ` +
+        `(its staleness alarm must look back over the longest gap plus a day, and CloudWatch alarms look back at most 7 days): run at least every 6 days`,
+    );
+  }
+}
+
+/** Redshift: at most 100 accounts authorized across the snapshots encrypted with one KMS key. */
+export const MAX_SHARES_PER_KMS_KEY = 100;
+
+/**
+ * Worst case of share authorizations on each KMS key of a source: clusters on the key x (shareLatest + 1) x DR
+ * accounts. The + 1: a new snapshot is shared before the oldest shared one is revoked, so for a moment a cluster
+ * has one more. Created clusters use the source's data key (or their own with dataKeys "per-cluster"); existing
+ * ones their kmsKeyArn.
+ */
+export function shareAuthorizationsPerKey(src: Pick<SourceConfig, "clusters" | "dataKeys" | "native">, drAccounts = 1): Map<string, { clusters: string[]; worstCase: number }> {
+  const byKey = new Map<string, string[]>();
+  for (const c of src.clusters) {
+    const key = c.kmsKeyArn ?? (src.dataKeys === "per-cluster" ? `data key of ${c.identifier}` : "the source's data key");
+    byKey.set(key, [...(byKey.get(key) ?? []), c.identifier]);
+  }
+  return new Map(
+    [...byKey].map(([key, clusters]) => [key, { clusters, worstCase: clusters.length * (src.native.shareLatest + 1) * drAccounts }]),
+  );
+}
+
+function checkShareBudget(src: SourceConfig, path: (string | number)[], add: (p: (string | number)[], m: string) => void) {
+  for (const [key, { clusters, worstCase }] of shareAuthorizationsPerKey(src)) {
+    if (worstCase <= MAX_SHARES_PER_KMS_KEY) continue;
+    add(
+      [...path, "native", "shareLatest"],
+      `lets up to ${worstCase} share authorizations stand on one KMS key (${key}: ${clusters.length} clusters x ` +
+        `(${src.native.shareLatest} + 1 while a new snapshot replaces the oldest) x 1 DR account), over Redshift's limit of ` +
+        `${MAX_SHARES_PER_KMS_KEY} per key: share fewer snapshots per cluster (shareLatest), or give each created cluster its own key ` +
+        `(dataKeys "per-cluster"), or spread existing clusters over more keys`,
+    );
   }
 }
 

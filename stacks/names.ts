@@ -1,15 +1,17 @@
-// Every name derived from the config, in one place, so stacks, tests and docs agree.
+// Every name derived from the config, in one place, so stacks, tests and docs agree. The rules each name must
+// meet, and the full list of derived names, are in config/names.ts (checked before any stack is built).
 import type { Estate, SourceConfig } from "../config/estate";
+import { defaultLockTableName, drPrefix as drNamePrefix, sourcePrefix as sourceNamePrefix } from "../config/names";
 
 export const STATE_STACK = "state";
 export const DR_STACK = "dr";
 export const sourceStackName = (source: Pick<SourceConfig, "name">) => `source-${source.name}`;
 
-export const lockTableName = (estate: Estate) => estate.state.lockTable ?? `${estate.project}-tfstate-lock`;
+export const lockTableName = (estate: Estate) => estate.state.lockTable ?? defaultLockTableName(estate.project);
 export const stateKey = (estate: Estate, stackName: string) => `${estate.state.keyPrefix}/${stackName}.tfstate`;
 
 /** Prefix of the resources of one source account, e.g. `rsdr-analytics`. */
-export const sourcePrefix = (estate: Estate, source: Pick<SourceConfig, "name">) => `${estate.project}-${source.name}`;
-export const drPrefix = (estate: Estate) => `${estate.project}-dr`;
+export const sourcePrefix = (estate: Estate, source: Pick<SourceConfig, "name">) => sourceNamePrefix(estate.project, source.name);
+export const drPrefix = (estate: Estate) => drNamePrefix(estate.project);
 /** Clusters the DR operator restores are named `<project>-restore-...`; its role may touch only those. */
 export const restoredClusterPrefix = (estate: Estate) => `${estate.project}-restore-`;

@@ -24,7 +24,10 @@ describe("valid configs", () => {
     expect(estate.sources).toHaveLength(1);
     expect(estate.sources[0].native).toMatchObject({ enabled: true, timezone: "UTC", dryRun: false });
     expect(estate.sources[0].backup.enabled).toBe(false);
-    expect(estate.state.locking).toBe("dynamodb");
+    expect(estate.state.locking).toBe("s3-lockfile");
+    expect(estate.sources[0].native.shareLatest).toBe(2);
+    expect(estate.sources[0].dataKeys).toBe("per-source");
+    expect(estate.dr.createRedshiftServiceLinkedRole).toBe(false);
     expect(estate.sources[0].clusters[0].create?.masterUsername).toBe("admin_user");
     expect(estate.sources[0].clusters[0].create?.preventDestroy).toBe(true);
   });
@@ -82,7 +85,7 @@ const refusals: [string, (c: RawConfig) => void, RegExp][] = [
   ["an unknown key at the top level", (c) => (c.sourcess = []),
     /^sourcess: \[\] is not a known key; allowed keys: \$schema, project, tags, state, dr, sources$/],
   ["a misspelt nested key", (c) => (c.sources[0].native.retentionDay = 3),
-    /^sources\[0\]\.native\.retentionDay: 3 is not a known key; allowed keys: enabled, schedule, timezone, retentionDays, keepLatest, rpoHours, dryRun$/],
+    /^sources\[0\]\.native\.retentionDay: 3 is not a known key; allowed keys: enabled, schedule, timezone, retentionDays, keepLatest, shareLatest, rpoHours, dryRun$/],
   ["a cluster with both create and existing", (c) => (c.sources[0].clusters[0].existing = true),
     /^sources\[0\]\.clusters\[0\]: .* must have exactly one of "create" or "existing": true$/],
   ["an existing cluster without its key", (c) => (c.sources[0].clusters[0] = { identifier: "legacy", existing: true }),
@@ -120,12 +123,53 @@ const refusals: [string, (c: RawConfig) => void, RegExp][] = [
     /^dr\.operatorPrincipals: \[\] must name at least one role or user allowed to restore in the DR account$/],
   ["no sources", (c) => (c.sources = []),
     /^sources: \[\] must list at least one source account$/],
+  // Names that the stacks would build and AWS would reject (issue: names the config accepts must build and apply)
+  ["a source name with two hyphens in a row (Redshift event subscription names allow none)", (c) => (c.sources[0].name = "ana--lytics"),
+    /^sources\[0\]\.name: "ana--lytics" is not a valid source name: .*no two hyphens in a row/],
+  ["a source name ending with a hyphen", (c) => (c.sources[0].name = "analytics-"),
+    /^sources\[0\]\.name: "analytics-" is not a valid source name: .*not ending with a hyphen/],
+  ["a project name with two hyphens in a row (snapshot ids allow none)", (c) => (c.project = "rs--dr"),
+    /^project: "rs--dr" is not a valid project name: .*no two hyphens in a row/],
+  ["a 16-character project with a 24-character source (names over IAM's 64)", (c) => {
+    c.project = "abcdefghijklmnop";
+    c.sources[0].name = "abcdefghijklmnopqrstuvwx";
+  }, /^sources\[0\]\.name: "abcdefghijklmnopqrstuvwx" gives the IAM role name "abcdefghijklmnop-abcdefghijklmnopqrstuvwx-snapshot-manager-scheduler" \(snapshot manager scheduler role\), which is 68 characters long; allowed: 1-64 .*\(shorten the project or the source name\)$/],
+  ["a weekly cron (its staleness alarm would need more than CloudWatch's 7 days)", (c) => Object.assign(c.sources[0].native, { schedule: "cron(0 3 ? * SUN *)", retentionDays: 14 }),
+    /^sources\[0\]\.native\.schedule: "cron\(0 3 \? \* SUN \*\)" leaves up to 168 hours between runs; native sharing allows at most 144 .*CloudWatch alarms look back at most 7 days/],
+  ["more share authorizations on one key than Redshift's 100", (c) => {
+    c.sources[0].clusters = Array.from({ length: 34 }, (_, i) => ({ identifier: `dw-${i}`, create: { nodeType: "ra3.large", numberOfNodes: 1, databaseName: "dw" } }));
+  }, /^sources\[0\]\.native\.shareLatest: 2 lets up to 102 share authorizations stand on one KMS key \(the source's data key: 34 clusters x \(2 \+ 1 while a new snapshot replaces the oldest\) x 1 DR account\), over Redshift's limit of 100 per key: share fewer snapshots per cluster \(shareLatest\), or give each created cluster its own key \(dataKeys "per-cluster"\)/],
+  ["existing clusters that share one key past 100 authorizations", (c) => {
+    const key = "arn:aws:kms:eu-west-2:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    c.sources[0].native.shareLatest = 20;
+    c.sources[0].dataKeys = "per-cluster";
+    c.sources[0].clusters = Array.from({ length: 5 }, (_, i) => ({ identifier: `legacy-${i}`, existing: true, kmsKeyArn: key }));
+  }, /^sources\[0\]\.native\.shareLatest: 20 lets up to 105 share authorizations stand on one KMS key \(arn:aws:kms:eu-west-2:222222222222:key\/1234abcd-12ab-34cd-56ef-1234567890ab: 5 clusters/],
+  ["shareLatest above 20", (c) => (c.sources[0].native.shareLatest = 21),
+    /^sources\[0\]\.native\.shareLatest: 21 must be at most 20$/],
+  ["an unknown key mode", (c) => (c.sources[0].dataKeys = "per-account"),
+    /^sources\[0\]\.dataKeys: "per-account" must be "per-source" or "per-cluster"$/],
 ];
 
 describe("invalid configs are refused with the field, the value and what is allowed", () => {
   it.each(refusals)("refuses %s", (_name, change, expected) => {
     const found = problems(withChange(change));
     expect(found).toEqual(expect.arrayContaining([expect.stringMatching(expected)]));
+  });
+
+  it("accepts a key per cluster for estates with many clusters in one account", () => {
+    const many = withChange((c) => {
+      c.sources[0].dataKeys = "per-cluster";
+      c.sources[0].clusters = Array.from({ length: 40 }, (_, i) => ({ identifier: `dw-${i}`, create: { nodeType: "ra3.large", numberOfNodes: 1, databaseName: "dw" } }));
+    });
+    expect(problems(many)).toEqual([]);
+  });
+
+  it("accepts the longest project and source names whose derived names all fit (16 + 20 characters)", () => {
+    expect(problems(withChange((c) => {
+      c.project = "abcdefghijklmnop";
+      c.sources[0].name = "abcdefghijklmnopqrst";
+    }))).toEqual([]);
   });
 
   it("reports every problem of a config at once, not only the first", () => {

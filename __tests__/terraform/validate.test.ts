@@ -28,12 +28,29 @@ beforeAll(() => {
   env = terraformEnv(writeCliConfig(path.join(work, "cli")));
 });
 
-const estates: [string, () => Estate, string[]][] = [
-  ["the embedded example", () => parseConfig(rawExample()), ["dr", "source-analytics", "state"]],
-  ["three sources with five clusters", () => parseConfig(rawMultiSource()), ["dr", "source-payments", "source-risk", "source-treasury", "state"]],
+/** The longest names the config allows, a key per cluster, Redshift's service-linked role, a DynamoDB lock table. */
+function longestNames(): Estate {
+  const raw = rawExample();
+  raw.project = "p123456789abcdef";
+  raw.state.locking = "dynamodb";
+  raw.dr.createRedshiftServiceLinkedRole = true;
+  raw.sources[0].name = "s123456789abcdefghij";
+  raw.sources[0].dataKeys = "per-cluster";
+  raw.sources[0].clusters = [
+    { identifier: `c${"1".repeat(62)}`, create: { nodeType: "ra3.large", numberOfNodes: 1, databaseName: "dw" } },
+    { identifier: `d${"2".repeat(62)}`, create: { nodeType: "ra3.large", numberOfNodes: 1, databaseName: "dw" } },
+  ];
+  return parseConfig(raw);
+}
+
+// [name, estate, stacks, warnings allowed]: S3 lock files (the default) leave Terraform nothing to warn about.
+const estates: [string, () => Estate, string[], boolean][] = [
+  ["the embedded example", () => parseConfig(rawExample()), ["dr", "source-analytics", "state"], false],
+  ["three sources with five clusters", () => parseConfig(rawMultiSource()), ["dr", "source-payments", "source-risk", "source-treasury", "state"], false],
+  ["the longest names, a key per cluster, the service-linked role", longestNames, ["dr", "source-s123456789abcdefghij", "state"], true],
 ];
 
-describe.each(estates)("terraform validate: %s", (name, estate, expectedStacks) => {
+describe.each(estates)("terraform validate: %s", (name, estate, expectedStacks, warningsAllowed) => {
   it("passes for every synthesized stack", async () => {
     const outdir = path.join(work, name.replace(/\W+/g, "-"));
     const stacks = synthesize(estate(), outdir);
@@ -42,5 +59,6 @@ describe.each(estates)("terraform validate: %s", (name, estate, expectedStacks) 
     const report = stacks.map((s, i) => ({ stack: s, ...results[i] }));
     for (const r of report) console.log(`terraform validate ${name} / ${r.stack}: ${r.valid ? "valid" : "INVALID"}${r.errors.length ? "\n  " + r.errors.join("\n  ") : ""}`);
     expect(report.filter((r) => !r.valid)).toEqual([]);
+    if (!warningsAllowed) expect(report.flatMap((r) => r.warnings.map((w) => `${r.stack}: ${w}`))).toEqual([]);
   });
 });
