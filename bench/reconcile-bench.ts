@@ -6,11 +6,12 @@
  *   node --require ts-node/register/transpile-only bench/reconcile-bench.ts \
  *     [--clusters 200] [--snapshots 300] [--latency-ms 2] [--concurrency 4] [--throttle-every 0]
  *
- * Estate: every cluster has `--snapshots` of our snapshots, one per 12-hour window going back in time;
- * 1 in 10 is not yet shared with the DR account, and those older than the retention (145 days: the
- * oldest 11 per cluster) are expired, most of them shared (each needs its revokes, then a delete).
- * Two runs are measured: the first catches up (create, share the backlog, revoke + delete the
- * expired), the second is the steady state one window later.
+ * Estate: every cluster has `--snapshots` of our snapshots, one per 12-hour window going back in time, and
+ * its own KMS key (Redshift allows 100 share authorizations per key). Of the newest four, three are shared
+ * (the second newest is not: a missed share); older ones are not shared, except the three oldest. Those
+ * older than the retention (145 days: the oldest 11 per cluster) are expired (the shared ones need their
+ * revokes, then a delete). Two runs are measured: the first catches up (create, share the newest
+ * `shareLatest`, unshare the rest, revoke + delete the expired), the second is the steady state one window later.
  */
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { SNSClient } from "@aws-sdk/client-sns";
@@ -43,6 +44,7 @@ const DR = "222222222222";
 const WINDOW_MIN = 720;
 const RETENTION_DAYS = 145;
 const KEEP_LATEST = 3;
+const SHARE_LATEST = 2;
 const MANAGED_BY = "rsdr-bench";
 const HOUR = 3_600_000;
 
@@ -61,6 +63,7 @@ interface Expected {
   describePages: number;
   create: number;
   authorize: number;
+  /** Revokes before deletion, and revokes from kept snapshots beyond the newest shareLatest. */
   revoke: number;
   delete: number;
 }
@@ -80,7 +83,11 @@ function expectedWork(fake: FakeRedshift, clusters: string[], now: Date, s: Snap
       e.revoke += x.accounts.length;
       e.delete++;
     }
-    for (const x of available) if (!expiredIds.has(x.id) && !x.accounts.includes(DR)) e.authorize++;
+    const kept = available.filter((x) => !expiredIds.has(x.id));
+    kept.forEach((x, rank) => {
+      if (rank < s.shareLatest && !x.accounts.includes(DR)) e.authorize++;
+      if (rank >= s.shareLatest && x.accounts.includes(DR)) e.revoke++;
+    });
   }
   return e;
 }
@@ -123,7 +130,8 @@ async function measure(label: string, fake: FakeRedshift, clock: ManualClock, s:
   console.log(
     `wall time ${(wallMs / 1000).toFixed(2)} s; ${Math.round((redshiftCalls / wallMs) * 1000)} Redshift calls/s;` +
       ` failed clusters ${report.failedClusters.length}; created ${sum(report, (c) => c.created.length)},` +
-      ` shared ${sum(report, (c) => c.shared.length)}, revoked ${sum(report, (c) => c.revoked.length)}, deleted ${sum(report, (c) => c.deleted.length)}`,
+      ` shared ${sum(report, (c) => c.shared.length)}, unshared ${sum(report, (c) => c.unshared.length)},` +
+      ` revoked ${sum(report, (c) => c.revoked.length)}, deleted ${sum(report, (c) => c.deleted.length)}`,
   );
   if (report.failedClusters.length > 0) console.log(`first failure: ${report.clusters.find((c) => c.failed)?.error}`);
   return report;
@@ -141,7 +149,7 @@ async function main(): Promise<void> {
   const seedStarted = Date.now();
   const firstWindow = windowStart(clock.now(), WINDOW_MIN).getTime();
   for (const cluster of clusters) {
-    fake.addCluster(cluster);
+    fake.addCluster(cluster, { kmsKeyId: `key-of-${cluster}` });
     for (let k = 1; k <= SNAPSHOTS; k++) {
       const start = new Date(firstWindow - k * WINDOW_MIN * 60_000);
       fake.seed({
@@ -149,7 +157,7 @@ async function main(): Promise<void> {
         cluster,
         createdAt: new Date(start.getTime() + 60_000),
         tags: ownershipTags({ managedBy: MANAGED_BY, clusterIdentifier: cluster, windowStart: start, drAccountIds: [DR] }),
-        accounts: k % 10 === 0 ? [] : [DR],
+        accounts: (k <= 4 && k !== 2) || k > SNAPSHOTS - 3 ? [DR] : [],
       });
     }
   }
@@ -159,6 +167,7 @@ async function main(): Promise<void> {
     windowMinutes: WINDOW_MIN,
     retentionDays: RETENTION_DAYS,
     keepLatest: KEEP_LATEST,
+    shareLatest: SHARE_LATEST,
     snapshotPrefix: "rsdr",
     managedBy: MANAGED_BY,
     alertTopicArn: "arn:aws:sns:eu-west-1:111111111111:bench",
@@ -169,10 +178,10 @@ async function main(): Promise<void> {
   console.log(
     `estate: ${CLUSTERS} clusters x ${SNAPSHOTS} snapshots (${CLUSTERS * SNAPSHOTS} in the fake, seeded in ${Date.now() - seedStarted} ms);` +
       ` ${LATENCY_MS} ms per Redshift call; concurrency ${CONCURRENCY}; page size ${PAGE_SIZE};` +
-      ` retention ${RETENTION_DAYS} d, keep ${KEEP_LATEST}; throttle every ${THROTTLE_EVERY || "never"}` +
+      ` retention ${RETENTION_DAYS} d, keep ${KEEP_LATEST}, share ${SHARE_LATEST}; throttle every ${THROTTLE_EVERY || "never"}` +
       `\nminimum: ceil(snapshots/${PAGE_SIZE}) DescribeClusterSnapshots pages per cluster, one create per cluster and window,` +
-      ` one AuthorizeSnapshotAccess per missing (snapshot, account), one RevokeSnapshotAccess per authorization of an expired` +
-      ` snapshot, one DeleteClusterSnapshot per expired snapshot`,
+      ` one AuthorizeSnapshotAccess per missing (snapshot, account) among the newest ${SHARE_LATEST} kept, one RevokeSnapshotAccess` +
+      ` per authorization of an expired snapshot or of a kept one beyond the newest ${SHARE_LATEST}, one DeleteClusterSnapshot per expired snapshot`,
   );
   await measure("run 1: catch-up (create, share backlog, revoke + delete expired)", fake, clock, settings);
   clock.advance(WINDOW_MIN * 60_000);

@@ -52,7 +52,7 @@ describe("DrSnapshotMonitor", () => {
       { accountId: "111111111111", clusters: ["sales", "finance-dw"] },
       { accountId: "333333333333", clusters: ["hr"] },
     ]);
-    expect(vars).toMatchObject({ MANAGED_BY: "rsdr", METRIC_NAMESPACE: "RedshiftDR", ALERT_TOPIC_ARN: alertTopic });
+    expect(vars).toMatchObject({ SNAPSHOT_PREFIX: "rsdr", MANAGED_BY: "rsdr", METRIC_NAMESPACE: "RedshiftDR", ALERT_TOPIC_ARN: alertTopic });
   });
 
   test("by default bundles the repo's dr-monitor handler, which loads and exports handler", () => {
@@ -183,6 +183,8 @@ describe("DrSnapshotMonitor", () => {
       "DrSnapshotMonitor: sources[0].rpoHours: 0 is not valid: a positive number of hours",
     ],
     [{ alarmPeriodSeconds: 90 }, "DrSnapshotMonitor: alarmPeriodSeconds: 90 is not valid: a multiple of 60"],
+    [{ alarmPeriodSeconds: 3600, alarmEvaluationPeriods: 169 }, "DrSnapshotMonitor: alarmEvaluationPeriods: 169 is not valid: an integer from 1 to 168"],
+    [{ namePrefix: "p".repeat(44) }, `DrSnapshotMonitor: namePrefix: "${"p".repeat(44)}" is not valid`],
   ])("refuses %j", (override, message) => {
     expect(() => build(override)).toThrow(message);
   });

@@ -65,6 +65,7 @@ describe("SnapshotAutomation", () => {
         WINDOW_MINUTES: "240",
         RETENTION_DAYS: "14",
         KEEP_LATEST: "3",
+        SHARE_LATEST: "2",
         SNAPSHOT_PREFIX: "rsdr",
         MANAGED_BY: "rsdr",
         ALERT_TOPIC_ARN: alertTopic,
@@ -135,7 +136,8 @@ describe("SnapshotAutomation", () => {
       "redshift:DeleteClusterSnapshot",
       "redshift:RevokeSnapshotAccess",
     ]);
-    expect(list(manage.Resource)).toEqual(SNAPSHOTS);
+    // The snapshot pattern is the required resource; the cluster is an optional one named too (see the comment).
+    expect(list(manage.Resource)).toEqual([...CLUSTERS, ...SNAPSHOTS].sort());
   });
 
   test("role: '*' only for the commented no-resource-level actions and X-Ray", () => {
@@ -317,11 +319,25 @@ describe("SnapshotAutomation", () => {
     [{ alertTopicArn: "arn:aws:sns:eu-west-1:111111111111:x" }, "alertEmails: [\"oncall@example.com\"] is not valid: empty when alertTopicArn is given"],
     [{ eventCategories: ["backup"] }, 'eventCategories[0]: "backup" is not valid: one of management, monitoring'],
     [{ namePrefix: "Prod" }, 'namePrefix: "Prod" is not valid'],
+    // Redshift rejects an event subscription name ending with a hyphen or with two in a row
+    [{ namePrefix: "prod-" }, 'namePrefix: "prod-" is not valid: a lowercase letter, then lowercase letters, digits and single hyphens, not ending with a hyphen'],
+    [{ namePrefix: "pr--od" }, 'namePrefix: "pr--od" is not valid'],
+    // "<prefix>-snapshot-manager-scheduler" is an IAM role name: 37 + 27 = 64 fits, 38 does not
+    [{ namePrefix: "p".repeat(38) }, `at most 37 characters ("${"p".repeat(38)}-snapshot-manager-scheduler" must fit IAM's 64)`],
+    [{ shareLatest: 0 }, "shareLatest: 0 is not valid: an integer from 1 to 20"],
+    // CloudWatch: period x evaluation periods at most 7 days (1 day below an hour's period)
+    [{ alarmPeriodSeconds: 86400, alarmEvaluationPeriods: 8 }, "alarmEvaluationPeriods: 8 is not valid: an integer from 1 to 7 (CloudWatch: period 86400 s x evaluation periods may not exceed 604800 s)"],
+    [{ alarmPeriodSeconds: 1800, alarmEvaluationPeriods: 49 }, "alarmEvaluationPeriods: 49 is not valid: an integer from 1 to 48 (CloudWatch: period 1800 s x evaluation periods may not exceed 86400 s)"],
   ])("refuses %j", (override, message) => {
     // Every message starts with the construct and the field path, then quotes the value received.
     expect(() => build(override)).toThrow(/^SnapshotAutomation: [a-zA-Z]+(\[\d+\])?: /);
     expect(() => build(override)).toThrow(message);
   });
+});
+
+test("accepts the longest prefix whose names fit, and a day's period over seven periods", () => {
+  expect(() => build({ namePrefix: "p".repeat(37) })).not.toThrow();
+  expect(() => build({ alarmPeriodSeconds: 86400, alarmEvaluationPeriods: 7 })).not.toThrow();
 });
 
 describe("operationsKeyPolicyStatements", () => {

@@ -19,9 +19,15 @@ const SRC_A = "111111111111";
 const SRC_B = "444444444444";
 const TOPIC = "arn:aws:sns:eu-west-1:222222222222:dr-alerts";
 
+/**
+ * A snapshot shared by `owner`, as the DR account sees it under the strict reading: nothing documents that an
+ * authorized account sees the owner's tags or authorizations, so neither is shown unless a test gives them.
+ */
 const shared = (id: string, cluster: string, owner: string, ageH: number, over: Partial<Snapshot> = {}): Snapshot => ({
   ...ours(id, new Date(NOW.getTime() - ageH * HOUR), { cluster }),
   OwnerAccount: owner,
+  Tags: undefined,
+  AccountsWithRestoreAccess: undefined,
   ...over,
 });
 
@@ -38,6 +44,7 @@ const settings = (over: Partial<DrMonitorSettings> = {}): DrMonitorSettings => (
     { accountId: SRC_A, clusters: ["sales-prod", "hr-prod"] },
     { accountId: SRC_B, clusters: ["risk-prod"] },
   ],
+  snapshotPrefix: "rsdr",
   managedBy: MANAGED_BY,
   metricNamespace: "RedshiftDR",
   alertTopicArn: TOPIC,
@@ -61,30 +68,46 @@ function deps() {
 }
 
 describe("DR side: listSharedSnapshots", () => {
-  it("asks with OwnerAccount, never with a tag filter, reads every page and filters by tag and status on the result", async () => {
+  it("asks with OwnerAccount, never with a tag filter, reads every page, and recognises ours without the owner's tags", async () => {
+    const mine = (id: string, cluster: string, ageH: number, over: Partial<Snapshot> = {}) => shared(id, cluster, SRC_A, ageH, over);
     redshiftMock
       .on(DescribeClusterSnapshotsCommand)
       .resolvesOnce({
         Snapshots: [
-          shared("rsdr-sales-prod-20261126t0000z", "sales-prod", SRC_A, 12),
-          shared("other-1", "sales-prod", SRC_A, 1, { Tags: [{ Key: "managed-by", Value: "someone-else" }] }),
+          mine("rsdr-sales-prod-20261126t0000z", "sales-prod", 12),
+          // not of our naming: a hand-made share, another prefix, a look-alike without the stamp
+          mine("other-1", "sales-prod", 1),
+          mine("legacy-sales-prod-20261126t0100z", "sales-prod", 1),
+          mine("rsdr-sales-prod-final", "sales-prod", 1),
         ],
         Marker: "m1",
       })
       .resolves({
         Snapshots: [
-          shared("rsdr-sales-prod-20261126t1200z", "sales-prod", SRC_A, 0.05, { Status: "creating" }),
-          shared("rsdr-sales-prod-20261125t1200z", "sales-prod", SRC_A, 24),
-          shared("untagged-1", "sales-prod", SRC_A, 2, { Tags: undefined }),
+          mine("rsdr-sales-prod-20261126t1200z", "sales-prod", 0.05, { Status: "creating" }),
+          mine("rsdr-sales-prod-20261125t1200z", "sales-prod", 24),
+          // our naming, but the id's cluster is not the snapshot's cluster, or not a configured one
+          mine("rsdr-sales-prod-20261126t0200z", "hr-prod", 1),
+          mine("rsdr-finance-20261126t0200z", "finance", 1),
+          // another owner, or an automated snapshot
+          mine("rsdr-hr-prod-20261126t0300z", "hr-prod", 1, { OwnerAccount: SRC_B }),
+          mine("rsdr-hr-prod-20261126t0400z", "hr-prod", 1, { SnapshotType: "automated" }),
+          // visible tags may exclude (another deployment's), never include
+          shared("rsdr-hr-prod-20261126t0500z", "hr-prod", SRC_A, 1, { Tags: [{ Key: "managed-by", Value: "someone-else" }] }),
+          shared("rsdr-hr-prod-20261126t0600z", "hr-prod", SRC_A, 1, { Tags: [{ Key: "managed-by", Value: MANAGED_BY }] }),
         ],
       });
     const { rt } = deps();
     const found = await listSharedSnapshots(
       { redshift: new RedshiftClient({ region: "eu-west-1" }), retry: { policy: DEFAULT_RETRY_POLICY, sleep: rt.sleep } },
       SRC_A,
-      MANAGED_BY,
+      { snapshotPrefix: "rsdr", clusters: ["sales-prod", "hr-prod", "sales"], managedBy: MANAGED_BY },
     );
-    expect(found.map((s) => s.snapshotIdentifier)).toEqual(["rsdr-sales-prod-20261126t0000z", "rsdr-sales-prod-20261125t1200z"]);
+    expect(found.map((s) => [s.snapshotIdentifier, s.clusterIdentifier])).toEqual([
+      ["rsdr-sales-prod-20261126t0000z", "sales-prod"],
+      ["rsdr-sales-prod-20261125t1200z", "sales-prod"],
+      ["rsdr-hr-prod-20261126t0600z", "hr-prod"],
+    ]);
     expect(redshiftMock).toHaveReceivedCommandTimes(DescribeClusterSnapshotsCommand, 2);
     expect(redshiftMock).toHaveReceivedNthCommandWith(1, DescribeClusterSnapshotsCommand, { OwnerAccount: SRC_A, SnapshotType: "manual", Marker: undefined });
     expect(redshiftMock).toHaveReceivedNthCommandWith(2, DescribeClusterSnapshotsCommand, { OwnerAccount: SRC_A, Marker: "m1" });
@@ -178,6 +201,7 @@ describe("DR monitor handler", () => {
         { accountId: SRC_A, clusters: ["sales-prod"] },
         { accountId: SRC_B, clusters: ["risk-prod"] },
       ]),
+      SNAPSHOT_PREFIX: "rsdr",
       MANAGED_BY,
       METRIC_NAMESPACE: "RedshiftDR",
     };
@@ -213,6 +237,8 @@ describe("DR monitor handler", () => {
     [{ SOURCES: '[{"accountId":"111111111111","clusters":[]}]' }, "SOURCES[0].clusters: at least one cluster identifier is required"],
     [{ SOURCES: '[{"accountId":"111111111111","clusters":["Bad_Name"]}]' }, 'SOURCES[0].clusters[0]: "Bad_Name" is not a valid cluster identifier'],
     [{ METRIC_NAMESPACE: undefined }, "METRIC_NAMESPACE: is not set"],
+    [{ SNAPSHOT_PREFIX: undefined }, "SNAPSHOT_PREFIX: is not set"],
+    [{ SNAPSHOT_PREFIX: "rs--dr" }, 'SNAPSHOT_PREFIX: "rs--dr" is not allowed'],
     [{ ALERT_TOPIC_ARN: "nope" }, 'ALERT_TOPIC_ARN: "nope" is not an SNS topic ARN'],
   ])("validates env %j", (over, expected) => {
     const env: Record<string, string | undefined> = { ...process.env, ...over };

@@ -1,16 +1,19 @@
 /**
  * A MOCK of Amazon Redshift: a stateful, in-memory stand-in for the snapshot API calls the core uses
  * (DescribeClusterSnapshots, CreateClusterSnapshot, AuthorizeSnapshotAccess, RevokeSnapshotAccess,
- * DeleteClusterSnapshot). It is written from the API reference and aws-facts.md, not checked against
- * the real service; tests using it say so in their names.
+ * DeleteClusterSnapshot). It is written from the API reference and the Management Guide (see
+ * docs/aws-behaviour.md), not checked against the real service; tests using it say so in their names.
  *
  * Behaviour modelled:
  *  - snapshots go from `creating` to `available` `creationDelayMs` after creation (on the injected clock);
  *  - a manual-snapshot quota (ClusterSnapshotQuotaExceededFault);
  *  - pagination with Marker, at most 100 records a page;
  *  - the owner account sees its snapshots; another account sees only manual snapshots shared with it,
- *    only with OwnerAccount set, and never when tag filters are given;
- *  - sharing only `available` manual snapshots, at most 20 accounts each;
+ *    only with OwnerAccount set, and never when tag filters are given; and (the strict reading, since
+ *    nothing documents otherwise) it sees neither the owner's tags nor the list of authorized accounts;
+ *  - sharing only `available` manual snapshots, at most 20 accounts each, and at most 100 authorizations
+ *    over all snapshots encrypted with one KMS key (LimitExceededFault, "The encryption key has exceeded
+ *    its grant limit in AWS KMS"); each cluster has a key, by default one key for all;
  *  - refusal to delete a snapshot that still has authorizations, or that is not `available`;
  *  - automated and other tools' snapshots can be seeded; every deletion is recorded for invariant checks;
  *  - per-command call counts, optional per-call latency, and injectable faults (e.g. throttling).
@@ -28,6 +31,7 @@ import {
   DeleteClusterSnapshotCommand,
   DescribeClusterSnapshotsCommand,
   InvalidClusterSnapshotStateFault,
+  LimitExceededFault,
   RedshiftClient,
   RedshiftServiceException,
   RevokeSnapshotAccessCommand,
@@ -39,6 +43,8 @@ import type { Clock } from "../../functions/lib/runtime";
 export interface FakeSnapshotState {
   id: string;
   cluster: string;
+  /** The KMS key the snapshot is encrypted with (its cluster's key when it was taken). */
+  kmsKeyId: string;
   type: "manual" | "automated";
   tags: Tag[];
   createdAt: Date;
@@ -69,7 +75,12 @@ export interface FakeRedshiftOptions {
   manualSnapshotQuota?: number;
   /** Accounts a snapshot may be shared with. @default 20 */
   maxAccountsPerSnapshot?: number;
+  /** Authorizations over all snapshots encrypted with one KMS key. @default 100 */
+  maxAuthorizationsPerKey?: number;
 }
+
+/** The key of clusters added without one. */
+export const DEFAULT_FAKE_KEY = "key-shared-by-all-clusters";
 
 const MAX_PAGE = 100;
 
@@ -89,6 +100,8 @@ type AnyCommand = { input: Record<string, unknown> };
 
 export class FakeRedshift {
   readonly clusters = new Set<string>();
+  /** KMS key per cluster. */
+  readonly clusterKeys = new Map<string, string>();
   readonly snapshots = new Map<string, FakeSnapshotState>();
   /** Snapshot ids per cluster, so per-cluster listings stay cheap with many snapshots (benchmarks). */
   private readonly byCluster = new Map<string, Set<string>>();
@@ -105,12 +118,38 @@ export class FakeRedshift {
   private requestCount = 0;
 
   constructor(options: FakeRedshiftOptions) {
-    this.options = { creationDelayMs: 0, manualSnapshotQuota: 500, maxAccountsPerSnapshot: 20, ...options };
+    this.options = { creationDelayMs: 0, manualSnapshotQuota: 500, maxAccountsPerSnapshot: 20, maxAuthorizationsPerKey: 100, ...options };
   }
 
-  addCluster(...ids: string[]): this {
-    for (const id of ids) this.clusters.add(id);
+  /** Adds clusters; `ids` may end with `{ kmsKeyId }` to give them a key of their own (else one key for all). */
+  addCluster(...args: Array<string | { kmsKeyId: string }>): this {
+    const last = args[args.length - 1];
+    const key = typeof last === "object" ? last.kmsKeyId : DEFAULT_FAKE_KEY;
+    for (const id of args) {
+      if (typeof id !== "string") continue;
+      this.clusters.add(id);
+      this.clusterKeys.set(id, key);
+    }
     return this;
+  }
+
+  /** The most authorizations that ever stood at once on each key (checked at every AuthorizeSnapshotAccess). */
+  readonly peakAuthorizationsPerKey = new Map<string, number>();
+
+  /** Authorizations standing on snapshots encrypted with `kmsKeyId`. */
+  authorizationsOnKey(kmsKeyId: string): number {
+    let n = 0;
+    for (const s of this.snapshots.values()) if (s.kmsKeyId === kmsKeyId) n += s.accounts.length;
+    return n;
+  }
+
+  /** Running count per key, kept by authorize and revoke (seeded authorizations are counted on first use). */
+  private readonly onKey = new Map<string, number>();
+
+  private countOnKey(kmsKeyId: string): number {
+    let n = this.onKey.get(kmsKeyId);
+    if (n === undefined) this.onKey.set(kmsKeyId, (n = this.authorizationsOnKey(kmsKeyId)));
+    return n;
   }
 
   removeCluster(id: string): void {
@@ -122,6 +161,7 @@ export class FakeRedshift {
     this.put({
       id: s.id,
       cluster: s.cluster,
+      kmsKeyId: this.clusterKeys.get(s.cluster) ?? DEFAULT_FAKE_KEY,
       type: s.type ?? "manual",
       tags: s.tags ?? [],
       createdAt: s.createdAt,
@@ -133,6 +173,7 @@ export class FakeRedshift {
   }
 
   private put(s: FakeSnapshotState): void {
+    this.onKey.delete(s.kmsKeyId); // recounted on next use (a seed may bring authorizations)
     this.snapshots.set(s.id, s);
     let ids = this.byCluster.get(s.cluster);
     if (!ids) this.byCluster.set(s.cluster, (ids = new Set()));
@@ -196,7 +237,9 @@ export class FakeRedshift {
     throw awsError("UnsupportedOperation", `the fake Redshift does not implement ${name}`);
   }
 
-  private view(s: FakeSnapshotState): Snapshot {
+  /** The snapshot as `account` sees it: another account sees neither the owner's tags nor its authorizations. */
+  private view(s: FakeSnapshotState, account: string = this.options.ownerAccountId): Snapshot {
+    const owner = account === this.options.ownerAccountId;
     return {
       SnapshotIdentifier: s.id,
       ClusterIdentifier: s.cluster,
@@ -204,9 +247,12 @@ export class FakeRedshift {
       Status: this.statusOf(s),
       SnapshotCreateTime: new Date(s.createdAt.getTime()),
       OwnerAccount: this.options.ownerAccountId,
+      Encrypted: true,
+      KmsKeyId: s.kmsKeyId,
       ManualSnapshotRetentionPeriod: s.type === "manual" ? -1 : undefined,
-      Tags: s.tags.map((t) => ({ ...t })),
-      AccountsWithRestoreAccess: s.accounts.map((AccountId) => ({ AccountId })),
+      ...(owner
+        ? { Tags: s.tags.map((t) => ({ ...t })), AccountsWithRestoreAccess: s.accounts.map((AccountId) => ({ AccountId })) }
+        : {}),
     };
   }
 
@@ -250,7 +296,7 @@ export class FakeRedshift {
     if (!Number.isInteger(offset) || offset < 0) throw awsError("InvalidParameterValue", `bad marker ${marker}`);
     const page = matched.slice(offset, offset + maxRecords);
     const next = offset + maxRecords < matched.length ? `m${offset + maxRecords}` : undefined;
-    return { Snapshots: page.map((s) => this.view(s)), ...(next ? { Marker: next } : {}), $metadata: {} };
+    return { Snapshots: page.map((s) => this.view(s, account)), ...(next ? { Marker: next } : {}), $metadata: {} };
   }
 
   private ownedManualCount(): number {
@@ -276,6 +322,7 @@ export class FakeRedshift {
     const s: FakeSnapshotState = {
       id,
       cluster,
+      kmsKeyId: this.clusterKeys.get(cluster) ?? DEFAULT_FAKE_KEY,
       type: "manual",
       tags: ((input.Tags as Tag[] | undefined) ?? []).map((t) => ({ ...t })),
       createdAt: now,
@@ -307,7 +354,13 @@ export class FakeRedshift {
     if (s.accounts.length >= this.options.maxAccountsPerSnapshot) {
       throw fault(AuthorizationQuotaExceededFault, `Snapshot ${s.id} is already shared with ${s.accounts.length} accounts.`);
     }
+    if (this.countOnKey(s.kmsKeyId) >= this.options.maxAuthorizationsPerKey) {
+      throw fault(LimitExceededFault, "The encryption key has exceeded its grant limit in AWS KMS.");
+    }
     s.accounts.push(target);
+    const onKey = this.countOnKey(s.kmsKeyId) + 1;
+    this.onKey.set(s.kmsKeyId, onKey);
+    if (onKey > (this.peakAuthorizationsPerKey.get(s.kmsKeyId) ?? 0)) this.peakAuthorizationsPerKey.set(s.kmsKeyId, onKey);
     return { Snapshot: this.view(s), $metadata: {} };
   }
 
@@ -315,7 +368,9 @@ export class FakeRedshift {
     const s = this.find(input, account);
     const target = input.AccountWithRestoreAccess as string;
     if (!s.accounts.includes(target)) throw fault(AuthorizationNotFoundFault, `${target} is not authorized.`);
+    const before = this.countOnKey(s.kmsKeyId);
     s.accounts = s.accounts.filter((a) => a !== target);
+    this.onKey.set(s.kmsKeyId, before - 1);
     return { Snapshot: this.view(s), $metadata: {} };
   }
 

@@ -16,6 +16,7 @@ export function settings(over: Partial<SnapshotManagerSettings> = {}): SnapshotM
     windowMinutes: 720,
     retentionDays: 7,
     keepLatest: 3,
+    shareLatest: 3,
     snapshotPrefix: "rsdr",
     managedBy: MANAGED_BY,
     alertTopicArn: TOPIC,

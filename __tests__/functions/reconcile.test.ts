@@ -281,6 +281,88 @@ describe("reconcile: sharing", () => {
   });
 });
 
+describe("reconcile: the shared set stays bounded (100 authorizations per KMS key)", () => {
+  /** Redshift calls that change something, in order, as "Command id account". */
+  const changes = () =>
+    redshiftMock
+      .calls()
+      .map((c) => c.args[0] as { constructor: { name: string }; input: { SnapshotIdentifier?: string; AccountWithRestoreAccess?: string } })
+      .filter((c) => !c.constructor.name.startsWith("Describe"))
+      .map((c) => `${c.constructor.name.replace(/Command$/, "")} ${c.input.SnapshotIdentifier} ${c.input.AccountWithRestoreAccess ?? ""}`.trim());
+
+  const week = [0, 1, 2, 3, 4].map((d) => `rsdr-sales-prod-202611${String(26 - d).padStart(2, "0")}t0000z`);
+
+  it("shares the newest first, then revokes the DR account from kept snapshots beyond the newest shareLatest, deleting none", async () => {
+    listing({
+      "sales-prod": [
+        ours(week[0]!, ago(12 * HOUR)), // newest, not shared yet
+        ours(week[1]!, ago(36 * HOUR)), // second newest, not shared (a missed share)
+        ...week.slice(2).map((id, i) => ours(id, ago((60 + 24 * i) * HOUR), { accounts: [DR1] })),
+      ],
+    });
+    const report = await run({ shareLatest: 2, keepLatest: 3, retentionDays: 7 });
+    expect(changes()).toEqual([
+      `CreateClusterSnapshot ${WINDOW_ID}`,
+      `AuthorizeSnapshotAccess ${week[0]} ${DR1}`,
+      `RevokeSnapshotAccess ${week[2]} ${DR1}`,
+      `RevokeSnapshotAccess ${week[3]} ${DR1}`,
+      `RevokeSnapshotAccess ${week[4]} ${DR1}`,
+      `AuthorizeSnapshotAccess ${week[1]} ${DR1}`,
+    ]);
+    const c = report.clusters[0]!;
+    expect(c).toMatchObject({ failed: false, deleted: [], revoked: [], newestSharedSnapshotId: week[0] });
+    expect(c.unshared.map((a) => a.snapshotId)).toEqual(week.slice(2));
+  });
+
+  it("revokes only the configured DR accounts from an older kept snapshot, and notes any other account", async () => {
+    const other = "555555555555";
+    listing({
+      "sales-prod": [ours(week[0]!, ago(12 * HOUR), { accounts: [DR1] }), ours(week[1]!, ago(36 * HOUR), { accounts: [DR1, other] })],
+    });
+    const report = await run({ shareLatest: 1 });
+    expect(changes()).toEqual([`CreateClusterSnapshot ${WINDOW_ID}`, `RevokeSnapshotAccess ${week[1]} ${DR1}`]);
+    expect(report.clusters[0]!.notes.join("\n")).toContain(`${week[1]} stays authorized for ${other}`);
+  });
+
+  it("when the key's limit refuses the newest share, revokes older shares first and shares the newest after", async () => {
+    listing({
+      "sales-prod": [ours(week[0]!, ago(12 * HOUR)), ...week.slice(1, 4).map((id, i) => ours(id, ago((36 + 24 * i) * HOUR), { accounts: [DR1] }))],
+    });
+    redshiftMock
+      .on(AuthorizeSnapshotAccessCommand)
+      .rejectsOnce(new RedshiftServiceException({ name: "LimitExceededFault", $fault: "client", message: "The encryption key has exceeded its grant limit in AWS KMS.", $metadata: {} }))
+      .resolves({});
+    const report = await run({ shareLatest: 2 });
+    expect(changes()).toEqual([
+      `CreateClusterSnapshot ${WINDOW_ID}`,
+      `AuthorizeSnapshotAccess ${week[0]} ${DR1}`,
+      `RevokeSnapshotAccess ${week[2]} ${DR1}`,
+      `RevokeSnapshotAccess ${week[3]} ${DR1}`,
+      `AuthorizeSnapshotAccess ${week[0]} ${DR1}`,
+    ]);
+    expect(report.clusters[0]).toMatchObject({ failed: false, newestSharedSnapshotId: week[0] });
+  });
+
+  it("reports the limit, naming it, when even after revoking the newest cannot be shared", async () => {
+    listing({ "sales-prod": [ours(week[0]!, ago(12 * HOUR)), ours(week[1]!, ago(36 * HOUR), { accounts: [DR1] })] });
+    redshiftMock
+      .on(AuthorizeSnapshotAccessCommand)
+      .rejects(new RedshiftServiceException({ name: "LimitExceededFault", $fault: "client", message: "The encryption key has exceeded its grant limit in AWS KMS.", $metadata: {} }));
+    const report = await run({ shareLatest: 1 });
+    const c = report.clusters[0]!;
+    expect(c.errors).toEqual([expect.objectContaining({ step: "share", kind: "quota", code: "LimitExceeded", snapshotId: week[0] })]);
+    expect(c.error).toMatch(/share authorizations per KMS key \(100\)/);
+    expect(c.unshared).toEqual([{ snapshotId: week[1], accountId: DR1 }]);
+  });
+
+  it("in a dry run reports what it would unshare and calls nothing", async () => {
+    listing({ "sales-prod": week.map((id, i) => ours(id, ago((12 + 24 * i) * HOUR), { accounts: [DR1] })) });
+    const report = await run({ shareLatest: 2, dryRun: true });
+    expect(changes()).toEqual([]);
+    expect(report.clusters[0]!.unshared.map((a) => a.snapshotId)).toEqual(week.slice(2));
+  });
+});
+
 describe("reconcile: retention", () => {
   it("revokes every authorization of an expired shared snapshot BEFORE deleting it", async () => {
     const old = ours("rsdr-sales-prod-20261101t0000z", ago(25 * DAY), { accounts: [DR1, DR2, "444444444444"] });

@@ -15,7 +15,8 @@ import type { ReconcileReport } from "../../functions/lib/report";
 import { DEFAULT_RETRY_POLICY } from "../../functions/lib/retry";
 import { memoryLogger } from "../../functions/lib/runtime";
 import type { SnapshotManagerSettings } from "../../functions/lib/settings";
-import { FakeRedshift, ManualClock, throttlingError } from "./fake-redshift";
+import { monitorSharedSnapshots } from "../../functions/lib/dr-monitor";
+import { DEFAULT_FAKE_KEY, FakeRedshift, ManualClock, throttlingError } from "./fake-redshift";
 import { DAY, DR1, DR2, HOUR, MANAGED_BY, settings, SOURCE } from "./helpers";
 
 const snsMock = mockClient(SNSClient);
@@ -89,11 +90,12 @@ function runOnce(w: World, s: SnapshotManagerSettings, remainingMs: number): Pro
   );
 }
 
-async function drNewestAgeHours(w: World, account: string): Promise<Map<string, number>> {
+/** What the DR monitor computes, from the DR account's view (the fake hides the owner's tags from it). */
+async function drNewestAgeHours(w: World, account: string, clusters: readonly string[] = ["sales-prod", "hr-prod"]): Promise<Map<string, number>> {
   const shared = await listSharedSnapshots(
     { redshift: w.dr.get(account)!, retry: { policy: DEFAULT_RETRY_POLICY, sleep: async () => undefined } },
     SOURCE,
-    MANAGED_BY,
+    { snapshotPrefix: "rsdr", clusters, managedBy: MANAGED_BY },
   );
   const now = w.clock.now();
   return new Map([...newestByCluster(shared)].map(([cluster, s]) => [cluster, (now.getTime() - s.createdAt.getTime()) / HOUR]));
@@ -248,5 +250,88 @@ describe("scenario against the in-memory MOCK of Redshift (fake-redshift.ts, not
     }
     // never more of ours than the quota leaves room for
     expect(oursOf(w, "sales-prod").length + oursOf(w, "hr-prod").length).toBeLessThanOrEqual(8);
+  });
+
+  describe("hourly snapshots of 33 clusters on ONE KMS key (100 share authorizations per key, enforced by the fake)", () => {
+    const many = Array.from({ length: 33 }, (_, i) => `wh-${String(i).padStart(2, "0")}`);
+
+    function hourlyWorld() {
+      const clock = new ManualClock("2026-11-01T00:00:00Z");
+      // The quota is raised here: this scenario is about the per-key share limit, not the snapshot quota.
+      const fake = new FakeRedshift({ clock, ownerAccountId: SOURCE, creationDelayMs: 10 * MIN, manualSnapshotQuota: 100_000 });
+      fake.keepLog = false;
+      fake.addCluster(...many);
+      const w: World = {
+        clock,
+        fake,
+        unmanagedIds: new Set(),
+        source: fake.client(),
+        dr: new Map([[DR1, fake.client({ accountId: DR1 })]]),
+        sns: new SNSClient({ region: "eu-west-1" }),
+        cloudwatch: new CloudWatchClient({ region: "eu-west-1" }),
+      };
+      return w;
+    }
+
+    it("two weeks with retention 7 days and shareLatest 2 stay within the key's 100, with every cluster fresh in DR", async () => {
+      const w = hourlyWorld();
+      const s = settings({ clusterIdentifiers: many, drAccountIds: [DR1], windowMinutes: 60, retentionDays: 7, keepLatest: 3, shareLatest: 2 });
+      const end = w.clock.now().getTime() + 14 * DAY;
+      let checks = 0;
+      let worstAgeH = 0;
+      const wrong: string[] = []; // collected, not asserted one by one: this loop checks 33 clusters a thousand times
+      for (let t = w.clock.now().getTime(); t < end; t += 20 * MIN) {
+        w.clock.set(new Date(t));
+        const minute = (t / MIN) % 60;
+        if (minute === 0) expect((await runOnce(w, s, 0)).failedClusters).toEqual([]); // schedule: create
+        if (minute === 20) expect((await runOnce(w, { ...s, createSnapshots: false }, 0)).failedClusters).toEqual([]); // snapshot event
+        if (t < Date.parse("2026-11-01T02:00:00Z")) continue; // the first snapshots are not shared yet
+        // The DR monitor, from the DR account (which sees no owner tags), reports the true age of the newest shared snapshot.
+        const report = await monitorSharedSnapshots(
+          { redshift: w.dr.get(DR1)!, cloudwatch: w.cloudwatch, clock: w.clock, log: memoryLogger(), sleep: async () => undefined },
+          { sources: [{ accountId: SOURCE, clusters: many }], snapshotPrefix: "rsdr", managedBy: MANAGED_BY, metricNamespace: "RedshiftDR", retry: DEFAULT_RETRY_POLICY },
+        );
+        const truth = new Map<string, number>(); // newest snapshot shared with DR1, per cluster, from the fake's state
+        for (const x of w.fake.snapshots.values()) {
+          if (x.accounts.includes(DR1)) truth.set(x.cluster, Math.max(truth.get(x.cluster) ?? 0, x.createdAt.getTime()));
+        }
+        for (const c of report.clusters) {
+          const trueAge = (t - truth.get(c.clusterIdentifier)!) / HOUR;
+          if (c.newestAgeHours === null || Math.abs(c.newestAgeHours - trueAge) > 0.001) wrong.push(`${new Date(t).toISOString()} ${c.clusterIdentifier}: monitor ${c.newestAgeHours}, true ${trueAge}`);
+          // an hour's window plus the event delay
+          if ((c.newestAgeHours ?? Infinity) > 1 + 20 / 60) wrong.push(`${new Date(t).toISOString()} ${c.clusterIdentifier}: ${c.newestAgeHours} h old`);
+          worstAgeH = Math.max(worstAgeH, c.newestAgeHours ?? 0);
+        }
+        checks++;
+      }
+      expect(wrong).toEqual([]);
+      expect(checks).toBeGreaterThan(1000);
+      expect(worstAgeH).toBeGreaterThanOrEqual(1); // the bound was approached
+      const peak = w.fake.peakAuthorizationsPerKey.get(DEFAULT_FAKE_KEY)!;
+      expect(peak).toBeLessThanOrEqual(100);
+      expect(peak).toBeGreaterThanOrEqual(66); // 33 clusters x 2: the limit was close, so the check had teeth
+      // Retention kept 7 days of hourly snapshots per cluster, yet only the newest 2 of each are shared.
+      for (const cluster of many) {
+        const kept = oursOf(w, cluster);
+        expect(kept.length).toBeGreaterThanOrEqual(7 * 24);
+        const newestFirst = [...kept].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+        expect(newestFirst.filter((x) => x.accounts.length > 0).map((x) => x.id)).toEqual(newestFirst.slice(0, 2).map((x) => x.id));
+      }
+    });
+
+    it("without the bound (every kept snapshot shared) the same estate hits the key's limit within a day", async () => {
+      const w = hourlyWorld();
+      const s = settings({ clusterIdentifiers: many, drAccountIds: [DR1], windowMinutes: 60, retentionDays: 7, keepLatest: 3, shareLatest: 20 });
+      const failures: string[] = [];
+      for (let h = 0; h < 24; h++) {
+        w.clock.set(new Date(Date.parse("2026-11-01T00:00:00Z") + h * HOUR));
+        await runOnce(w, { ...s, createSnapshots: false }, 0);
+        const report = await runOnce(w, s, 0);
+        for (const c of report.clusters) for (const e of c.errors) failures.push(`${e.step}/${e.code}`);
+      }
+      expect(failures.length).toBeGreaterThan(0);
+      expect(new Set(failures)).toEqual(new Set(["share/LimitExceeded"]));
+      expect(w.fake.peakAuthorizationsPerKey.get(DEFAULT_FAKE_KEY)).toBe(100);
+    });
   });
 });

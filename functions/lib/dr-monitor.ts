@@ -55,7 +55,13 @@ export async function monitorSharedSnapshots(deps: DrMonitorDeps, settings: DrMo
   // Sources one after the other: each is one paginated listing, and a failing one must not stop the rest.
   for (const source of settings.sources) {
     try {
-      const newest = newestByCluster(await listSharedSnapshots(ctx, source.accountId, settings.managedBy));
+      const newest = newestByCluster(
+        await listSharedSnapshots(ctx, source.accountId, {
+          snapshotPrefix: settings.snapshotPrefix,
+          clusters: source.clusters,
+          managedBy: settings.managedBy,
+        }),
+      );
       const now = deps.clock.now();
       for (const cluster of source.clusters) {
         const snap = newest.get(cluster);

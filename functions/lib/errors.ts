@@ -76,7 +76,10 @@ const QUOTAS: Record<string, string> = {
   AuthorizationQuotaExceeded:
     "accounts authorized per snapshot (20) or per KMS key (100) (AuthorizationQuotaExceeded)",
   TagLimitExceeded: "tags per resource (50) (TagLimitExceeded)",
-  LimitExceeded: "a Redshift service limit (LimitExceeded)",
+  // AuthorizeSnapshotAccess answers LimitExceededFault "The encryption key has exceeded its grant limit in
+  // AWS KMS" when the key's 100 share authorizations are used up (API reference, Errors).
+  LimitExceeded:
+    "a Redshift limit (LimitExceeded); from AuthorizeSnapshotAccess: share authorizations per KMS key (100), lower shareLatest or use a key per cluster",
   SnapshotCopyGrantQuotaExceeded: "snapshot copy grants per account and region (SnapshotCopyGrantQuotaExceeded)",
   NumberOfNodesQuotaExceeded: "nodes per account and region (NumberOfNodesQuotaExceeded)",
   ClusterQuotaExceeded: "clusters per account and region (ClusterQuotaExceeded)",

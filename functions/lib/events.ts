@@ -6,6 +6,7 @@
  *    snapshots, other tools' snapshots) lead to no work at all, so that automated-snapshot events of
  *    many clusters do not each cause a full reconcile.
  */
+import { windowSnapshotIdPattern } from "./naming";
 
 export interface Trigger {
   readonly kind: "schedule" | "snapshot-event";
@@ -35,14 +36,10 @@ interface SnsRecordLike {
   Sns?: { Message?: unknown; Subject?: unknown };
 }
 
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-
 /** Configured clusters whose window snapshot id (`prefix-cluster-YYYYMMDDtHHMMz`) occurs in `text`. */
 export function clustersNamedIn(text: string, snapshotPrefix: string, clusters: readonly string[]): string[] {
   return clusters.filter((cluster) =>
-    new RegExp(`(^|[^a-z0-9-])${escapeRegExp(snapshotPrefix)}-${escapeRegExp(cluster)}-\\d{8}t\\d{4}z($|[^a-z0-9-])`).test(text),
+    new RegExp(`(^|[^a-z0-9-])${windowSnapshotIdPattern(snapshotPrefix, cluster)}($|[^a-z0-9-])`).test(text),
   );
 }
 

@@ -11,7 +11,8 @@ import {
   type Snapshot,
 } from "@aws-sdk/client-redshift";
 import { withRetry, type RetryContext } from "./retry";
-import { isOurs, snapshotTime, tagValue, TAG_CLUSTER, TAG_MANAGED_BY } from "./ownership";
+import { windowSnapshotIdMatcher } from "./naming";
+import { isOurs, snapshotTime, tagValue, TAG_MANAGED_BY } from "./ownership";
 
 /** Redshift's maximum (and default) page size for DescribeClusterSnapshots. */
 export const PAGE_SIZE = 100;
@@ -70,25 +71,39 @@ export interface SharedSnapshot {
   readonly createdAt: Date;
 }
 
+/** How the DR account recognises a source's snapshots of ours. */
+export interface SharedSnapshotFilter {
+  /** First part of the ids the source's snapshot manager gives (`<prefix>-<cluster>-YYYYMMDDtHHMMz`). */
+  readonly snapshotPrefix: string;
+  /** The source's configured clusters. */
+  readonly clusters: readonly string[];
+  /** The source side's managed-by value: a snapshot whose VISIBLE tags name another value is excluded. */
+  readonly managedBy?: string;
+}
+
 /**
  * DR side: the snapshots a source account shares with us that its snapshot manager made.
- * DescribeClusterSnapshots returns only our own snapshots unless OwnerAccount is given, and never
- * returns shared snapshots when tag filters are given: so OwnerAccount is set, no tag filter is sent,
- * and the managed-by tag is checked on the results.
+ *
+ * DescribeClusterSnapshots returns only our own snapshots unless OwnerAccount is given, and never returns
+ * shared snapshots when tag filters are given: so OwnerAccount is set and no tag filter is sent. Nothing
+ * documents that this account sees the owner's tags, so a snapshot is recognised by what it surely sees:
+ * the owner account, type manual, available, and the deterministic id `<prefix>-<cluster>-<stamp>` of one of
+ * the configured clusters (which must agree with ClusterIdentifier). Tags may only exclude: a snapshot whose
+ * visible managed-by tag names another deployment is not ours (trusting it could hide a stale cluster).
  */
-export async function listSharedSnapshots(ctx: RedshiftContext, sourceAccountId: string, managedBy: string): Promise<SharedSnapshot[]> {
+export async function listSharedSnapshots(ctx: RedshiftContext, sourceAccountId: string, filter: SharedSnapshotFilter): Promise<SharedSnapshot[]> {
   const all = await describeAllSnapshots(ctx, { OwnerAccount: sourceAccountId, SnapshotType: "manual" });
+  const clusterOf = windowSnapshotIdMatcher(filter.snapshotPrefix, filter.clusters);
   const shared: SharedSnapshot[] = [];
   for (const s of all) {
     const createdAt = snapshotTime(s);
-    if (s.Status !== "available" || tagValue(s, TAG_MANAGED_BY) !== managedBy || !createdAt || !s.SnapshotIdentifier) continue;
-    if (s.OwnerAccount !== undefined && s.OwnerAccount !== sourceAccountId) continue;
-    shared.push({
-      sourceAccountId,
-      clusterIdentifier: s.ClusterIdentifier ?? tagValue(s, TAG_CLUSTER) ?? "",
-      snapshotIdentifier: s.SnapshotIdentifier,
-      createdAt,
-    });
+    if (!s.SnapshotIdentifier || !createdAt || s.Status !== "available") continue;
+    if (s.OwnerAccount !== sourceAccountId || s.SnapshotType !== "manual") continue;
+    const cluster = clusterOf(s.SnapshotIdentifier);
+    if (!cluster || s.ClusterIdentifier !== cluster) continue;
+    const managedBy = tagValue(s, TAG_MANAGED_BY);
+    if (filter.managedBy !== undefined && managedBy !== undefined && managedBy !== filter.managedBy) continue;
+    shared.push({ sourceAccountId, clusterIdentifier: cluster, snapshotIdentifier: s.SnapshotIdentifier, createdAt });
   }
   return shared;
 }

@@ -61,3 +61,25 @@ export function windowSnapshotId(snapshotPrefix: string, clusterIdentifier: stri
   }
   return id;
 }
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** Regular-expression source matching the window snapshot ids of one cluster (no anchors). */
+export function windowSnapshotIdPattern(snapshotPrefix: string, clusterIdentifier: string): string {
+  return `${escapeRegExp(snapshotPrefix)}-${escapeRegExp(clusterIdentifier)}-\\d{8}t\\d{4}z`;
+}
+
+/**
+ * A function giving the configured cluster whose window snapshot id `id` is (`<prefix>-<cluster>-YYYYMMDDtHHMMz`),
+ * or undefined. Unambiguous even when cluster identifiers contain hyphens: the stamp closes the id.
+ */
+export function windowSnapshotIdMatcher(snapshotPrefix: string, clusters: readonly string[]): (id: string) => string | undefined {
+  const known = new Set(clusters);
+  const shape = new RegExp(`^${escapeRegExp(snapshotPrefix)}-(.+)-\\d{8}t\\d{4}z$`);
+  return (id) => {
+    const cluster = shape.exec(id)?.[1];
+    return cluster !== undefined && known.has(cluster) ? cluster : undefined;
+  };
+}

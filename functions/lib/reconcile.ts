@@ -1,5 +1,5 @@
 /**
- * The snapshot manager as a reconciler (design.md, "Snapshot automation as a reconciler").
+ * The snapshot manager as a reconciler (docs/native-automation.md, "What a run does").
  *
  * Level-triggered: every run looks at what exists in Redshift (our snapshots and their tags) and moves
  * it towards the desired state. Nothing is kept between runs, so a run can be repeated, can overlap a
@@ -9,11 +9,15 @@
  *  A. for every cluster (a few at a time, each on its own: one failing cluster does not stop the others)
  *     1. list our snapshots (paginated);
  *     2. ensure the window's snapshot exists (deterministic id; "already exists" is success);
- *     3. share every available snapshot of ours with each DR account that lacks it (20-account guard);
+ *     3. sharing, bounded (Redshift allows 100 share authorizations per KMS key, and every cluster of a
+ *        source may use one key): the newest available snapshot is shared first; then the snapshots
+ *        retention keeps beyond the newest `shareLatest` lose the DR accounts' authorizations (revoking
+ *        never deletes); then the rest of the newest `shareLatest` are shared (20-account guard). If the
+ *        newest could not be shared for a limit, it is tried again once the revokes have freed room;
  *     4. retention: for each expired snapshot revoke every authorization, then delete it;
  *  B. wait (SDK waiter, within the Lambda's remaining time minus a margin) for the snapshots created in
- *     A to become available, and share each one that does. One that does not is no failure: the next
- *     run or the snapshot-event trigger shares it.
+ *     A to become available, and share each one that does (the oldest shared one then loses its
+ *     authorization). One that does not is no failure: the next run or the snapshot-event trigger shares it.
  * Then: one log line and metrics per cluster, and one SNS message if any cluster failed.
  */
 import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
@@ -35,7 +39,7 @@ import {
   type ReconcileReport,
   type Step,
 } from "./report";
-import { planRetention } from "./retention";
+import { newestFirst, planRetention } from "./retention";
 import type { RetryContext } from "./retry";
 import { realSleep, type Clock, type Logger, type Sleep } from "./runtime";
 import { snapshotManagerProblems, SettingsError, type SnapshotManagerSettings } from "./settings";
@@ -66,6 +70,8 @@ interface ClusterWork {
   readonly ours: Map<string, Snapshot>;
   /** The window's snapshot, if it is still being created. */
   pending?: string;
+  /** Ids retention is deleting in this run (never shared again). */
+  expiring: ReadonlySet<string>;
 }
 
 export async function reconcile(deps: ReconcileDeps, settings: SnapshotManagerSettings): Promise<ReconcileReport> {
@@ -155,6 +161,7 @@ function emptyResult(clusterIdentifier: string, windowSnapshotIdValue: string, d
     wait: "not-needed",
     pendingAvailability: null,
     shared: [],
+    unshared: [],
     revoked: [],
     deleted: [],
     keptAsNewest: [],
@@ -186,7 +193,7 @@ async function reconcileCluster(ctx: RedshiftContext, settings: SnapshotManagerS
   const windowId = windowSnapshotId(settings.snapshotPrefix, cluster, start);
   const result = emptyResult(cluster, windowId, settings.dryRun);
   const ours = new Map<string, Snapshot>();
-  const work: ClusterWork = { result, ours };
+  const work: ClusterWork = { result, ours, expiring: new Set() };
 
   // 1. What exists. Without it nothing else can be decided safely.
   try {
@@ -229,13 +236,10 @@ async function reconcileCluster(ctx: RedshiftContext, settings: SnapshotManagerS
   // Retention is planned before sharing so that a snapshot about to be deleted is not shared first.
   const plan = planRetention([...ours.values()], now, settings);
   result.keptAsNewest = plan.keptAsNewest;
-  const expiring = new Set(plan.expired.map((s) => s.SnapshotIdentifier));
+  work.expiring = new Set(plan.expired.map((s) => s.SnapshotIdentifier!));
 
-  // 3. Share every available snapshot of ours with each DR account that cannot restore it yet.
-  for (const snapshot of ours.values()) {
-    if (expiring.has(snapshot.SnapshotIdentifier)) continue;
-    await share(ctx, settings, work, snapshot);
-  }
+  // 3. Share the newest snapshots, newest first, and only those.
+  await shareBounded(ctx, settings, work);
 
   // 4. Retention: revoke every authorization, then delete.
   for (const snapshot of plan.expired) {
@@ -280,24 +284,58 @@ async function reconcileCluster(ctx: RedshiftContext, settings: SnapshotManagerS
   return work;
 }
 
-async function share(ctx: RedshiftContext, settings: SnapshotManagerSettings, work: ClusterWork, snapshot: Snapshot): Promise<void> {
+/** The newest `shareLatest` available snapshots of ours that retention keeps, newest first. */
+function snapshotsToShare(work: ClusterWork, shareLatest: number): Snapshot[] {
+  return newestFirst([...work.ours.values()].filter((s) => s.Status === "available" && !work.expiring.has(s.SnapshotIdentifier!))).slice(
+    0,
+    shareLatest,
+  );
+}
+
+/** Step 3 (and the end of phase B): see the header comment. */
+async function shareBounded(ctx: RedshiftContext, settings: SnapshotManagerSettings, work: ClusterWork): Promise<void> {
+  const wanted = snapshotsToShare(work, settings.shareLatest);
+  const [newest, ...older] = wanted;
+  const newestOutcome = newest ? await share(ctx, settings, work, newest, { deferLimitError: true }) : "done";
+  await unshareBeyond(ctx, settings, work, new Set(wanted.map((s) => s.SnapshotIdentifier!)));
+  if (newestOutcome === "limit") await share(ctx, settings, work, work.ours.get(newest!.SnapshotIdentifier!) ?? newest!);
+  for (const snapshot of older) await share(ctx, settings, work, work.ours.get(snapshot.SnapshotIdentifier!) ?? snapshot);
+}
+
+/**
+ * Shares the snapshot with each DR account that cannot restore it yet. With `deferLimitError`, a quota error
+ * (the 100 authorizations of the key used up) is returned as "limit" instead of recorded, for one more try
+ * once revokes have freed room.
+ */
+async function share(
+  ctx: RedshiftContext,
+  settings: SnapshotManagerSettings,
+  work: ClusterWork,
+  snapshot: Snapshot,
+  opts: { deferLimitError?: boolean } = {},
+): Promise<"done" | "limit"> {
   const { result, ours } = work;
   const id = snapshot.SnapshotIdentifier!;
   const missing = missingAuthorizations(snapshot, settings.drAccountIds);
-  if (missing.length === 0) return;
+  if (missing.length === 0) return "done";
   try {
     assertWithinShareLimit(snapshot, missing);
   } catch (err) {
     recordFailure(result, "share", err, id);
-    return;
+    return "done";
   }
   let accounts = authorizedAccounts(snapshot);
+  let outcome: "done" | "limit" = "done";
   for (const accountId of missing) {
     if (!settings.dryRun) {
       try {
         const after = await authorizeAccount(ctx, snapshot, accountId);
         accounts = after ?? [...accounts, accountId];
       } catch (err) {
+        if (opts.deferLimitError && classifyError(err).kind === "quota") {
+          outcome = "limit";
+          continue;
+        }
         recordFailure(result, "share", err, id);
         continue;
       }
@@ -308,6 +346,39 @@ async function share(ctx: RedshiftContext, settings: SnapshotManagerSettings, wo
   }
   // A dry run reports what it would share but keeps the real state, so the reported age stays true.
   if (!settings.dryRun) ours.set(id, { ...snapshot, AccountsWithRestoreAccess: accounts.map((AccountId) => ({ AccountId })) });
+  return outcome;
+}
+
+/**
+ * Revokes the DR accounts' authorizations from every snapshot of ours that retention keeps but that is not
+ * among the newest `shareLatest`. Only the configured DR accounts are revoked here (another account someone
+ * authorized by hand is left, and noted); nothing is deleted.
+ */
+async function unshareBeyond(ctx: RedshiftContext, settings: SnapshotManagerSettings, work: ClusterWork, keep: ReadonlySet<string>): Promise<void> {
+  const { result, ours } = work;
+  for (const snapshot of [...ours.values()]) {
+    const id = snapshot.SnapshotIdentifier!;
+    if (keep.has(id) || work.expiring.has(id)) continue;
+    const authorized = authorizedAccounts(snapshot);
+    const ourAccounts = authorized.filter((a) => settings.drAccountIds.includes(a));
+    if (ourAccounts.length === 0) continue;
+    let accounts = authorized;
+    for (const accountId of ourAccounts) {
+      if (!settings.dryRun) {
+        try {
+          const after = await revokeAccount(ctx, snapshot, accountId);
+          accounts = after ?? accounts.filter((a) => a !== accountId);
+        } catch (err) {
+          recordFailure(result, "unshare", err, id);
+          continue;
+        }
+      }
+      result.unshared.push({ snapshotId: id, accountId });
+    }
+    const others = authorized.filter((a) => !settings.drAccountIds.includes(a));
+    if (others.length > 0) result.notes.push(`${id} stays authorized for ${others.join(", ")} (not a configured DR account; not revoked)`);
+    if (!settings.dryRun) ours.set(id, { ...snapshot, AccountsWithRestoreAccess: accounts.map((AccountId) => ({ AccountId })) });
+  }
 }
 
 /** Phase B for one cluster: wait for the window's new snapshot within the time left, then share it. */
@@ -342,7 +413,7 @@ async function waitAndShare(ctx: RedshiftContext, settings: SnapshotManagerSetti
     return;
   }
   work.ours.set(id, snapshot);
-  await share(ctx, settings, work, snapshot);
+  await shareBounded(ctx, settings, work);
 }
 
 function finish(work: ClusterWork, settings: SnapshotManagerSettings, now: Date): ClusterResult {
@@ -352,12 +423,7 @@ function finish(work: ClusterWork, settings: SnapshotManagerSettings, now: Date)
   if (pending && (result.wait === "timed-out" || result.wait === "no-time")) {
     result.notes.push(`${pending} is still being created; it will be shared by the next run or the snapshot event`);
   }
-  let newest: Snapshot | undefined;
-  for (const s of ours.values()) {
-    if (s.Status !== "available" || !isSharedWithAll(s, settings.drAccountIds)) continue;
-    const t = snapshotTime(s);
-    if (t && (!newest || t.getTime() > snapshotTime(newest)!.getTime())) newest = s;
-  }
+  const newest = newestFirst([...ours.values()].filter((s) => s.Status === "available" && isSharedWithAll(s, settings.drAccountIds)))[0];
   if (newest) {
     result.newestSharedSnapshotId = newest.SnapshotIdentifier ?? null;
     result.newestSharedSnapshotAgeHours = ageHours(snapshotTime(newest)!, now);

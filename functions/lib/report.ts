@@ -7,7 +7,7 @@ import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
 import type { ErrorKind } from "./errors";
 import { withRetry, type RetryContext } from "./retry";
 
-export type Step = "list" | "create" | "wait" | "share" | "revoke" | "delete";
+export type Step = "list" | "create" | "wait" | "share" | "unshare" | "revoke" | "delete";
 
 export interface Authorization {
   readonly snapshotId: string;
@@ -47,6 +47,11 @@ export interface ClusterResult {
   pendingAvailability: string | null;
   /** Authorizations made (in a dry run: that it would make). */
   shared: Authorization[];
+  /**
+   * Authorizations revoked from snapshots retention keeps but that are older than the newest `shareLatest`,
+   * to bound the authorizations on the KMS key (in a dry run: that it would revoke).
+   */
+  unshared: Authorization[];
   /** Authorizations revoked before deletion (in a dry run: that it would revoke). */
   revoked: Authorization[];
   /** Snapshots deleted by retention (in a dry run: that it would delete). */

@@ -24,9 +24,7 @@ export interface RetentionPlan {
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export function planRetention(ours: readonly Snapshot[], now: Date, rules: RetentionRules): RetentionPlan {
-  const available = ours
-    .filter((s) => s.Status === "available" && snapshotTime(s) !== undefined)
-    .sort((a, b) => snapshotTime(b)!.getTime() - snapshotTime(a)!.getTime());
+  const available = newestFirst(ours.filter((s) => s.Status === "available"));
   const newest = available.slice(0, rules.keepLatest);
   const cutoff = now.getTime() - rules.retentionDays * DAY_MS;
   const expired = available
@@ -34,4 +32,13 @@ export function planRetention(ours: readonly Snapshot[], now: Date, rules: Reten
     .filter((s) => snapshotTime(s)!.getTime() < cutoff)
     .reverse();
   return { expired, keptAsNewest: newest.map((s) => s.SnapshotIdentifier ?? "") };
+}
+
+/** The snapshots that have a time, newest first (each time read once: these lists run to thousands). */
+export function newestFirst(snapshots: readonly Snapshot[]): Snapshot[] {
+  return snapshots
+    .map((s) => ({ s, t: snapshotTime(s)?.getTime() }))
+    .filter((x): x is { s: Snapshot; t: number } => x.t !== undefined)
+    .sort((a, b) => b.t - a.t)
+    .map((x) => x.s);
 }

@@ -24,6 +24,11 @@ export interface SnapshotManagerSettings {
   readonly retentionDays: number;
   /** Newest available snapshots kept regardless of age. */
   readonly keepLatest: number;
+  /**
+   * Newest available snapshots that stay shared with the DR accounts; older ones retention keeps lose their
+   * authorization, so the authorizations on a KMS key stay bounded (Redshift allows 100 per key).
+   */
+  readonly shareLatest: number;
   readonly snapshotPrefix: string;
   /** Value of the managed-by tag that marks our snapshots. */
   readonly managedBy: string;
@@ -73,6 +78,7 @@ export const LIMITS = {
   windowMinutes: { min: 15, max: 10_080 },
   retentionDays: { min: 1, max: 3653 },
   keepLatest: { min: 1, max: 100 },
+  shareLatest: { min: 1, max: 20 },
   waitMarginSeconds: { min: 0, max: 900 },
   concurrency: { min: 1, max: 50 },
 } as const;
@@ -128,6 +134,7 @@ export function snapshotManagerProblems(
   checkIntRange(problems, n("windowMinutes"), s.windowMinutes, LIMITS.windowMinutes, "minutes");
   checkIntRange(problems, n("retentionDays"), s.retentionDays, LIMITS.retentionDays, "days");
   checkIntRange(problems, n("keepLatest"), s.keepLatest, LIMITS.keepLatest, "snapshots");
+  checkIntRange(problems, n("shareLatest"), s.shareLatest, LIMITS.shareLatest, "snapshots");
   if (Number.isInteger(s.windowMinutes) && Number.isInteger(s.retentionDays) && s.retentionDays * 1440 <= s.windowMinutes) {
     problems.push(
       `${n("retentionDays")}: ${s.retentionDays} day(s) is not longer than the schedule window of ${s.windowMinutes} minutes: ` +
@@ -213,6 +220,7 @@ export const SNAPSHOT_MANAGER_ENV: Record<
   windowMinutes: "WINDOW_MINUTES",
   retentionDays: "RETENTION_DAYS",
   keepLatest: "KEEP_LATEST",
+  shareLatest: "SHARE_LATEST",
   snapshotPrefix: "SNAPSHOT_PREFIX",
   managedBy: "MANAGED_BY",
   alertTopicArn: "ALERT_TOPIC_ARN",
@@ -286,6 +294,7 @@ export function snapshotManagerSettingsFromEnv(env: Env): SnapshotManagerSetting
     windowMinutes: r.int(E.windowMinutes, `integer minutes ${L.windowMinutes.min}-${L.windowMinutes.max}`),
     retentionDays: r.int(E.retentionDays, `integer days ${L.retentionDays.min}-${L.retentionDays.max}`),
     keepLatest: r.int(E.keepLatest, `integer ${L.keepLatest.min}-${L.keepLatest.max}`),
+    shareLatest: r.int(E.shareLatest, `integer ${L.shareLatest.min}-${L.shareLatest.max}`),
     snapshotPrefix: r.required(E.snapshotPrefix, "lowercase letters, digits and hyphens, starting with a letter"),
     managedBy: r.required(E.managedBy, "a tag value identifying this deployment"),
     alertTopicArn: r.required(E.alertTopicArn, "an SNS topic ARN"),
@@ -317,6 +326,9 @@ export interface SourceAccount {
 
 export interface DrMonitorSettings {
   readonly sources: readonly SourceAccount[];
+  /** First part of the source side's snapshot ids: with owner, cluster and type, it identifies our snapshots. */
+  readonly snapshotPrefix: string;
+  /** The source side's managed-by value; a snapshot whose visible tags name another value is excluded. */
   readonly managedBy: string;
   readonly metricNamespace: string;
   /** @default undefined: failures are logged and fail the invocation, but no SNS message is sent */
@@ -343,6 +355,10 @@ export function drMonitorProblems(s: DrMonitorSettings, names: Partial<Record<ke
   });
   const dupAccounts = duplicates(s.sources.map((x) => x.accountId));
   if (dupAccounts.length) problems.push(`${n("sources")}: account(s) listed more than once ${q(dupAccounts)}`);
+  const prefixProblem = clusterIdentifierProblem(s.snapshotPrefix);
+  if (prefixProblem) {
+    problems.push(`${n("snapshotPrefix")}: ${q(s.snapshotPrefix)} is not allowed: it ${prefixProblem} (the source side's snapshot prefix)`);
+  }
   if (s.managedBy.length === 0 || s.managedBy.length > MAX_TAG_VALUE_LENGTH || !TAG_VALUE.test(s.managedBy)) {
     problems.push(`${n("managedBy")}: ${q(s.managedBy)} is not a valid tag value: 1-${MAX_TAG_VALUE_LENGTH} characters`);
   }
@@ -355,6 +371,7 @@ export function drMonitorProblems(s: DrMonitorSettings, names: Partial<Record<ke
 
 export const DR_MONITOR_ENV = {
   sources: "SOURCES",
+  snapshotPrefix: "SNAPSHOT_PREFIX",
   managedBy: "MANAGED_BY",
   metricNamespace: "METRIC_NAMESPACE",
   alertTopicArn: "ALERT_TOPIC_ARN",
@@ -392,6 +409,7 @@ export function drMonitorSettingsFromEnv(env: Env): DrMonitorSettings {
   }
   const settings: DrMonitorSettings = {
     sources,
+    snapshotPrefix: r.required(E.snapshotPrefix, "the snapshot prefix of the source accounts' snapshot manager"),
     managedBy: r.required(E.managedBy, "the managed-by tag value used by the source accounts' snapshot manager"),
     metricNamespace: r.required(E.metricNamespace, "a CloudWatch metric namespace"),
     alertTopicArn: r.optional(E.alertTopicArn),

@@ -9,9 +9,9 @@ import { PolicyStatement, denyInsecureTransportStatement, policyDocument } from 
 import { AwsEnvironment, AwsEnvironmentProps, checkPattern, resolveAwsEnvironment } from "./nodejs-function";
 
 /**
- * Service principal Amazon Redshift uses to publish event notifications to SNS.
- * UNVERIFIED: not confirmed from AWS documentation (RDS uses events.rds.amazonaws.com); if it is wrong, event
- * subscriptions stop delivering, which the scheduled runs and the staleness alarms still cover.
+ * Service principal Amazon Redshift uses to publish event notifications to SNS: the SNS Developer Guide's table of
+ * AWS services that publish to encrypted topics lists Amazon Redshift as `redshift.amazonaws.com`
+ * (docs/aws-behaviour.md, "Redshift events to an encrypted topic").
  */
 export const REDSHIFT_EVENTS_PRINCIPAL = "redshift.amazonaws.com";
 

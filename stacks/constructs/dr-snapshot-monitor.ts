@@ -13,13 +13,13 @@ import {
   FunctionAlarms,
   FunctionSchedule,
   NodejsFunction,
-  checkIntRange,
   fail,
   resolveAwsEnvironment,
 } from "./nodejs-function";
 import {
   ScheduledFunction,
   checkAlarmPeriod,
+  checkAlarmWindow,
   checkAlertTopicChoice,
   checkLogRetentionDays,
   checkNamePrefix,
@@ -65,7 +65,16 @@ export interface DrSnapshotMonitorProps extends AwsEnvironmentProps {
   readonly scheduleExpression?: string;
   /** @default "UTC" */
   readonly scheduleTimezone?: string;
-  /** managed-by tag value of the snapshots to watch (must match the source side). @default "rsdr" */
+  /**
+   * First part of the snapshot ids the source side gives its snapshots (`<prefix>-<cluster>-<stamp>`): with the
+   * owner account, the cluster identifier and the type, this is how the monitor knows a shared snapshot is one of
+   * ours (the owner's tags may not be visible to this account). Must match the source side. @default "rsdr"
+   */
+  readonly snapshotPrefix?: string;
+  /**
+   * managed-by tag value of the source side. Used only to exclude a snapshot whose visible tags say it is another
+   * deployment's; a snapshot without visible tags is judged by its id. @default "rsdr"
+   */
   readonly managedBy?: string;
   /** @default "RedshiftDR" */
   readonly metricNamespace?: string;
@@ -92,7 +101,7 @@ const OWNER = "DrSnapshotMonitor";
 const invalid = (field: string, value: unknown, allowed: string): never => fail(OWNER, field, value, allowed);
 
 function validate(props: DrSnapshotMonitorProps): void {
-  checkNamePrefix(OWNER, props.namePrefix);
+  checkNamePrefix(OWNER, props.namePrefix, "-dr-monitor-scheduler");
   if (props.sources.length === 0) invalid("sources", props.sources, "at least one source account");
   const seen = new Set<string>();
   props.sources.forEach((s, i) => {
@@ -112,7 +121,7 @@ function validate(props: DrSnapshotMonitorProps): void {
     if (!(s.rpoHours > 0)) invalid(`sources[${i}].rpoHours`, s.rpoHours, "a positive number of hours");
   });
   checkAlarmPeriod(OWNER, props.alarmPeriodSeconds);
-  checkIntRange(OWNER, "alarmEvaluationPeriods", props.alarmEvaluationPeriods, 1, 7);
+  checkAlarmWindow(OWNER, props.alarmPeriodSeconds ?? 3600, props.alarmEvaluationPeriods ?? 2);
   checkAlertTopicChoice(OWNER, props);
   checkLogRetentionDays(OWNER, props.logRetentionDays);
 }
@@ -152,12 +161,13 @@ export class DrSnapshotMonitor extends Construct {
       description: "Reports the age of the newest Redshift snapshot each source account shares with this DR account",
       environment: {
         SOURCES: JSON.stringify(props.sources.map((s) => ({ accountId: s.accountId, clusters: [...s.clusterIdentifiers] }))),
+        SNAPSHOT_PREFIX: props.snapshotPrefix ?? "rsdr",
         MANAGED_BY: props.managedBy ?? "rsdr",
       },
       policyStatements: ({ publishAlerts, putMetricData }) => [
         {
-          // WILDCARD: DescribeClusterSnapshots supports no resource-level permissions (Service Authorization
-          // Reference), and the snapshots listed are owned by the source accounts.
+          // WILDCARD: listing the snapshots other accounts share with this one names no cluster of this account;
+          // the Service Authorization Reference gives DescribeClusterSnapshots only an optional cluster resource.
           Sid: "DescribeSharedSnapshots",
           Action: "redshift:DescribeClusterSnapshots",
           Resource: "*",

@@ -20,9 +20,34 @@ import {
 // Checks of props both owners take. Each owner calls them where its own order of checks has them, since the
 // first failing check is the error reported.
 
-export function checkNamePrefix(owner: string, namePrefix: string): void {
-  if (!/^[a-z][a-z0-9-]{0,31}$/.test(namePrefix)) {
-    fail(owner, "namePrefix", namePrefix, "a lowercase letter, then lowercase letters, digits or hyphens, at most 32");
+/**
+ * The prefix must leave room for the longest name built from it (an IAM role name, at most 64 characters) and
+ * be usable in Redshift names (an event subscription: no trailing hyphen, no two hyphens in a row).
+ */
+export function checkNamePrefix(owner: string, namePrefix: string, longestSuffix: string): void {
+  const max = 64 - longestSuffix.length;
+  if (!/^[a-z](?!.*--)[a-z0-9-]*(?<!-)$/.test(namePrefix) || namePrefix.length > max) {
+    fail(
+      owner,
+      "namePrefix",
+      namePrefix,
+      `a lowercase letter, then lowercase letters, digits and single hyphens, not ending with a hyphen, at most ${max} ` +
+        `characters ("${namePrefix}${longestSuffix}" must fit IAM's 64)`,
+    );
+  }
+}
+
+/** CloudWatch: period x evaluation periods at most 7 days, or 1 day for periods under an hour. */
+export function checkAlarmWindow(owner: string, periodSeconds: number, evaluationPeriods: number | undefined): void {
+  if (evaluationPeriods === undefined) return;
+  const limit = periodSeconds < 3600 ? 86400 : 604800;
+  if (!Number.isInteger(evaluationPeriods) || evaluationPeriods < 1 || periodSeconds * evaluationPeriods > limit) {
+    fail(
+      owner,
+      "alarmEvaluationPeriods",
+      evaluationPeriods,
+      `an integer from 1 to ${Math.floor(limit / periodSeconds)} (CloudWatch: period ${periodSeconds} s x evaluation periods may not exceed ${limit} s)`,
+    );
   }
 }
 

@@ -24,6 +24,7 @@ import {
 import {
   ScheduledFunction,
   checkAlarmPeriod,
+  checkAlarmWindow,
   checkAlertTopicChoice,
   checkLogRetentionDays,
   checkNamePrefix,
@@ -64,6 +65,13 @@ export interface SnapshotAutomationProps extends AwsEnvironmentProps {
   readonly retentionDays: number;
   /** Newest snapshots per cluster kept whatever their age (1-100). */
   readonly keepLatest: number;
+  /**
+   * Newest available snapshots per cluster that stay shared with the DR accounts (1-20); older ones that
+   * retention keeps lose their authorization. Redshift allows 100 authorizations per KMS key: clusters on one
+   * key x (shareLatest + 1) x DR accounts must stay within it (the caller knows which clusters share a key).
+   * @default 2
+   */
+  readonly shareLatest?: number;
   /** Recovery point objective: alarm when the newest shared snapshot is older than this many hours. */
   readonly rpoHours: number;
   /** E-mail addresses subscribed to a new alert topic. @default [] */
@@ -159,7 +167,7 @@ export type KeyPolicyStatement = {
  * - CloudWatch alarms publishing to the encrypted alert topic: cloudwatch.amazonaws.com, limited by
  *   aws:SourceAccount and aws:SourceArn (this account's alarms in this region).
  * - Redshift event notifications publishing to the encrypted events topic: redshift.amazonaws.com with
- *   aws:SourceAccount (principal UNVERIFIED, see REDSHIFT_EVENTS_PRINCIPAL).
+ *   aws:SourceAccount (the principal the SNS Developer Guide lists for Redshift, see REDSHIFT_EVENTS_PRINCIPAL).
  * - Lambda subscribed to an encrypted topic: nothing; SNS decrypts before invoking the function.
  */
 export function operationsKeyPolicyStatements(props: OperationsKeyPolicyProps): KeyPolicyStatement[] {
@@ -213,8 +221,12 @@ const checkInt = (field: string, value: number | undefined, min: number, max: nu
 const CLUSTER_ID = /^[a-z](?!.*--)[a-z0-9-]{0,62}(?<!-)$/;
 const ACCOUNT_ID = /^\d{12}$/;
 
+function defaultAlarmPeriod(props: SnapshotAutomationProps): number {
+  return props.alarmPeriodSeconds ?? Math.min(86400, Math.max(60, props.windowMinutes * 60));
+}
+
 function validate(props: SnapshotAutomationProps): void {
-  checkNamePrefix(OWNER, props.namePrefix);
+  checkNamePrefix(OWNER, props.namePrefix, "-snapshot-manager-scheduler");
   if (props.clusterIdentifiers.length === 0) invalid("clusterIdentifiers", props.clusterIdentifiers, "at least one cluster");
   props.clusterIdentifiers.forEach((id, i) => {
     if (!CLUSTER_ID.test(id)) {
@@ -235,6 +247,7 @@ function validate(props: SnapshotAutomationProps): void {
   checkInt("windowMinutes", props.windowMinutes, 1, 10080);
   checkInt("retentionDays", props.retentionDays, 1, 3653);
   checkInt("keepLatest", props.keepLatest, 1, 100);
+  checkInt("shareLatest", props.shareLatest, 1, 20);
   if (props.retentionDays * 1440 < props.windowMinutes) {
     invalid("retentionDays", props.retentionDays, `at least one window (windowMinutes ${props.windowMinutes})`);
   }
@@ -252,7 +265,7 @@ function validate(props: SnapshotAutomationProps): void {
     }
   });
   checkAlarmPeriod(OWNER, props.alarmPeriodSeconds);
-  checkInt("alarmEvaluationPeriods", props.alarmEvaluationPeriods, 1, 7);
+  checkAlarmWindow(OWNER, defaultAlarmPeriod(props), props.alarmEvaluationPeriods ?? 2);
   checkInt("waitMarginSeconds", props.waitMarginSeconds, 0, 900);
   checkLogRetentionDays(OWNER, props.logRetentionDays);
 }
@@ -307,6 +320,7 @@ export class SnapshotAutomation extends Construct {
       WINDOW_MINUTES: String(props.windowMinutes),
       RETENTION_DAYS: String(props.retentionDays),
       KEEP_LATEST: String(props.keepLatest),
+      SHARE_LATEST: String(props.shareLatest ?? 2),
       SNAPSHOT_PREFIX: prefix,
       MANAGED_BY: managedBy,
       DRY_RUN: props.dryRun ? "true" : "false",
@@ -320,33 +334,39 @@ export class SnapshotAutomation extends Construct {
       description: "Creates, shares and expires manual Redshift snapshots for cross-account DR",
       environment,
       // Snapshot sharing itself needs no KMS permission of the caller: the cluster key's policy must grant the
-      // DR accounts (see aws-facts.md).
+      // DR accounts (docs/aws-behaviour.md, "Sharing snapshots").
       policyStatements: ({ publishAlerts, putMetricData }) => [
         {
-          // Snapshots can only be created of the configured clusters and only with our naming. No
-          // aws:RequestTag condition: whether Redshift puts request tags in the context of this action is
-          // unverified, and if it did not, every snapshot would be denied.
+          // Snapshots can only be created of the configured clusters and only with our naming. The Service
+          // Authorization Reference lists the snapshot as the required resource and the cluster as optional; both
+          // are named, which is right either way. No aws:RequestTag condition: the reference does not say that
+          // request tags reach this action's context, and if they did not, every snapshot would be denied.
           Sid: "CreateOwnSnapshotsOfConfiguredClusters",
           Action: "redshift:CreateClusterSnapshot",
           Resource: [...this.clusterArns, ...this.snapshotArnPatterns],
         },
         {
-          // Tag-on-create may be authorised as redshift:CreateTags on the new snapshot (AWS's own backup
-          // service role policy grants it next to CreateClusterSnapshot; unverified), limited to our tag keys.
+          // Creating a snapshot with tags also authorizes redshift:CreateTags on it (a dependent action of
+          // CreateClusterSnapshot in the Service Authorization Reference), limited here to our tag keys.
           Sid: "TagOwnSnapshotsWithOurKeys",
           Action: "redshift:CreateTags",
           Resource: [...this.snapshotArnPatterns],
           Condition: { "ForAllValues:StringEquals": { "aws:TagKeys": [...SNAPSHOT_TAG_KEYS] } },
         },
         {
-          // Sharing, revoking and retention deletes touch only snapshots named by this automation.
+          // Sharing, revoking and retention deletes touch only snapshots named by this automation. The snapshot is
+          // the required resource; the cluster is an optional one (Service Authorization Reference), so the
+          // configured clusters are named too: a request that names the cluster is then allowed, and the snapshot
+          // pattern still decides which snapshots.
           Sid: "ShareRevokeDeleteOwnSnapshots",
           Action: ["redshift:AuthorizeSnapshotAccess", "redshift:RevokeSnapshotAccess", "redshift:DeleteClusterSnapshot"],
-          Resource: [...this.snapshotArnPatterns],
+          Resource: [...this.clusterArns, ...this.snapshotArnPatterns],
         },
         {
-          // WILDCARD: the Service Authorization Reference lists no resource types for DescribeClusterSnapshots
-          // and DescribeClusters (List/Read actions without resource-level permissions), so they need "*".
+          // WILDCARD: DescribeClusterSnapshots and DescribeClusters list across clusters; the Service Authorization
+          // Reference gives them only an optional cluster resource, and whether a listing filtered to one cluster is
+          // authorized against that cluster's ARN is not documented. A wrong guess would stop every run, so "*":
+          // they read and change nothing.
           Sid: "DescribeNoResourceLevelPermissions",
           Action: ["redshift:DescribeClusterSnapshots", "redshift:DescribeClusters"],
           Resource: "*",
@@ -419,7 +439,7 @@ export class SnapshotAutomation extends Construct {
       });
     }
 
-    const period = props.alarmPeriodSeconds ?? Math.min(86400, Math.max(60, props.windowMinutes * 60));
+    const period = defaultAlarmPeriod(props);
     const evaluationPeriods = props.alarmEvaluationPeriods ?? 2;
     const failures: Record<string, CloudwatchMetricAlarm> = {};
     const staleness: Record<string, CloudwatchMetricAlarm> = {};
