@@ -6,7 +6,8 @@ import { remoteState, stackTags } from "./common";
 import { DrSnapshotMonitor } from "./constructs/dr-snapshot-monitor";
 import { ManagedKey } from "./constructs/kms-key";
 import { RedshiftNetwork } from "./constructs/network";
-import { RestoreOperatorRole } from "./constructs/restore-operator-role";
+import { IamServiceLinkedRole } from "@cdktf/provider-aws/lib/iam-service-linked-role";
+import { REDSHIFT_SERVICE_PRINCIPAL, RestoreOperatorRole } from "./constructs/restore-operator-role";
 import { operationsKeyPolicyStatements } from "./constructs/snapshot-automation";
 import { DR_STACK, drPrefix, restoredClusterPrefix } from "./names";
 import type { SourceStack } from "./source-stack";
@@ -22,6 +23,8 @@ export class DrStack extends AccountStack {
   public readonly operatorRole: RestoreOperatorRole;
   /** Watches the age of the newest snapshot each source shares, when any source has native sharing on. */
   public readonly monitor?: DrSnapshotMonitor;
+  /** Redshift's service-linked role, when `dr.createRedshiftServiceLinkedRole` is on. */
+  public readonly redshiftServiceLinkedRole?: IamServiceLinkedRole;
 
   constructor(scope: Construct, estate: Estate, sources: readonly SourceStack[]) {
     super(scope, DR_STACK, { target: estate.dr, tags: stackTags(estate, DR_STACK), remoteState: remoteState(estate, DR_STACK) });
@@ -69,6 +72,13 @@ export class DrStack extends AccountStack {
       })),
     });
 
+    if (estate.dr.createRedshiftServiceLinkedRole) {
+      // Off by default: creating the role fails where it exists, and Redshift makes it with the first cluster.
+      this.redshiftServiceLinkedRole = new IamServiceLinkedRole(this, "redshift-service-linked-role", {
+        awsServiceName: REDSHIFT_SERVICE_PRINCIPAL,
+      });
+    }
+
     const native = sources.filter((s) => s.source.native.enabled);
     if (native.length > 0) {
       this.monitor = new DrSnapshotMonitor(this, "snapshot-monitor", {
@@ -83,6 +93,7 @@ export class DrStack extends AccountStack {
         })),
         alertEmails: estate.dr.notifications.emails,
         kmsKeyArn: operationsKey.arn,
+        snapshotPrefix: estate.project,
         managedBy: estate.project,
       });
       new TerraformOutput(this, "alert_topic_arn", { value: this.monitor.alertTopicArn });

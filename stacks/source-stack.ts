@@ -25,7 +25,10 @@ export interface ProtectedCluster {
  */
 export class SourceStack extends AccountStack {
   public readonly source: SourceConfig;
-  public readonly dataKey: ManagedKey;
+  /** The data key the created clusters share; undefined with `dataKeys: "per-cluster"`. */
+  public readonly dataKey?: ManagedKey;
+  /** Data keys of created clusters, by cluster identifier (the shared key, or each cluster's own). */
+  public readonly clusterKeys: Readonly<Record<string, ManagedKey>>;
   public readonly operationsKey: ManagedKey;
   public readonly network: RedshiftNetwork;
   public readonly clusters: ProtectedCluster[] = [];
@@ -38,12 +41,36 @@ export class SourceStack extends AccountStack {
     this.source = source;
     const prefix = sourcePrefix(estate, source);
 
-    this.dataKey = new ManagedKey(this, "data-key", {
-      alias: `${prefix}-redshift`,
-      description: `Encrypts the Redshift clusters and snapshots of ${source.name}; the DR account may restore with it`,
-      accountId: this.accountId,
-      crossAccountRestoreAccountIds: [estate.dr.accountId],
-    });
+    // The DR account may use the key only through Redshift (kms:ViaService), which is how a restore uses it.
+    const restoreKey = (id: string, alias: string, description: string) =>
+      new ManagedKey(this, id, {
+        alias,
+        description,
+        accountId: this.accountId,
+        crossAccountRestoreAccountIds: [estate.dr.accountId],
+        crossAccountViaServices: [`redshift.${this.region}.amazonaws.com`],
+      });
+    const created = source.clusters.filter((c) => c.create);
+    const perCluster = source.dataKeys === "per-cluster";
+    if (!perCluster) {
+      this.dataKey = restoreKey(
+        "data-key",
+        `${prefix}-redshift`,
+        `Encrypts the Redshift clusters and snapshots of ${source.name}; the DR account may restore with it`,
+      );
+    }
+    this.clusterKeys = Object.fromEntries(
+      created.map((c) => [
+        c.identifier,
+        perCluster
+          ? restoreKey(
+              `data-key-${c.identifier}`,
+              `${prefix}-${c.identifier}-redshift`,
+              `Encrypts the Redshift cluster ${c.identifier} of ${source.name} and its snapshots; the DR account may restore with it`,
+            )
+          : this.dataKey!,
+      ]),
+    );
     this.operationsKey = new ManagedKey(this, "operations-key", {
       alias: `${prefix}-operations`,
       description: `Encrypts logs, secrets and messages of ${source.name}`,
@@ -69,16 +96,17 @@ export class SourceStack extends AccountStack {
 
     for (const cluster of source.clusters) {
       if (cluster.create) {
-        const created = new SecureRedshiftCluster(this, `cluster-${cluster.identifier}`, {
+        const key = this.clusterKeys[cluster.identifier]!;
+        const made = new SecureRedshiftCluster(this, `cluster-${cluster.identifier}`, {
           identifier: cluster.identifier,
           ...cluster.create,
-          kmsKeyArn: this.dataKey.arn,
+          kmsKeyArn: key.arn,
           operationsKmsKeyArn: this.operationsKey.arn,
           subnetGroupName: this.network.subnetGroupName,
           securityGroupIds: [this.network.securityGroupId],
           preventDestroy: cluster.create.preventDestroy,
         });
-        this.clusters.push({ identifier: cluster.identifier, arn: created.arn, kmsKeyArn: this.dataKey.arn });
+        this.clusters.push({ identifier: cluster.identifier, arn: made.arn, kmsKeyArn: key.arn });
       } else {
         // Not managed here: read it, so a missing cluster fails the plan instead of the first backup.
         const existing = new DataAwsRedshiftCluster(this, `existing-${cluster.identifier}`, {
@@ -99,6 +127,7 @@ export class SourceStack extends AccountStack {
         drAccountIds: [estate.dr.accountId],
         retentionDays: source.native.retentionDays,
         keepLatest: source.native.keepLatest,
+        shareLatest: source.native.shareLatest,
         dryRun: source.native.dryRun,
         alertEmails: source.notifications.emails,
         kmsKeyArn: this.operationsKey.arn,
@@ -109,7 +138,13 @@ export class SourceStack extends AccountStack {
       new TerraformOutput(this, "alert_topic_arn", { value: this.snapshotAutomation.alertTopicArn });
     }
 
-    new TerraformOutput(this, "data_kms_key_arn", { value: this.dataKey.arn, description: "Key of the clusters and snapshots, shared with the DR account" });
+    if (this.dataKey) {
+      new TerraformOutput(this, "data_kms_key_arn", { value: this.dataKey.arn, description: "Key of the created clusters and their snapshots, shared with the DR account" });
+    }
+    new TerraformOutput(this, "cluster_kms_key_arns", {
+      value: Object.fromEntries(this.clusters.map((c) => [c.identifier, c.kmsKeyArn])),
+      description: "Key of each protected cluster and its snapshots, by identifier",
+    });
     new TerraformOutput(this, "cluster_arns", {
       value: Object.fromEntries(this.clusters.map((c) => [c.identifier, c.arn])),
       description: "Protected clusters by identifier",

@@ -6,6 +6,9 @@ Testing.setupJest();
 // Whole-app synth, as `cdktf synth` does it; cached per estate by the helper.
 const example = () => synthEstate(estateOf(rawExample()));
 const multi = () => synthEstate(estateOf(rawMultiSource()));
+/** The example with a DynamoDB lock table instead of S3 lock files. */
+const withLockTable = () =>
+  synthEstate(estateOf({ ...rawExample(), state: { ...rawExample().state, locking: "dynamodb", lockTable: "example-bank-rsdr-tflock" } }));
 
 /** Statements of a JSON policy rendered by the stack (tokens stay as `${...}` strings). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -35,7 +38,7 @@ describe("every stack", () => {
     }
   });
 
-  it("keeps the state stack local and puts every other stack in the S3 backend under its own key", () => {
+  it("keeps the state stack local and puts every other stack in the S3 backend under its own key, locked with S3 lock files", () => {
     const stacks = example();
     // cdktf's default local backend keeps the state file in the project folder, outside cdktf.out.
     expect(Object.keys(stacks.state.terraform.backend)).toEqual(["local"]);
@@ -46,19 +49,23 @@ describe("every stack", () => {
         bucket: "example-bank-rsdr-tfstate",
         region: "eu-west-2",
         encrypt: true,
-        dynamodb_table: "example-bank-rsdr-tflock",
+        use_lockfile: true,
         assume_role: { role_arn: "arn:aws:iam::111111111111:role/terraform-deploy" },
       });
+      expect(backend.dynamodb_table).toBeUndefined();
       return backend.key;
     });
     expect(keys).toEqual(["redshift-dr/source-analytics.tfstate", "redshift-dr/dr.tfstate"]);
+    // The DR stack reads the sources' state without the deprecated dynamodb_table (Terraform 1.11 warns on it).
+    const remote = Object.values(stacks.dr.data.terraform_remote_state) as Array<{ config: Record<string, unknown> }>;
+    expect(remote.length).toBeGreaterThan(0);
+    for (const r of remote) expect(r.config.dynamodb_table).toBeUndefined();
   });
 
-  it("uses S3-native lock files when locking is s3-lockfile", () => {
-    const backend = multi()["source-payments"].terraform.backend.s3;
-    expect(backend.use_lockfile).toBe(true);
-    expect(backend.dynamodb_table).toBeUndefined();
-    expect(backend.key).toBe("estate/redshift/source-payments.tfstate");
+  it("uses a DynamoDB lock table when locking is dynamodb", () => {
+    const backend = withLockTable()["source-analytics"].terraform.backend.s3;
+    expect(backend.dynamodb_table).toBe("example-bank-rsdr-tflock");
+    expect(backend.use_lockfile).toBeUndefined();
   });
 });
 
@@ -81,8 +88,8 @@ describe("state stack", () => {
     expect(deny.Resource).toHaveLength(2);
   });
 
-  it("creates the lock table, encrypted, with point-in-time recovery", () => {
-    const [table] = resources(json(), "aws_dynamodb_table");
+  it("creates the lock table, encrypted, with point-in-time recovery, when locking is dynamodb", () => {
+    const [table] = resources(withLockTable().state, "aws_dynamodb_table");
     expect(table).toMatchObject({
       name: "example-bank-rsdr-tflock",
       hash_key: "LockID",
@@ -99,7 +106,8 @@ describe("state stack", () => {
     expect(logging).toMatchObject({ target_bucket: "example-bank-s3-access-logs", target_prefix: "s3-access/example-bank-rsdr-tfstate/" });
   });
 
-  it("creates no lock table with S3 lock files", () => {
+  it("creates no lock table with S3 lock files (the default)", () => {
+    expect(resources(json(), "aws_dynamodb_table")).toHaveLength(0);
     expect(resources(multi().state, "aws_dynamodb_table")).toHaveLength(0);
   });
 });
@@ -107,17 +115,21 @@ describe("state stack", () => {
 describe("source stack", () => {
   const json = () => example()["source-analytics"];
 
-  it("creates a rotating data key whose policy grants the DR account exactly what restore and copy need", () => {
+  it("creates a rotating data key whose policy lets the DR account restore through Redshift, and nothing more", () => {
     const keys = resources(json(), "aws_kms_key");
     const data = keys.find((k) => k.description.startsWith("Encrypts the Redshift clusters"));
     expect(data.enable_key_rotation).toBe(true);
     const policy = statements(data.policy);
     const dr = policy.filter((s) => JSON.stringify(s.Principal).includes("999999999999"));
+    const viaRedshift = { "kms:ViaService": ["redshift.eu-west-2.amazonaws.com"] };
     expect(dr).toEqual([
-      { Sid: "CrossAccountRestoreUse", Effect: "Allow", Principal: { AWS: ["arn:aws:iam::999999999999:root"] }, Action: ["kms:Decrypt", "kms:DescribeKey"], Resource: "*" },
+      {
+        Sid: "CrossAccountRestoreUse", Effect: "Allow", Principal: { AWS: ["arn:aws:iam::999999999999:root"] }, Action: ["kms:Decrypt", "kms:DescribeKey"], Resource: "*",
+        Condition: { StringEquals: viaRedshift },
+      },
       {
         Sid: "CrossAccountRestoreGrants", Effect: "Allow", Principal: { AWS: ["arn:aws:iam::999999999999:root"] }, Action: "kms:CreateGrant", Resource: "*",
-        Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } },
+        Condition: { StringEquals: viaRedshift, Bool: { "kms:GrantIsForAWSResource": "true" } },
       },
     ]);
     // The only other statement keeps the owning account in control of its key.
@@ -125,6 +137,30 @@ describe("source stack", () => {
       { Sid: "AccountAdministers", Effect: "Allow", Principal: { AWS: "arn:aws:iam::222222222222:root" }, Action: "kms:*", Resource: "*" },
     ]);
     expect(resources(json(), "aws_kms_alias").map((a) => a.name).sort()).toEqual(["alias/rsdr-analytics-operations", "alias/rsdr-analytics-redshift"]);
+  });
+
+  it("with dataKeys per-cluster gives each created cluster its own restore key, and the DR role reads each", () => {
+    const raw = rawExample();
+    raw.sources[0].dataKeys = "per-cluster";
+    raw.sources[0].clusters.push({ identifier: "analytics-dev", create: { nodeType: "ra3.large", numberOfNodes: 1, databaseName: "dev" } });
+    const stacks = synthEstate(estateOf(raw));
+    const source = stacks["source-analytics"];
+    expect(resources(source, "aws_kms_alias").map((a) => a.name).sort()).toEqual([
+      "alias/rsdr-analytics-analytics-dev-redshift",
+      "alias/rsdr-analytics-analytics-prod-redshift",
+      "alias/rsdr-analytics-operations",
+    ]);
+    const keyOf = (cluster: string) => resources(source, "aws_redshift_cluster").find((c) => c.cluster_identifier === cluster).kms_key_id;
+    expect(keyOf("analytics-prod")).not.toBe(keyOf("analytics-dev"));
+    for (const key of resources(source, "aws_kms_key").filter((k) => k.description.startsWith("Encrypts the Redshift cluster "))) {
+      expect(statements(key.policy).find((st) => st.Sid === "CrossAccountRestoreGrants").Condition.StringEquals).toEqual({
+        "kms:ViaService": ["redshift.eu-west-2.amazonaws.com"],
+      });
+    }
+    expect(Object.keys(source.output)).not.toContain("data_kms_key_arn");
+    expect(Object.keys(source.output)).toContain("cluster_kms_key_arns");
+    const policy = resources(stacks.dr, "aws_iam_role_policy").find((p) => p.name === "restore-shared-snapshots").policy;
+    expect(statements(policy).find((st) => st.Sid === "ReadSourceKeysThroughRedshift").Resource).toHaveLength(2);
   });
 
   it("does not share the operations key with the DR account", () => {
@@ -248,15 +284,69 @@ describe("DR stack", () => {
       "arn:aws:redshift:eu-west-1:999999999999:cluster:bankdr-restore-*",
     ]);
     expect(bySid.ManageRestoredClusters.Resource).toBe("arn:aws:redshift:eu-west-1:999999999999:cluster:bankdr-restore-*");
-    // Keys: the created source keys (remote state), the existing cluster's key from config, the DR key.
-    const keys: string[] = bySid.UseSnapshotKeys.Resource;
-    expect(keys).toContain("arn:aws:kms:eu-west-1:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab");
-    expect(keys.filter((k) => k.includes("terraform_remote_state"))).toHaveLength(3);
-    expect(bySid.LetRedshiftUseSnapshotKeys.Condition).toEqual({ Bool: { "kms:GrantIsForAWSResource": "true" } });
+    // Removing a restored cluster may keep a final snapshot (DeleteCluster authorizes CreateClusterSnapshot too).
+    expect(bySid.FinalSnapshotsOfRestoredClusters).toEqual({
+      Sid: "FinalSnapshotsOfRestoredClusters",
+      Effect: "Allow",
+      Action: "redshift:CreateClusterSnapshot",
+      Resource: ["arn:aws:redshift:eu-west-1:999999999999:cluster:bankdr-restore-*", "arn:aws:redshift:eu-west-1:999999999999:snapshot:bankdr-restore-*/*"],
+    });
+    const viaRedshift = { "kms:ViaService": "redshift.eu-west-1.amazonaws.com" };
+    // Source keys: the created keys (remote state) and the existing cluster's key from config; read only, via Redshift.
+    const sourceKeys: string[] = bySid.ReadSourceKeysThroughRedshift.Resource;
+    expect(sourceKeys).toContain("arn:aws:kms:eu-west-1:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab");
+    expect(sourceKeys.filter((k) => k.includes("terraform_remote_state"))).toHaveLength(3);
+    expect(bySid.ReadSourceKeysThroughRedshift).toMatchObject({ Action: ["kms:Decrypt", "kms:DescribeKey"], Condition: { StringEquals: viaRedshift } });
+    expect(bySid.LetRedshiftUseSourceKeys).toMatchObject({
+      Action: "kms:CreateGrant",
+      Resource: sourceKeys,
+      Condition: { StringEquals: viaRedshift, Bool: { "kms:GrantIsForAWSResource": "true" } },
+    });
+    // The DR key: what the Management Guide lists for creating a cluster encrypted with a customer managed key.
+    const drKey = bySid.EncryptRestoredClustersWithDrKey.Resource;
+    expect(drKey).toMatch(/^\$\{aws_kms_key\.data-key_[0-9A-F]+\.arn\}$/);
+    expect(sourceKeys).not.toContain(drKey); // the source keys' statements never cover the DR key
+    expect(bySid.EncryptRestoredClustersWithDrKey).toMatchObject({
+      Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
+      Condition: { StringEquals: viaRedshift },
+    });
+    expect(bySid.LetRedshiftUseDrKey).toMatchObject({
+      Action: "kms:CreateGrant",
+      Resource: drKey,
+      Condition: { StringEquals: viaRedshift, Bool: { "kms:GrantIsForAWSResource": "true" } },
+    });
+    // Redshift's service-linked role, created on the first restore if the account has none: that role only.
+    expect(bySid.CreateRedshiftServiceLinkedRole).toEqual({
+      Sid: "CreateRedshiftServiceLinkedRole",
+      Effect: "Allow",
+      Action: "iam:CreateServiceLinkedRole",
+      Resource: "arn:aws:iam::999999999999:role/aws-service-role/redshift.amazonaws.com/AWSServiceRoleForRedshift",
+      Condition: { StringLike: { "iam:AWSServiceName": "redshift.amazonaws.com" } },
+    });
+    expect(Object.keys(bySid).sort()).toEqual([
+      "CreateRedshiftServiceLinkedRole",
+      "EncryptRestoredClustersWithDrKey",
+      "FinalSnapshotsOfRestoredClusters",
+      "LetRedshiftUseDrKey",
+      "LetRedshiftUseSourceKeys",
+      "ManageRestoredClusters",
+      "ReadSourceKeysThroughRedshift",
+      "RestoreSharedSnapshots",
+      "SeeClustersAndSnapshots",
+    ]);
     // The only wildcard resource is on read-only Describe calls.
     for (const s of statements(policy.policy)) {
       if (s.Resource === "*") expect(s.Action.every((a: string) => a.startsWith("redshift:Describe"))).toBe(true);
     }
+  });
+
+  it("creates Redshift's service-linked role only when the config asks for it", () => {
+    expect(resources(example().dr, "aws_iam_service_linked_role")).toHaveLength(0);
+    const raw = rawExample();
+    raw.dr.createRedshiftServiceLinkedRole = true;
+    expect(resources(synthEstate(estateOf(raw)).dr, "aws_iam_service_linked_role")).toEqual([
+      expect.objectContaining({ aws_service_name: "redshift.amazonaws.com" }),
+    ]);
   });
 
   it("creates its own key, not shared with any source account, and the restore network", () => {
@@ -298,6 +388,20 @@ describe("native snapshot automation wiring", () => {
     // cron(30 2 ? * MON-FRI *): 24 h between weekday runs, 72 h over the weekend.
     expect(stale).toMatchObject({ threshold: 80, period: 86400, evaluation_periods: 4, datapoints_to_alarm: 4, treat_missing_data: "breaching" });
     expect(lambdaEnv(treasury, "snapshot-manager").WINDOW_MINUTES).toBe("1440");
+  });
+
+  it("builds the longest gap native sharing allows (6 days) within CloudWatch's 7-day alarm window", () => {
+    const raw = rawExample();
+    Object.assign(raw.sources[0].native, { schedule: "rate(6 days)", retentionDays: 14 });
+    const source = synthEstate(estateOf(raw))["source-analytics"];
+    const stale = resources(source, "aws_cloudwatch_metric_alarm").find((a) => a.metric_name === "NewestSharedSnapshotAgeHours");
+    expect(stale).toMatchObject({ period: 86400, evaluation_periods: 7 });
+    expect(stale.period * stale.evaluation_periods).toBeLessThanOrEqual(604800);
+  });
+
+  it("tells the DR monitor the snapshot prefix it recognises the sources' snapshots by", () => {
+    expect(lambdaEnv(multi().dr, "monitor")).toMatchObject({ SNAPSHOT_PREFIX: "bankdr", MANAGED_BY: "bankdr" });
+    expect(lambdaEnv(multi()["source-payments"], "snapshot-manager")).toMatchObject({ SNAPSHOT_PREFIX: "bankdr", SHARE_LATEST: "2" });
   });
 
   it("monitors every native source from the DR account with each source's RPO", () => {

@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
-import { accountRoot, policyDocument, PolicyStatement } from "./iam";
+import { accountRoot, policyDocument, PolicyConditions, PolicyStatement } from "./iam";
 
 export interface ManagedKeyProps {
   /** Alias without the `alias/` prefix. */
@@ -12,11 +12,17 @@ export interface ManagedKeyProps {
   readonly partition?: string;
   /**
    * Accounts that may restore, from another account, what this key encrypts (shared Redshift
-   * snapshots) and copy AWS Backup recovery points of it. They get exactly kms:Decrypt and
-   * kms:DescribeKey, and kms:CreateGrant only for AWS services acting for them.
+   * snapshots). They get exactly kms:Decrypt and kms:DescribeKey, and kms:CreateGrant only for AWS
+   * services acting for them (kms:GrantIsForAWSResource).
    * @default none
    */
   readonly crossAccountRestoreAccountIds?: readonly string[];
+  /**
+   * Services through which the cross-account grantees may use the key (kms:ViaService), e.g.
+   * `redshift.<region>.amazonaws.com`: a restore works, direct use of the key from the other account does not.
+   * @default no condition (any use the grantee's own IAM allows)
+   */
+  readonly crossAccountViaServices?: readonly string[];
   /** Further statements, e.g. for AWS services that encrypt logs or messages with this key. @default none */
   readonly serviceStatements?: readonly PolicyStatement[];
   /** @default 30 */
@@ -48,6 +54,8 @@ export class ManagedKey extends Construct {
       // The account roots, not roles: source stacks deploy before the DR stack, and a key policy
       // naming a role that does not exist yet is refused. The DR account's IAM narrows it further.
       const principal = { AWS: grantees.map((a) => accountRoot(partition, a)) };
+      const via = props.crossAccountViaServices ?? [];
+      const viaCondition: PolicyConditions = via.length > 0 ? { StringEquals: { "kms:ViaService": [...via] } } : {};
       statements.push(
         {
           Sid: "CrossAccountRestoreUse",
@@ -55,6 +63,7 @@ export class ManagedKey extends Construct {
           Principal: principal,
           Action: ["kms:Decrypt", "kms:DescribeKey"],
           Resource: "*",
+          ...(via.length > 0 ? { Condition: viaCondition } : {}),
         },
         {
           Sid: "CrossAccountRestoreGrants",
@@ -62,7 +71,7 @@ export class ManagedKey extends Construct {
           Principal: principal,
           Action: "kms:CreateGrant",
           Resource: "*",
-          Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } },
+          Condition: { ...viaCondition, Bool: { "kms:GrantIsForAWSResource": "true" } },
         },
       );
     }

@@ -3,6 +3,14 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { accountRoot, policyDocument, PolicyStatement, principalTrustPolicy } from "./iam";
 
+/** The principal of Amazon Redshift, and the service name of its service-linked role. */
+export const REDSHIFT_SERVICE_PRINCIPAL = "redshift.amazonaws.com";
+
+/** ARN of Redshift's service-linked role (AWSServiceRoleForRedshift) in `accountId`. */
+export function redshiftServiceLinkedRoleArn(partition: string, accountId: string): string {
+  return `arn:${partition}:iam::${accountId}:role/aws-service-role/${REDSHIFT_SERVICE_PRINCIPAL}/AWSServiceRoleForRedshift`;
+}
+
 export interface RestoreSource {
   readonly accountId: string;
   readonly clusterIdentifiers: readonly string[];
@@ -20,7 +28,7 @@ export interface RestoreOperatorRoleProps {
   readonly trustedPrincipals?: readonly string[];
   /** Prefix of the identifiers of restored clusters; the role may only create and delete those. */
   readonly restoredClusterPrefix: string;
-  /** Key the restored clusters are re-encrypted with. */
+  /** Key the restored clusters are re-encrypted with (pass it as KmsKeyId when restoring). */
   readonly drKmsKeyArn: string;
   readonly sources: readonly RestoreSource[];
 }
@@ -28,7 +36,9 @@ export interface RestoreOperatorRoleProps {
 /**
  * The role an operator (or a restore drill) assumes in the DR account to restore a snapshot shared
  * by a source account: it may see snapshots, restore those of the configured clusters into clusters
- * named with the restore prefix, use the source and DR keys for that, and delete what it restored.
+ * named with the restore prefix, re-encrypted with the DR key, and delete what it restored (keeping a
+ * final snapshot if it wants). Every key use goes through Redshift (kms:ViaService).
+ * Sources of each permission: docs/aws-behaviour.md, "Restoring in the DR account".
  */
 export class RestoreOperatorRole extends Construct {
   public readonly role: IamRole;
@@ -38,17 +48,21 @@ export class RestoreOperatorRole extends Construct {
     super(scope, id);
     const p = props.partition ?? "aws";
     const restored = `arn:${p}:redshift:${props.region}:${props.accountId}:cluster:${props.restoredClusterPrefix}*`;
+    // Final snapshots of restored clusters: snapshot:<cluster>/<snapshot>.
+    const restoredSnapshots = `arn:${p}:redshift:${props.region}:${props.accountId}:snapshot:${props.restoredClusterPrefix}*/*`;
+    const viaRedshift = { "kms:ViaService": `redshift.${props.region}.amazonaws.com` };
     const sourceSnapshots = props.sources.flatMap((s) =>
       s.clusterIdentifiers.map((c) => `arn:${p}:redshift:${props.region}:${s.accountId}:snapshot:${c}/*`),
     );
-    const keys = [...props.sources.flatMap((s) => s.kmsKeyArns), props.drKmsKeyArn];
+    const sourceKeys = [...new Set(props.sources.flatMap((s) => s.kmsKeyArns))];
 
     const statements: PolicyStatement[] = [
       {
         Sid: "SeeClustersAndSnapshots",
         Effect: "Allow",
-        // Describe calls list across clusters and across snapshots of other owners; Redshift does
-        // not accept a resource ARN for listing them, so they cannot be narrowed. They change nothing.
+        // WILDCARD: these list across clusters and across snapshots other accounts own. The Service Authorization
+        // Reference gives DescribeClusterSnapshots and DescribeClusters only an optional cluster resource (of this
+        // account) and DescribeClusterSubnetGroups none. They change nothing.
         Action: ["redshift:DescribeClusterSnapshots", "redshift:DescribeClusters", "redshift:DescribeClusterSubnetGroups"],
         Resource: "*",
       },
@@ -65,17 +79,52 @@ export class RestoreOperatorRole extends Construct {
         Resource: restored,
       },
       {
-        Sid: "UseSnapshotKeys",
+        // DeleteCluster with a final snapshot also authorizes redshift:CreateClusterSnapshot (snapshot required,
+        // cluster optional), so removing a restored cluster can keep its data.
+        Sid: "FinalSnapshotsOfRestoredClusters",
         Effect: "Allow",
-        Action: ["kms:Decrypt", "kms:DescribeKey"],
-        Resource: keys,
+        Action: "redshift:CreateClusterSnapshot",
+        Resource: [restored, restoredSnapshots],
       },
       {
-        Sid: "LetRedshiftUseSnapshotKeys",
+        // The shared snapshot's key, read through Redshift while it restores. Nothing here encrypts with it: the
+        // restored cluster is re-encrypted with the DR key.
+        Sid: "ReadSourceKeysThroughRedshift",
+        Effect: "Allow",
+        Action: ["kms:Decrypt", "kms:DescribeKey"],
+        Resource: sourceKeys,
+        Condition: { StringEquals: viaRedshift },
+      },
+      {
+        Sid: "LetRedshiftUseSourceKeys",
         Effect: "Allow",
         Action: "kms:CreateGrant",
-        Resource: keys,
-        Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } },
+        Resource: sourceKeys,
+        Condition: { StringEquals: viaRedshift, Bool: { "kms:GrantIsForAWSResource": "true" } },
+      },
+      {
+        // What the Redshift Management Guide lists for a cluster encrypted with a customer managed key.
+        Sid: "EncryptRestoredClustersWithDrKey",
+        Effect: "Allow",
+        Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
+        Resource: props.drKmsKeyArn,
+        Condition: { StringEquals: viaRedshift },
+      },
+      {
+        Sid: "LetRedshiftUseDrKey",
+        Effect: "Allow",
+        Action: "kms:CreateGrant",
+        Resource: props.drKmsKeyArn,
+        Condition: { StringEquals: viaRedshift, Bool: { "kms:GrantIsForAWSResource": "true" } },
+      },
+      {
+        // Redshift creates its service-linked role with the first cluster of an account, as the caller; this is
+        // the statement the Redshift Management Guide gives for that, and nothing else of IAM.
+        Sid: "CreateRedshiftServiceLinkedRole",
+        Effect: "Allow",
+        Action: "iam:CreateServiceLinkedRole",
+        Resource: redshiftServiceLinkedRoleArn(p, props.accountId),
+        Condition: { StringLike: { "iam:AWSServiceName": REDSHIFT_SERVICE_PRINCIPAL } },
       },
     ];
 
