@@ -37,6 +37,13 @@ const bad: [string, (c: RawConfig) => void, string][] = [
   ["retention shorter than the schedule period", (c) => Object.assign(c.sources[0].native, { schedule: "rate(2 days)", retentionDays: 1 }), "sources[0].native.retentionDays: 1 is shorter than the schedule period"],
   ["invalid schedule expression", (c) => (c.sources[0].native.schedule = "cron(0 2 * *)"), 'sources[0].native.schedule: "cron(0 2 * *)" is not a valid cron expression'],
   ["unknown key", (c) => (c.sources[0].clusters[0].create.nodetype = "ra3.large"), "sources[0].clusters[0].create.nodetype: \"ra3.large\" is not a known key"],
+  // Each of these used to pass validation and then crash synth with a stack trace, or fail at apply.
+  ["16-character project and 24-character source", (c) => {
+    c.project = "abcdefghijklmnop";
+    c.sources[0].name = "abcdefghijklmnopqrstuvwx";
+  }, 'sources[0].name: "abcdefghijklmnopqrstuvwx" gives the IAM role name'],
+  ["weekly cron", (c) => Object.assign(c.sources[0].native, { schedule: "cron(0 3 ? * SUN *)", retentionDays: 14 }), "native sharing allows at most 144"],
+  ["source name ending with a hyphen", (c) => (c.sources[0].name = "analytics-"), 'sources[0].name: "analytics-" is not a valid source name'],
 ];
 
 describe("main.ts (npm run synth)", () => {
@@ -54,6 +61,7 @@ describe("main.ts (npm run synth)", () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("is not a valid estate config");
     expect(r.stderr).toContain(message);
+    expect(r.stderr).not.toMatch(/^\s+at /m); // a message, not a stack trace
     expect(r.stacks).toEqual([]);
   });
 
