@@ -2,7 +2,7 @@
  * DR monitor Lambda (DR account). Publishes, per source cluster, the age of the newest snapshot the
  * source account has shared with this account, and fails the invocation if any source could not be read.
  *
- * Env: SOURCES (JSON [{"accountId":"111111111111","clusters":["a","b"]}]), MANAGED_BY, METRIC_NAMESPACE,
+ * Env: SOURCES (JSON [{"accountId":"111111111111","clusters":["a","b"]}]), SNAPSHOT_PREFIX, MANAGED_BY, METRIC_NAMESPACE,
  * ALERT_TOPIC_ARN (optional). See functions/lib/settings.ts.
  */
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";

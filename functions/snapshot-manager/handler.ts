@@ -2,7 +2,7 @@
  * Snapshot manager Lambda (source account). Thin: reads env and event, calls the core, fails the
  * invocation when any cluster failed so that the Lambda `Errors` metric (and its alarm) count it.
  *
- * Env: CLUSTER_IDENTIFIERS, DR_ACCOUNT_IDS, WINDOW_MINUTES, RETENTION_DAYS, KEEP_LATEST, SNAPSHOT_PREFIX,
+ * Env: CLUSTER_IDENTIFIERS, DR_ACCOUNT_IDS, WINDOW_MINUTES, RETENTION_DAYS, KEEP_LATEST, SHARE_LATEST, SNAPSHOT_PREFIX,
  * MANAGED_BY, ALERT_TOPIC_ARN, METRIC_NAMESPACE, DRY_RUN (optional, "true"/"false", default "false"),
  * WAIT_MARGIN_SECONDS (optional, default 60). See functions/lib/settings.ts.
  */
