@@ -9,7 +9,6 @@ import { buildStacks } from "../stacks";
 
 export const MULTI_SOURCE_CONFIG = path.resolve(__dirname, "fixtures/multi-source.json");
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type RawConfig = any;
 
 export const rawExample = (): RawConfig => JSON.parse(fs.readFileSync(EXAMPLE_CONFIG, "utf8"));
@@ -21,10 +20,8 @@ export const estateOf = (raw: RawConfig): Estate => parseConfig(raw);
  * Synthesizes the whole app, as `cdktf synth` does (cross-stack references are only resolved
  * then), and returns each stack's Terraform JSON by stack name.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 const synthCache = new Map<string, Record<string, any>>();
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function synthEstate(estate: Estate): Record<string, any> {
   // Synthesis is deterministic, so one synth per distinct estate serves every test of a file.
   const key = JSON.stringify(estate);
@@ -32,7 +29,6 @@ export function synthEstate(estate: Estate): Record<string, any> {
   return structuredClone(synthCache.get(key)!);
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 function synthEstateUncached(estate: Estate): Record<string, any> {
   const app = Testing.app();
   buildStacks(app, estate);
@@ -44,7 +40,6 @@ function synthEstateUncached(estate: Estate): Record<string, any> {
 }
 
 /** Resources of one type in a synthesized stack, as a list of their bodies. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function resources(synth: any, type: string): any[] {
   return Object.values(synth.resource?.[type] ?? {});
 }

@@ -8,7 +8,8 @@ import { rawExample, RawConfig } from "./helpers";
 
 const ROOT = path.resolve(__dirname, "..");
 
-function runMain(config: RawConfig | undefined) {
+/** Runs main.ts with `config` written to a file, or with none (the embedded example) when undefined. */
+function runMain(config?: RawConfig) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rsdr-main-"));
   const outdir = path.join(dir, "cdktf.out");
   const env: NodeJS.ProcessEnv = { ...process.env, CDKTF_OUTDIR: outdir };

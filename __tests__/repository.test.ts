@@ -25,7 +25,7 @@ describe("the repository", () => {
     for (const f of repositoryFiles().filter((x) => x.endsWith(".md"))) {
       const text = fs.readFileSync(path.join(root, f), "utf8");
       for (const [, target] of text.matchAll(/\]\(((?:\.\.\/|\.\/)?(?:docs\/)?[\w-]+\.md)(?:#[\w-]+)?\)/g)) {
-        if (!fs.existsSync(path.resolve(root, path.dirname(f), target!))) broken.push(`${f} -> ${target}`);
+        if (!fs.existsSync(path.resolve(root, path.dirname(f), target))) broken.push(`${f} -> ${target}`);
       }
     }
     expect(broken).toEqual([]);

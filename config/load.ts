@@ -17,7 +17,7 @@ export class ConfigError extends Error {
 }
 
 export function configPath(env: NodeJS.ProcessEnv = process.env): string {
-  return env[CONFIG_ENV] ? path.resolve(env[CONFIG_ENV]!) : EXAMPLE_CONFIG;
+  return env[CONFIG_ENV] ? path.resolve(env[CONFIG_ENV]) : EXAMPLE_CONFIG;
 }
 
 export function loadConfig(file: string = configPath()): Estate {

@@ -3,6 +3,7 @@
 // one-line config error, not a failed apply (or a stack trace at synth). A test synthesizes estates and checks
 // that this list holds every name the stacks actually write, so the two cannot drift apart.
 // Sources of the rules: docs/aws-behaviour.md, "Names".
+import { SNAPSHOT_STAMP_EXAMPLE, snapshotIdOf } from "../contract";
 import type { Estate } from "./estate";
 
 export interface NameRule {
@@ -68,9 +69,6 @@ export function nameProblem(value: string, rule: NameRule): string | null {
 export const sourcePrefix = (project: string, sourceName: string) => `${project}-${sourceName}`;
 export const drPrefix = (project: string) => `${project}-dr`;
 export const defaultLockTableName = (project: string) => `${project}-tfstate-lock`;
-
-/** A snapshot id the snapshot manager gives a window's snapshot; the stamp is `YYYYMMDDtHHMMz`. */
-export const SNAPSHOT_STAMP_EXAMPLE = "20261126t1200z";
 
 /** Where a name comes from, for the message when it breaks its rule. */
 export interface DerivedName {
@@ -171,7 +169,7 @@ export function derivedNames(estate: Estate): DerivedName[] {
           { value: `${fn}-${id}-failures`, rule: R.alarm, field: clusterField, purpose: "cluster failures alarm" },
           { value: `${fn}-${id}-rpo-exceeded`, rule: R.alarm, field: clusterField, purpose: "staleness alarm" },
           {
-            value: `${project}-${id}-${SNAPSHOT_STAMP_EXAMPLE}`,
+            value: snapshotIdOf(project, id, SNAPSHOT_STAMP_EXAMPLE),
             rule: R.redshiftSnapshot,
             field: clusterField,
             purpose: "snapshot id the snapshot manager creates (runtime, not in the stack)",

@@ -8,6 +8,11 @@
 //   DOM is * or ?, MON is *, DOW is ?, * or a list/range of days, YEAR is *.
 // Cron with a day of month or month restriction is refused: its gaps run to weeks or months,
 // which is no snapshot schedule a DR plan should rest on.
+//
+// Why no cron library (croner, cron-parser): they read Unix cron (5 fields, or 6 with seconds), not the
+// EventBridge form with its year field and `?`, so every expression would need translating first; and the
+// gaps would have to be found by walking a week of fire times. The grammar accepted here is small enough that
+// both gaps are computed exactly from it, and anything outside it is refused rather than half-understood.
 
 export interface Schedule {
   readonly expression: string;

@@ -7,8 +7,9 @@ import { DrSnapshotMonitor } from "./constructs/dr-snapshot-monitor";
 import { ManagedKey } from "./constructs/kms-key";
 import { RedshiftNetwork } from "./constructs/network";
 import { IamServiceLinkedRole } from "@cdktf/provider-aws/lib/iam-service-linked-role";
-import { REDSHIFT_SERVICE_PRINCIPAL, RestoreOperatorRole } from "./constructs/restore-operator-role";
-import { operationsKeyPolicyStatements } from "./constructs/snapshot-automation";
+import { REDSHIFT_SERVICE_PRINCIPAL } from "./constructs/redshift-principal";
+import { RestoreOperatorRole } from "./constructs/restore-operator-role";
+import { operationsKeyPolicyStatements } from "./constructs/key-policies";
 import { DR_STACK, drPrefix, restoredClusterPrefix } from "./names";
 import type { SourceStack } from "./source-stack";
 

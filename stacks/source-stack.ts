@@ -8,7 +8,8 @@ import { remoteState, stackTags } from "./common";
 import { ManagedKey } from "./constructs/kms-key";
 import { RedshiftNetwork } from "./constructs/network";
 import { SecureRedshiftCluster } from "./constructs/redshift-cluster";
-import { operationsKeyPolicyStatements, SnapshotAutomation } from "./constructs/snapshot-automation";
+import { operationsKeyPolicyStatements } from "./constructs/key-policies";
+import { SnapshotAutomation } from "./constructs/snapshot-automation";
 import { sourcePrefix, sourceStackName } from "./names";
 
 /** What the DR stack needs to know of a protected cluster. */
@@ -96,7 +97,7 @@ export class SourceStack extends AccountStack {
 
     for (const cluster of source.clusters) {
       if (cluster.create) {
-        const key = this.clusterKeys[cluster.identifier]!;
+        const key = this.clusterKeys[cluster.identifier];
         const made = new SecureRedshiftCluster(this, `cluster-${cluster.identifier}`, {
           identifier: cluster.identifier,
           ...cluster.create,

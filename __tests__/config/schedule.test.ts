@@ -1,5 +1,5 @@
 import { parseSchedule, ScheduleError } from "../../config/schedule";
-import { isNetworkAddress, overlaps, parseCidr, subnetCidr } from "../../config/cidr";
+import { isNetworkAddress, overlaps, parseCidr, subnetCidr } from "../../contract/cidr";
 
 describe("parseSchedule derives the gaps between runs", () => {
   it.each([

@@ -1,6 +1,7 @@
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
-import { AlertTopic, REDSHIFT_EVENTS_PRINCIPAL } from "../../stacks/constructs/alert-topic";
+import { AlertTopic } from "../../stacks/constructs/alert-topic";
+import { REDSHIFT_SERVICE_PRINCIPAL as REDSHIFT_EVENTS_PRINCIPAL } from "../../stacks/constructs/redshift-principal";
 import { ACCOUNT, ENV, KMS_KEY, REGION, policy, synth } from "./fixtures/nodejs-function-helpers";
 
 describe("AlertTopic", () => {
@@ -71,6 +72,6 @@ describe("AlertTopic", () => {
   test("refuses an e-mail address that is not one, naming its index", () => {
     expect(() =>
       synth((stack) => new AlertTopic(stack, "t", { ...ENV, topicName: "t", kmsKeyArn: KMS_KEY, emails: ["a@b.io", "nope"] })),
-    ).toThrow('AlertTopic: emails[1]: "nope" is not an e-mail address');
+    ).toThrow(/^AlertTopic at \S+: emails\[1\]: "nope" is not valid: an e-mail address$/);
   });
 });

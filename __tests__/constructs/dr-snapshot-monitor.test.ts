@@ -84,10 +84,9 @@ describe("DrSnapshotMonitor", () => {
     });
   });
 
-  test("role: describe snapshots, metrics in its namespace, publish alerts; '*' only where no resource-level permission exists", () => {
+  test("role: describe snapshots, publish alerts, and no PutMetricData (metrics are EMF in its logs); '*' only where no resource-level permission exists", () => {
     const doc = functionPolicy(s);
     expect(allowedActions(doc)).toEqual([
-      "cloudwatch:PutMetricData",
       "kms:Decrypt",
       "kms:GenerateDataKey",
       "logs:CreateLogStream",
@@ -98,14 +97,7 @@ describe("DrSnapshotMonitor", () => {
       "xray:PutTelemetryRecords",
       "xray:PutTraceSegments",
     ]);
-    expect(wildcardSids(doc)).toEqual([
-      "DescribeSharedSnapshots",
-      "PutMetricDataOwnNamespaceOnly",
-      "XRayNoResourceLevelPermissions",
-    ]);
-    expect(statement(doc, "PutMetricDataOwnNamespaceOnly").Condition).toEqual({
-      StringEquals: { "cloudwatch:namespace": "RedshiftDR" },
-    });
+    expect(wildcardSids(doc)).toEqual(["DescribeSharedSnapshots", "XRayNoResourceLevelPermissions"]);
     expect(statement(doc, "PublishAlerts").Resource).toBe(alertTopic);
     expect(statement(doc, "UseOperationsKeyViaSnsAndSqs").Resource).toBe(DR_KEY);
     expect(list(statement(doc, "WriteOwnLogGroup").Resource)).toEqual([
@@ -165,27 +157,29 @@ describe("DrSnapshotMonitor", () => {
   });
 
   test.each<[Partial<DrSnapshotMonitorProps>, string]>([
-    [{ sources: [] }, "DrSnapshotMonitor: sources: [] is not valid: at least one source account"],
+    [{ sources: [] }, "sources: [] is not valid: at least one source account"],
     [
       { sources: [{ accountId: "1111", clusterIdentifiers: ["a"], rpoHours: 1 }] },
-      'DrSnapshotMonitor: sources[0].accountId: "1111" is not valid: a 12-digit AWS account id',
+      'sources[0].accountId: "1111" is not valid: a 12-digit AWS account id',
     ],
     [
       { sources: [{ accountId: DR_ACCOUNT, clusterIdentifiers: ["a"], rpoHours: 1 }] },
-      `DrSnapshotMonitor: sources[0].accountId: "${DR_ACCOUNT}" is not valid: an account other than the DR account`,
+      `sources[0].accountId: "${DR_ACCOUNT}" is not valid: an account other than the DR account`,
     ],
     [
       { sources: [{ accountId: "111111111111", clusterIdentifiers: ["Bad_Id"], rpoHours: 1 }] },
-      'DrSnapshotMonitor: sources[0].clusterIdentifiers[0]: "Bad_Id" is not valid',
+      'sources[0].clusterIdentifiers[0]: "Bad_Id" is not valid',
     ],
     [
       { sources: [{ accountId: "111111111111", clusterIdentifiers: ["a"], rpoHours: 0 }] },
-      "DrSnapshotMonitor: sources[0].rpoHours: 0 is not valid: a positive number of hours",
+      "sources[0].rpoHours: 0 is not valid: a positive number of hours",
     ],
-    [{ alarmPeriodSeconds: 90 }, "DrSnapshotMonitor: alarmPeriodSeconds: 90 is not valid: a multiple of 60"],
-    [{ alarmPeriodSeconds: 3600, alarmEvaluationPeriods: 169 }, "DrSnapshotMonitor: alarmEvaluationPeriods: 169 is not valid: an integer from 1 to 168"],
-    [{ namePrefix: "p".repeat(44) }, `DrSnapshotMonitor: namePrefix: "${"p".repeat(44)}" is not valid`],
+    [{ alarmPeriodSeconds: 90 }, "alarmPeriodSeconds: 90 is not valid: a multiple of 60"],
+    [{ alarmPeriodSeconds: 3600, alarmEvaluationPeriods: 169 }, "alarmEvaluationPeriods: 169 is not valid: an integer from 1 to 168"],
+    [{ namePrefix: "p".repeat(44) }, `namePrefix: "${"p".repeat(44)}" is not valid`],
   ])("refuses %j", (override, message) => {
+    // Every message names the construct and its path, then the field, the value and what is allowed.
+    expect(() => build(override)).toThrow(/^DrSnapshotMonitor at \S*\/monitor: [a-zA-Z]+(\[\d+\])?(\.\w+(\[\d+\])?)?: /);
     expect(() => build(override)).toThrow(message);
   });
 });

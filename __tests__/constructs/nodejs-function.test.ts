@@ -6,14 +6,11 @@ import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config";
 import { SchedulerSchedule } from "@cdktf/provider-aws/lib/scheduler-schedule";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
-import {
-  DeadLetterQueue,
-  FunctionAlarms,
-  FunctionSchedule,
-  NodejsFunction,
-  NodejsFunctionProps,
-  resolveAwsEnvironment,
-} from "../../stacks/constructs/nodejs-function";
+import { resolveAwsEnvironment } from "../../stacks/constructs/aws-environment";
+import { DeadLetterQueue } from "../../stacks/constructs/dead-letter-queue";
+import { FunctionAlarms } from "../../stacks/constructs/function-alarms";
+import { FunctionSchedule } from "../../stacks/constructs/function-schedule";
+import { NodejsFunction, NodejsFunctionProps } from "../../stacks/constructs/nodejs-function";
 import {
   ACCOUNT,
   ENV,

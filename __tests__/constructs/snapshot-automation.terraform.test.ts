@@ -53,9 +53,11 @@ async function synthAndValidate(outdir: string): Promise<void> {
   }
 
   const stackDir = path.join(outdir, "stacks", "constructs");
-  const config = JSON.parse(fs.readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8"));
+  const config = JSON.parse(fs.readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8")) as {
+    resource: { aws_lambda_function: Record<string, { filename: string }> };
+  };
   // The function archives were written next to the stack, where `filename` points.
-  for (const fn of Object.values(config.resource.aws_lambda_function) as { filename: string }[]) {
+  for (const fn of Object.values(config.resource.aws_lambda_function)) {
     expect(fs.existsSync(path.join(stackDir, fn.filename))).toBe(true);
   }
 

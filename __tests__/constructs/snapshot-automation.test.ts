@@ -7,12 +7,9 @@ import { SchedulerSchedule } from "@cdktf/provider-aws/lib/scheduler-schedule";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
-import {
-  SNAPSHOT_TAG_KEYS,
-  SnapshotAutomation,
-  SnapshotAutomationProps,
-  operationsKeyPolicyStatements,
-} from "../../stacks/constructs/snapshot-automation";
+import { SNAPSHOT_TAG_KEYS } from "../../contract";
+import { operationsKeyPolicyStatements } from "../../stacks/constructs/key-policies";
+import { SnapshotAutomation, SnapshotAutomationProps } from "../../stacks/constructs/snapshot-automation";
 import {
   ACCOUNT,
   AUTOMATION_PROPS,
@@ -97,9 +94,8 @@ describe("SnapshotAutomation", () => {
     expect(vars.WAIT_MARGIN_SECONDS).toBe("90");
   });
 
-  test("role: exactly these actions", () => {
+  test("role: exactly these actions (no cloudwatch:PutMetricData: metrics are embedded metric format in its logs)", () => {
     expect(allowedActions(functionPolicy(s))).toEqual([
-      "cloudwatch:PutMetricData",
       "kms:Decrypt",
       "kms:GenerateDataKey",
       "logs:CreateLogStream",
@@ -142,18 +138,11 @@ describe("SnapshotAutomation", () => {
 
   test("role: '*' only for the commented no-resource-level actions and X-Ray", () => {
     const doc = functionPolicy(s);
-    expect(wildcardSids(doc)).toEqual([
-      "DescribeNoResourceLevelPermissions",
-      "PutMetricDataOwnNamespaceOnly",
-      "XRayNoResourceLevelPermissions",
-    ]);
+    expect(wildcardSids(doc)).toEqual(["DescribeNoResourceLevelPermissions", "XRayNoResourceLevelPermissions"]);
     expect(list(statement(doc, "DescribeNoResourceLevelPermissions").Action)).toEqual([
       "redshift:DescribeClusterSnapshots",
       "redshift:DescribeClusters",
     ]);
-    expect(statement(doc, "PutMetricDataOwnNamespaceOnly").Condition).toEqual({
-      StringEquals: { "cloudwatch:namespace": "RedshiftDR" },
-    });
   });
 
   test("role: publish to the alert topic only; the key only through SNS and SQS", () => {
@@ -330,7 +319,7 @@ describe("SnapshotAutomation", () => {
     [{ alarmPeriodSeconds: 1800, alarmEvaluationPeriods: 49 }, "alarmEvaluationPeriods: 49 is not valid: an integer from 1 to 48 (CloudWatch: period 1800 s x evaluation periods may not exceed 86400 s)"],
   ])("refuses %j", (override, message) => {
     // Every message starts with the construct and the field path, then quotes the value received.
-    expect(() => build(override)).toThrow(/^SnapshotAutomation: [a-zA-Z]+(\[\d+\])?: /);
+    expect(() => build(override)).toThrow(/^SnapshotAutomation at \S*\/automation: [a-zA-Z]+(\[\d+\])?: /);
     expect(() => build(override)).toThrow(message);
   });
 });

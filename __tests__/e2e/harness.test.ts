@@ -93,7 +93,7 @@ describe("moto launcher", () => {
     const child = spawn(process.execPath, ["-e", script], { cwd: repoRoot, stdio: ["ignore", "pipe", "inherit"] });
     const motoPid = await new Promise<number>((resolve, reject) => {
       let out = "";
-      child.stdout!.on("data", (c) => {
+      child.stdout.on("data", (c) => {
         out += c;
         const m = /PID (\d+)/.exec(out);
         if (m) resolve(Number(m[1]));

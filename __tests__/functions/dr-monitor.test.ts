@@ -1,18 +1,17 @@
 import "aws-sdk-client-mock-jest";
 import { mockClient } from "aws-sdk-client-mock";
 import { DescribeClusterSnapshotsCommand, RedshiftClient, type DescribeClusterSnapshotsCommandInput, type Snapshot } from "@aws-sdk/client-redshift";
-import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { monitorSharedSnapshots } from "../../functions/lib/dr-monitor";
 import { listSharedSnapshots } from "../../functions/lib/listing";
-import { DEFAULT_RETRY_POLICY } from "../../functions/lib/retry";
-import { drMonitorSettingsFromEnv, SettingsError, type DrMonitorSettings } from "../../functions/lib/settings";
+import { drMonitorSettingsFromEnv } from "../../functions/lib/environment";
+import { memorySink } from "../../functions/lib/metrics";
+import { SettingsError, type DrMonitorSettings } from "../../functions/lib/settings";
 import { handler } from "../../functions/dr-monitor/handler";
-import { HOUR, MANAGED_BY, ours, testRuntime } from "./helpers";
+import { emfDocuments, HOUR, MANAGED_BY, ours, testRuntime } from "./helpers";
 
 const redshiftMock = mockClient(RedshiftClient);
 const snsMock = mockClient(SNSClient);
-const cwMock = mockClient(CloudWatchClient);
 
 const NOW = new Date("2026-11-26T12:05:00Z");
 const SRC_A = "111111111111";
@@ -34,8 +33,6 @@ const shared = (id: string, cluster: string, owner: string, ageH: number, over: 
 beforeEach(() => {
   redshiftMock.reset();
   snsMock.reset();
-  cwMock.reset();
-  cwMock.on(PutMetricDataCommand).resolves({});
   snsMock.on(PublishCommand).resolves({});
 });
 
@@ -48,21 +45,21 @@ const settings = (over: Partial<DrMonitorSettings> = {}): DrMonitorSettings => (
   managedBy: MANAGED_BY,
   metricNamespace: "RedshiftDR",
   alertTopicArn: TOPIC,
-  retry: DEFAULT_RETRY_POLICY,
   ...over,
 });
 
 function deps() {
   const rt = testRuntime();
+  const metrics = memorySink();
   return {
     rt,
+    metrics,
     deps: {
       redshift: new RedshiftClient({ region: "eu-west-1" }),
-      cloudwatch: new CloudWatchClient({ region: "eu-west-1" }),
+      metrics,
       sns: new SNSClient({ region: "eu-west-1" }),
       clock: { now: () => NOW },
       log: rt.log,
-      sleep: rt.sleep,
     },
   };
 }
@@ -97,9 +94,8 @@ describe("DR side: listSharedSnapshots", () => {
           shared("rsdr-hr-prod-20261126t0600z", "hr-prod", SRC_A, 1, { Tags: [{ Key: "managed-by", Value: MANAGED_BY }] }),
         ],
       });
-    const { rt } = deps();
     const found = await listSharedSnapshots(
-      { redshift: new RedshiftClient({ region: "eu-west-1" }), retry: { policy: DEFAULT_RETRY_POLICY, sleep: rt.sleep } },
+      { redshift: new RedshiftClient({ region: "eu-west-1" }) },
       SRC_A,
       { snapshotPrefix: "rsdr", clusters: ["sales-prod", "hr-prod", "sales"], managedBy: MANAGED_BY },
     );
@@ -132,7 +128,7 @@ describe("DR monitor", () => {
       }
       return { Snapshots: [shared("rsdr-risk-prod-20261125t0000z", "risk-prod", SRC_B, 36)] };
     });
-    const { deps: d, rt } = deps();
+    const { deps: d, rt, metrics } = deps();
     const report = await monitorSharedSnapshots(d, settings());
 
     expect(report.failedSources).toEqual([]);
@@ -141,26 +137,9 @@ describe("DR monitor", () => {
       { sourceAccountId: SRC_A, clusterIdentifier: "hr-prod", newestSnapshotId: null, newestAgeHours: null, failed: false },
       { sourceAccountId: SRC_B, clusterIdentifier: "risk-prod", newestSnapshotId: "rsdr-risk-prod-20261125t0000z", newestAgeHours: 36, failed: false },
     ]);
-    expect(cwMock).toHaveReceivedCommandTimes(PutMetricDataCommand, 1);
-    const input = cwMock.commandCalls(PutMetricDataCommand)[0]!.args[0].input;
-    expect(input.Namespace).toBe("RedshiftDR");
-    expect(input.MetricData!.map((m) => [m.MetricName, m.Dimensions, m.Value])).toEqual([
-      [
-        "NewestSharedSnapshotAgeHours",
-        [
-          { Name: "SourceAccount", Value: SRC_A },
-          { Name: "ClusterIdentifier", Value: "sales-prod" },
-        ],
-        12,
-      ],
-      [
-        "NewestSharedSnapshotAgeHours",
-        [
-          { Name: "SourceAccount", Value: SRC_B },
-          { Name: "ClusterIdentifier", Value: "risk-prod" },
-        ],
-        36,
-      ],
+    expect(metrics.points).toEqual([
+      { name: "NewestSharedSnapshotAgeHours", unit: "None", value: 12, dimensions: { SourceAccount: SRC_A, ClusterIdentifier: "sales-prod" } },
+      { name: "NewestSharedSnapshotAgeHours", unit: "None", value: 36, dimensions: { SourceAccount: SRC_B, ClusterIdentifier: "risk-prod" } },
     ]);
     expect(rt.log.entries.filter((e) => e.event === "dr-cluster-checked").map((e) => [e.clusterIdentifier, e.level])).toEqual([
       ["sales-prod", "info"],
@@ -175,12 +154,12 @@ describe("DR monitor", () => {
       if (input.OwnerAccount === SRC_A) throw Object.assign(new Error("not authorized"), { name: "AccessDenied" });
       return { Snapshots: [shared("rsdr-risk-prod-20261125t0000z", "risk-prod", SRC_B, 36)] };
     });
-    const { deps: d } = deps();
+    const { deps: d, metrics } = deps();
     const report = await monitorSharedSnapshots(d, settings());
     expect(report.failedSources).toEqual([SRC_A]);
     expect(report.clusters.filter((c) => c.failed).map((c) => c.clusterIdentifier)).toEqual(["sales-prod", "hr-prod"]);
     expect(report.clusters.find((c) => c.clusterIdentifier === "risk-prod")).toMatchObject({ newestAgeHours: 36, failed: false });
-    expect(cwMock.commandCalls(PutMetricDataCommand)[0]!.args[0].input.MetricData).toHaveLength(1);
+    expect(metrics.points).toHaveLength(1);
     expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
     expect(snsMock).toHaveReceivedCommandWith(PublishCommand, {
       TopicArn: TOPIC,
@@ -191,8 +170,13 @@ describe("DR monitor", () => {
 
 describe("DR monitor handler", () => {
   const savedEnv = process.env;
+  let stdout: string[];
   beforeEach(() => {
-    jest.spyOn(process.stdout, "write").mockImplementation(() => true);
+    stdout = [];
+    jest.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
+      stdout.push(String(chunk));
+      return true;
+    });
     jest.spyOn(process.stderr, "write").mockImplementation(() => true);
     process.env = {
       ...savedEnv,
@@ -220,12 +204,15 @@ describe("DR monitor handler", () => {
       { accountId: SRC_B, clusters: ["risk-prod"] },
       { accountId: SRC_A, clusters: ["sales-prod"] },
     ]);
-    // (not retried: access denied is not throttling, so the handler's real backoff sleep is never used)
     await expect(handler({}, {})).rejects.toThrow(`DR monitor: source account(s) could not be read: ${SRC_B}`);
-    expect(cwMock).toHaveReceivedCommandTimes(PutMetricDataCommand, 1);
-    expect(cwMock).toHaveReceivedCommandWith(PutMetricDataCommand, {
-      MetricData: [expect.objectContaining({ Dimensions: [{ Name: "SourceAccount", Value: SRC_A }, { Name: "ClusterIdentifier", Value: "sales-prod" }] })],
-    });
+    // The age of the readable source was written as embedded metric format, with exactly the alarm's dimensions.
+    const emf = emfDocuments(stdout);
+    expect(emf).toEqual([
+      expect.objectContaining({ SourceAccount: SRC_A, ClusterIdentifier: "sales-prod", NewestSharedSnapshotAgeHours: expect.any(Number) }),
+    ]);
+    expect(emf[0]!._aws.CloudWatchMetrics).toEqual([
+      { Namespace: "RedshiftDR", Dimensions: [["SourceAccount", "ClusterIdentifier"]], Metrics: [{ Name: "NewestSharedSnapshotAgeHours", Unit: "None" }] },
+    ]);
     // no ALERT_TOPIC_ARN: nothing published, the thrown error (Lambda Errors metric) is the signal
     expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
   });

@@ -1,6 +1,6 @@
 /** Builders shared by the function tests. */
 import type { Snapshot } from "@aws-sdk/client-redshift";
-import { memoryLogger, type MemoryLogger, type Sleep } from "../../functions/lib/runtime";
+import { memoryLogger, type MemoryLogger } from "../../functions/lib/runtime";
 import { snapshotManagerSettings, type SnapshotManagerSettings } from "../../functions/lib/settings";
 
 export const MANAGED_BY = "rsdr-test";
@@ -56,9 +56,17 @@ export function ours(
 
 export interface TestDeps {
   log: MemoryLogger;
-  sleep: jest.Mock<ReturnType<Sleep>, Parameters<Sleep>>;
 }
 
 export function testRuntime(): TestDeps {
-  return { log: memoryLogger(), sleep: jest.fn(async (_ms: number) => undefined) };
+  return { log: memoryLogger() };
+}
+
+/** The CloudWatch embedded-metric-format documents among the lines written to stdout. */
+export function emfDocuments(stdout: string[]): any[] {
+  return stdout
+    .flatMap((s) => s.split("\n"))
+    .filter((l) => l.startsWith("{"))
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
+    .filter((d) => "_aws" in d);
 }

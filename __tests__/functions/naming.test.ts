@@ -1,4 +1,5 @@
-import { identifierProblem, windowSnapshotId, windowStamp, windowStart } from "../../functions/lib/naming";
+import { identifierProblem, windowStamp } from "../../contract";
+import { windowSnapshotId, windowStart } from "../../functions/lib/naming";
 
 describe("schedule windows and snapshot ids", () => {
   it("floors to the window start in UTC", () => {

@@ -15,27 +15,27 @@ import {
   type DescribeClusterSnapshotsCommandInput,
   type Snapshot,
 } from "@aws-sdk/client-redshift";
-import { CloudWatchClient, PutMetricDataCommand, type MetricDatum } from "@aws-sdk/client-cloudwatch";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
+import { memorySink, type MetricPoint, type MetricsSink } from "../../functions/lib/metrics";
 import { reconcile, type ReconcileDeps } from "../../functions/lib/reconcile";
 import type { SnapshotManagerSettings } from "../../functions/lib/settings";
 import { DAY, DR1, DR2, HOUR, MANAGED_BY, ours, settings, testRuntime, TOPIC, type TestDeps } from "./helpers";
 
 const redshiftMock = mockClient(RedshiftClient);
 const snsMock = mockClient(SNSClient);
-const cwMock = mockClient(CloudWatchClient);
 
 const NOW = new Date("2026-11-26T12:05:00Z");
 const WINDOW_ID = "rsdr-sales-prod-20261126t1200z";
 const ago = (ms: number) => new Date(NOW.getTime() - ms);
 
 let rt: TestDeps;
+let metrics: MetricsSink & { points: MetricPoint[] };
 
 beforeEach(() => {
   redshiftMock.reset();
   snsMock.reset();
-  cwMock.reset();
   rt = testRuntime();
+  metrics = memorySink();
   // Defaults; tests override what they need.
   redshiftMock.on(DescribeClusterSnapshotsCommand).resolves({ Snapshots: [] });
   redshiftMock.on(CreateClusterSnapshotCommand).resolves({});
@@ -43,18 +43,15 @@ beforeEach(() => {
   redshiftMock.on(RevokeSnapshotAccessCommand).resolves({});
   redshiftMock.on(DeleteClusterSnapshotCommand).resolves({});
   snsMock.on(PublishCommand).resolves({ MessageId: "m" });
-  cwMock.on(PutMetricDataCommand).resolves({});
 });
 
 function deps(over: Partial<ReconcileDeps> = {}): ReconcileDeps {
   return {
     redshift: new RedshiftClient({ region: "eu-west-1" }),
     sns: new SNSClient({ region: "eu-west-1" }),
-    cloudwatch: new CloudWatchClient({ region: "eu-west-1" }),
+    metrics,
     clock: { now: () => NOW },
     log: rt.log,
-    sleep: rt.sleep,
-    random: () => 0.5,
     ...over,
   };
 }
@@ -111,7 +108,7 @@ describe("reconcile: creating the window snapshot", () => {
     const report = await run();
     expect(redshiftMock).not.toHaveReceivedCommand(CreateClusterSnapshotCommand);
     expect(report.clusters[0]).toMatchObject({ alreadyExisted: true, wait: "not-needed", pendingAvailability: null });
-    expect(report.clusters[0]!.newestSharedSnapshotId).toBe(WINDOW_ID);
+    expect(report.clusters[0].newestSharedSnapshotId).toBe(WINDOW_ID);
   });
 
   it("with createSnapshots false (snapshot-event trigger) only shares and applies retention", async () => {
@@ -147,46 +144,10 @@ describe("reconcile: listing", () => {
     expect(redshiftMock).toHaveReceivedNthCommandWith(1, DescribeClusterSnapshotsCommand, { ...base, Marker: undefined });
     expect(redshiftMock).toHaveReceivedNthCommandWith(2, DescribeClusterSnapshotsCommand, { ...base, Marker: "m1" });
     expect(redshiftMock).toHaveReceivedNthCommandWith(3, DescribeClusterSnapshotsCommand, { ...base, Marker: "m2" });
-    const c = report.clusters[0]!;
+    const c = report.clusters[0];
     expect(c.shared).toEqual([{ snapshotId: "rsdr-sales-prod-20261125t1200z", accountId: DR1 }]);
     expect(c.revoked).toEqual([{ snapshotId: "rsdr-sales-prod-20261110t0000z", accountId: DR1 }]);
     expect(c.deleted).toEqual(["rsdr-sales-prod-20261110t0000z"]);
-  });
-
-  it("retries throttling with exponential backoff, resuming pagination at the throttled page", async () => {
-    redshiftMock
-      .on(DescribeClusterSnapshotsCommand)
-      .resolvesOnce({ Snapshots: [ours("rsdr-sales-prod-20261126t0000z", ago(12 * HOUR))], Marker: "m1" })
-      .rejectsOnce(new RedshiftServiceException({ name: "Throttling", $fault: "client", message: "Rate exceeded", $metadata: { httpStatusCode: 400 } }))
-      .rejectsOnce(Object.assign(new Error("Too Many Requests"), { name: "TooManyRequestsException", $metadata: { httpStatusCode: 429 } }))
-      .resolves({ Snapshots: [ours("rsdr-sales-prod-20261125t1200z", ago(24 * HOUR))] });
-    redshiftMock
-      .on(AuthorizeSnapshotAccessCommand)
-      .rejectsOnce(Object.assign(new Error("slow down"), { name: "RequestLimitExceeded" }))
-      .resolves({});
-
-    const report = await run();
-
-    expect(report.failedClusters).toEqual([]);
-    const markers = callsOf(DescribeClusterSnapshotsCommand).map((i) => i.Marker);
-    expect(markers).toEqual([undefined, "m1", "m1", "m1"]); // page 1 is not read again
-    // both snapshots from both pages were shared, despite the throttled share call
-    expect(report.clusters[0]!.shared.map((s) => s.snapshotId).sort()).toEqual([
-      "rsdr-sales-prod-20261125t1200z",
-      "rsdr-sales-prod-20261126t0000z",
-    ]);
-    // full jitter with random()=0.5: half of 250, 500 (then 250 again for the separate share call)
-    expect(rt.sleep.mock.calls.map(([ms]) => ms)).toEqual([125, 250, 125]);
-  });
-
-  it("gives up after the configured attempts and reports the cluster as throttled", async () => {
-    redshiftMock
-      .on(DescribeClusterSnapshotsCommand)
-      .rejects(new RedshiftServiceException({ name: "ThrottlingException", $fault: "client", message: "Rate exceeded", $metadata: {} }));
-    const report = await run({ retry: { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 1000 } });
-    expect(redshiftMock).toHaveReceivedCommandTimes(DescribeClusterSnapshotsCommand, 3);
-    expect(report.clusters[0]).toMatchObject({ failed: true, errors: [{ step: "list", kind: "throttling" }] });
-    expect(redshiftMock).not.toHaveReceivedCommand(CreateClusterSnapshotCommand);
   });
 });
 
@@ -198,7 +159,7 @@ describe("reconcile: waiting for the new snapshot within the time left", () => {
     const report = await run({}, { remainingTimeMs: () => 60_300 });
     const elapsed = Date.now() - started;
 
-    const c = report.clusters[0]!;
+    const c = report.clusters[0];
     expect(c).toMatchObject({ failed: false, wait: "timed-out", pendingAvailability: WINDOW_ID, shared: [] });
     expect(c.notes.join(" ")).toMatch(/still being created/);
     expect(redshiftMock).not.toHaveReceivedCommand(AuthorizeSnapshotAccessCommand);
@@ -212,7 +173,7 @@ describe("reconcile: waiting for the new snapshot within the time left", () => {
     const createdAt = ago(60_000);
     listing({}, () => [ours(WINDOW_ID, createdAt, { status: ++polls < 3 ? "creating" : "available" })]);
     const report = await run({ drAccountIds: [DR1, DR2] }, { remainingTimeMs: () => 65_000 });
-    const c = report.clusters[0]!;
+    const c = report.clusters[0];
     expect(c).toMatchObject({ wait: "available", pendingAvailability: null, failed: false });
     expect(c.shared).toEqual([
       { snapshotId: WINDOW_ID, accountId: DR1 },
@@ -249,7 +210,7 @@ describe("reconcile: sharing", () => {
     expect(callsOf(AuthorizeSnapshotAccessCommand)).toEqual([
       { SnapshotIdentifier: "rsdr-sales-prod-20261126t0000z", SnapshotClusterIdentifier: "sales-prod", AccountWithRestoreAccess: DR2 },
     ]);
-    expect(report.clusters[0]!.newestSharedSnapshotId).toBe("rsdr-sales-prod-20261126t0000z");
+    expect(report.clusters[0].newestSharedSnapshotId).toBe("rsdr-sales-prod-20261126t0000z");
   });
 
   it("treats AuthorizationAlreadyExists (an overlapping run shared it) as success", async () => {
@@ -264,11 +225,11 @@ describe("reconcile: sharing", () => {
     listing({ "sales-prod": [ours("rsdr-sales-prod-20261126t0000z", ago(12 * HOUR), { accounts: foreign })] });
     const report = await run({ drAccountIds: [DR1, DR2] });
     expect(redshiftMock).not.toHaveReceivedCommand(AuthorizeSnapshotAccessCommand);
-    const c = report.clusters[0]!;
+    const c = report.clusters[0];
     expect(c).toMatchObject({ failed: true, errors: [{ step: "share", kind: "share-limit", snapshotId: "rsdr-sales-prod-20261126t0000z" }] });
     expect(c.error).toMatch(/would exceed the Redshift limit of 20 accounts per snapshot/);
     expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
-    const message = snsMock.commandCalls(PublishCommand)[0]!.args[0].input.Message!;
+    const message = snsMock.commandCalls(PublishCommand)[0].args[0].input.Message!;
     expect(message).toMatch(/quota: accounts authorized per snapshot \(20\)/);
   });
 
@@ -277,7 +238,7 @@ describe("reconcile: sharing", () => {
     listing({ "sales-prod": [ours("rsdr-sales-prod-20261126t0000z", ago(12 * HOUR), { accounts: foreign })] });
     const report = await run({ drAccountIds: [DR1, DR2] });
     expect(redshiftMock).toHaveReceivedCommandTimes(AuthorizeSnapshotAccessCommand, 2);
-    expect(report.clusters[0]!.failed).toBe(false);
+    expect(report.clusters[0].failed).toBe(false);
   });
 });
 
@@ -295,8 +256,8 @@ describe("reconcile: the shared set stays bounded (100 authorizations per KMS ke
   it("shares the newest first, then revokes the DR account from kept snapshots beyond the newest shareLatest, deleting none", async () => {
     listing({
       "sales-prod": [
-        ours(week[0]!, ago(12 * HOUR)), // newest, not shared yet
-        ours(week[1]!, ago(36 * HOUR)), // second newest, not shared (a missed share)
+        ours(week[0], ago(12 * HOUR)), // newest, not shared yet
+        ours(week[1], ago(36 * HOUR)), // second newest, not shared (a missed share)
         ...week.slice(2).map((id, i) => ours(id, ago((60 + 24 * i) * HOUR), { accounts: [DR1] })),
       ],
     });
@@ -309,7 +270,7 @@ describe("reconcile: the shared set stays bounded (100 authorizations per KMS ke
       `RevokeSnapshotAccess ${week[4]} ${DR1}`,
       `AuthorizeSnapshotAccess ${week[1]} ${DR1}`,
     ]);
-    const c = report.clusters[0]!;
+    const c = report.clusters[0];
     expect(c).toMatchObject({ failed: false, deleted: [], revoked: [], newestSharedSnapshotId: week[0] });
     expect(c.unshared.map((a) => a.snapshotId)).toEqual(week.slice(2));
   });
@@ -317,16 +278,16 @@ describe("reconcile: the shared set stays bounded (100 authorizations per KMS ke
   it("revokes only the configured DR accounts from an older kept snapshot, and notes any other account", async () => {
     const other = "555555555555";
     listing({
-      "sales-prod": [ours(week[0]!, ago(12 * HOUR), { accounts: [DR1] }), ours(week[1]!, ago(36 * HOUR), { accounts: [DR1, other] })],
+      "sales-prod": [ours(week[0], ago(12 * HOUR), { accounts: [DR1] }), ours(week[1], ago(36 * HOUR), { accounts: [DR1, other] })],
     });
     const report = await run({ shareLatest: 1 });
     expect(changes()).toEqual([`CreateClusterSnapshot ${WINDOW_ID}`, `RevokeSnapshotAccess ${week[1]} ${DR1}`]);
-    expect(report.clusters[0]!.notes.join("\n")).toContain(`${week[1]} stays authorized for ${other}`);
+    expect(report.clusters[0].notes.join("\n")).toContain(`${week[1]} stays authorized for ${other}`);
   });
 
   it("when the key's limit refuses the newest share, revokes older shares first and shares the newest after", async () => {
     listing({
-      "sales-prod": [ours(week[0]!, ago(12 * HOUR)), ...week.slice(1, 4).map((id, i) => ours(id, ago((36 + 24 * i) * HOUR), { accounts: [DR1] }))],
+      "sales-prod": [ours(week[0], ago(12 * HOUR)), ...week.slice(1, 4).map((id, i) => ours(id, ago((36 + 24 * i) * HOUR), { accounts: [DR1] }))],
     });
     redshiftMock
       .on(AuthorizeSnapshotAccessCommand)
@@ -344,12 +305,12 @@ describe("reconcile: the shared set stays bounded (100 authorizations per KMS ke
   });
 
   it("reports the limit, naming it, when even after revoking the newest cannot be shared", async () => {
-    listing({ "sales-prod": [ours(week[0]!, ago(12 * HOUR)), ours(week[1]!, ago(36 * HOUR), { accounts: [DR1] })] });
+    listing({ "sales-prod": [ours(week[0], ago(12 * HOUR)), ours(week[1], ago(36 * HOUR), { accounts: [DR1] })] });
     redshiftMock
       .on(AuthorizeSnapshotAccessCommand)
       .rejects(new RedshiftServiceException({ name: "LimitExceededFault", $fault: "client", message: "The encryption key has exceeded its grant limit in AWS KMS.", $metadata: {} }));
     const report = await run({ shareLatest: 1 });
-    const c = report.clusters[0]!;
+    const c = report.clusters[0];
     expect(c.errors).toEqual([expect.objectContaining({ step: "share", kind: "quota", code: "LimitExceeded", snapshotId: week[0] })]);
     expect(c.error).toMatch(/share authorizations per KMS key \(100\)/);
     expect(c.unshared).toEqual([{ snapshotId: week[1], accountId: DR1 }]);
@@ -359,7 +320,7 @@ describe("reconcile: the shared set stays bounded (100 authorizations per KMS ke
     listing({ "sales-prod": week.map((id, i) => ours(id, ago((12 + 24 * i) * HOUR), { accounts: [DR1] })) });
     const report = await run({ shareLatest: 2, dryRun: true });
     expect(changes()).toEqual([]);
-    expect(report.clusters[0]!.unshared.map((a) => a.snapshotId)).toEqual(week.slice(2));
+    expect(report.clusters[0].unshared.map((a) => a.snapshotId)).toEqual(week.slice(2));
   });
 });
 
@@ -391,7 +352,7 @@ describe("reconcile: retention", () => {
       SnapshotIdentifier: old.SnapshotIdentifier,
       SnapshotClusterIdentifier: "sales-prod",
     });
-    expect(report.clusters[0]!.deleted).toEqual([old.SnapshotIdentifier]);
+    expect(report.clusters[0].deleted).toEqual([old.SnapshotIdentifier]);
     // an expired snapshot is not shared again before it goes
     expect(callsOf(AuthorizeSnapshotAccessCommand).filter((i) => i.SnapshotIdentifier === old.SnapshotIdentifier)).toEqual([]);
   });
@@ -408,7 +369,7 @@ describe("reconcile: retention", () => {
       .resolves({ Snapshot: { ...b, AccountsWithRestoreAccess: [{ AccountId: "555555555555" }] } });
     const report = await run();
     expect(redshiftMock).not.toHaveReceivedCommand(DeleteClusterSnapshotCommand);
-    const c = report.clusters[0]!;
+    const c = report.clusters[0];
     expect(c.failed).toBe(true);
     expect(c.errors.map((e) => [e.step, e.kind, e.snapshotId])).toEqual([
       ["revoke", "access-denied", a.SnapshotIdentifier],
@@ -421,9 +382,9 @@ describe("reconcile: retention", () => {
     const ids = [20, 19, 18, 17, 16].map((d) => ours(`rsdr-sales-prod-202611${String(26 - d).padStart(2, "0")}t0000z`, ago(d * DAY), { accounts: [DR1] }));
     listing({ "sales-prod": ids });
     const report = await run({ keepLatest: 3, retentionDays: 7 });
-    const c = report.clusters[0]!;
-    expect(c.keptAsNewest).toEqual([ids[4]!, ids[3]!, ids[2]!].map((s) => s.SnapshotIdentifier));
-    expect(c.deleted).toEqual([ids[0]!.SnapshotIdentifier, ids[1]!.SnapshotIdentifier]);
+    const c = report.clusters[0];
+    expect(c.keptAsNewest).toEqual([ids[4], ids[3], ids[2]].map((s) => s.SnapshotIdentifier));
+    expect(c.deleted).toEqual([ids[0].SnapshotIdentifier, ids[1].SnapshotIdentifier]);
     expect(callsOf(DeleteClusterSnapshotCommand).map((i) => i.SnapshotIdentifier)).toEqual(c.deleted);
     expect(c.newestSharedSnapshotAgeHours).toBeCloseTo(16 * 24, 3);
   });
@@ -433,7 +394,7 @@ describe("reconcile: retention", () => {
     const avail = [10, 11, 12, 13].map((d) => ours(`rsdr-sales-prod-202611${String(26 - d).padStart(2, "0")}t0000z`, ago(d * DAY)));
     listing({ "sales-prod": [creatingOld, ...avail] });
     const report = await run({ keepLatest: 3 });
-    expect(report.clusters[0]!.deleted).toEqual([avail[3]!.SnapshotIdentifier]);
+    expect(report.clusters[0].deleted).toEqual([avail[3].SnapshotIdentifier]);
     expect(callsOf(DeleteClusterSnapshotCommand).map((i) => i.SnapshotIdentifier)).not.toContain(creatingOld.SnapshotIdentifier);
   });
 
@@ -476,9 +437,9 @@ describe("reconcile: dry run", () => {
     for (const cmd of [CreateClusterSnapshotCommand, AuthorizeSnapshotAccessCommand, RevokeSnapshotAccessCommand, DeleteClusterSnapshotCommand]) {
       expect(redshiftMock).not.toHaveReceivedCommand(cmd as never);
     }
-    expect(cwMock).not.toHaveReceivedAnyCommand();
+    expect(metrics.points).toEqual([]);
     expect(snsMock).not.toHaveReceivedAnyCommand();
-    const c = report.clusters[0]!;
+    const c = report.clusters[0];
     expect(c).toMatchObject({
       dryRun: true,
       created: [WINDOW_ID],
@@ -513,16 +474,14 @@ describe("reconcile: several clusters, errors by kind, reporting", () => {
     });
 
     expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
-    const publish = snsMock.commandCalls(PublishCommand)[0]!.args[0].input;
+    const publish = snsMock.commandCalls(PublishCommand)[0].args[0].input;
     expect(publish.TopicArn).toBe(TOPIC);
     expect(publish.Subject).toBe("Redshift snapshot manager: 1 of 3 failed");
-    expect(publish.Message).toMatch(/cluster c-two:\n  - create \(rsdr-c-two-20261126t1200z\): cluster-not-found\/ClusterNotFound: Cluster c-two not found\./);
+    expect(publish.Message).toMatch(/cluster c-two:\n {2}- create \(rsdr-c-two-20261126t1200z\): cluster-not-found\/ClusterNotFound: Cluster c-two not found\./);
     expect(publish.Message).not.toMatch(/cluster c-one/);
 
-    const data = cwMock.commandCalls(PutMetricDataCommand).flatMap((c) => c.args[0].input.MetricData ?? []);
-    expect(cwMock).toHaveReceivedCommandWith(PutMetricDataCommand, { Namespace: "RedshiftDR" });
     const value = (cluster: string, name: string) =>
-      data.find((d: MetricDatum) => d.MetricName === name && d.Dimensions?.[0]?.Value === cluster)?.Value;
+      metrics.points.find((p) => p.name === name && p.dimensions.ClusterIdentifier === cluster)?.value;
     expect(value("c-two", "ClusterFailures")).toBe(1);
     expect(value("c-one", "ClusterFailures")).toBe(0);
     expect(value("c-one", "SnapshotsCreated")).toBe(1);
@@ -531,7 +490,8 @@ describe("reconcile: several clusters, errors by kind, reporting", () => {
     expect(value("c-one", "NewestSharedSnapshotAgeHours")).toBeCloseTo(12, 5);
     // nothing shared for c-three: no age datum (the alarm treats missing data as breaching)
     expect(value("c-three", "NewestSharedSnapshotAgeHours")).toBeUndefined();
-    expect(data.every((d: MetricDatum) => d.Dimensions?.[0]?.Name === "ClusterIdentifier")).toBe(true);
+    // exactly the dimension the alarms select by
+    expect(metrics.points.every((p) => JSON.stringify(Object.keys(p.dimensions)) === '["ClusterIdentifier"]')).toBe(true);
 
     const lines = rt.log.entries.filter((e) => e.event === "cluster-reconciled");
     expect(lines.map((l) => [l.clusterIdentifier, l.level])).toEqual([
@@ -559,20 +519,29 @@ describe("reconcile: several clusters, errors by kind, reporting", () => {
       .on(CreateClusterSnapshotCommand)
       .rejects(new ClusterSnapshotQuotaExceededFault({ message: "exceeding the allowed number of cluster snapshots", $metadata: {} }));
     const report = await run();
-    const c = report.clusters[0]!;
+    const c = report.clusters[0];
     expect(c.errors).toEqual([
       expect.objectContaining({ step: "create", kind: "quota", code: "ClusterSnapshotQuotaExceeded", quota: expect.stringMatching(/manual snapshots per account and region/) }),
     ]);
     expect(c.deleted).toEqual([expired.SnapshotIdentifier]);
-    const message = snsMock.commandCalls(PublishCommand)[0]!.args[0].input.Message!;
+    const message = snsMock.commandCalls(PublishCommand)[0].args[0].input.Message!;
     expect(message).toMatch(/\[quota: manual snapshots per account and region/);
   });
 
   it("reports a failed alert or metrics publication instead of hiding it", async () => {
-    cwMock.on(PutMetricDataCommand).rejects(Object.assign(new Error("denied"), { name: "AccessDenied" }));
-    const report = await run();
+    const report = await run({}, {
+      metrics: () => {
+        throw new RangeError("too many metrics");
+      },
+    });
     expect(report.metrics).toBe("failed");
-    expect(report.reportingErrors).toEqual(["PutMetricData: denied"]);
+    expect(report.reportingErrors).toEqual(["metrics: too many metrics"]);
+    listing({}, () => []);
+    redshiftMock.on(CreateClusterSnapshotCommand).rejects(new ClusterNotFoundFault({ message: "gone", $metadata: {} }));
+    snsMock.on(PublishCommand).rejects(Object.assign(new Error("denied"), { name: "AuthorizationError" }));
+    const failed = await run();
+    expect(failed.alert).toBe("failed");
+    expect(failed.reportingErrors).toEqual(["SNS Publish: denied"]);
   });
 
   it("refuses invalid settings before calling AWS", async () => {

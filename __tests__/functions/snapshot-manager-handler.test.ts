@@ -10,16 +10,15 @@ import {
   RevokeSnapshotAccessCommand,
   type DescribeClusterSnapshotsCommandInput,
 } from "@aws-sdk/client-redshift";
-import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { handler } from "../../functions/snapshot-manager/handler";
 import { windowSnapshotId, windowStart } from "../../functions/lib/naming";
-import { SettingsError, snapshotManagerSettingsFromEnv } from "../../functions/lib/settings";
-import { DR1, DR2, MANAGED_BY, ours, TOPIC } from "./helpers";
+import { snapshotManagerSettingsFromEnv } from "../../functions/lib/environment";
+import { SettingsError } from "../../functions/lib/settings";
+import { DR1, DR2, emfDocuments, MANAGED_BY, ours, TOPIC } from "./helpers";
 
 const redshiftMock = mockClient(RedshiftClient);
 const snsMock = mockClient(SNSClient);
-const cwMock = mockClient(CloudWatchClient);
 
 const ENV = {
   CLUSTER_IDENTIFIERS: "c-one,c-two,c-three",
@@ -41,12 +40,10 @@ const context = { getRemainingTimeInMillis: () => 30_000, awsRequestId: "req-1" 
 beforeEach(() => {
   redshiftMock.reset();
   snsMock.reset();
-  cwMock.reset();
   redshiftMock.on(DescribeClusterSnapshotsCommand).resolves({ Snapshots: [] });
   redshiftMock.on(CreateClusterSnapshotCommand).resolves({});
   redshiftMock.on(AuthorizeSnapshotAccessCommand).resolves({});
   snsMock.on(PublishCommand).resolves({});
-  cwMock.on(PutMetricDataCommand).resolves({});
   process.env = { ...savedEnv, AWS_REGION: "eu-west-1", ...ENV };
   stdout = [];
   jest.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
@@ -65,7 +62,13 @@ afterEach(() => {
 });
 
 const idFor = (cluster: string) => windowSnapshotId("rsdr", cluster, windowStart(new Date(), 720));
-const logLines = () => stdout.flatMap((s) => s.split("\n")).filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+/** The log lines (not the metric documents) written by the handler. */
+const logLines = () =>
+  stdout
+    .flatMap((s) => s.split("\n"))
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
+    .filter((l) => !("_aws" in l));
 
 describe("snapshot-manager handler", () => {
   it("on the schedule payload creates a snapshot per cluster and returns a summary", async () => {
@@ -76,7 +79,9 @@ describe("snapshot-manager handler", () => {
     );
     const lines = logLines().filter((l) => l.event === "cluster-reconciled");
     expect(lines.map((l) => l.clusterIdentifier)).toEqual(["c-one", "c-two", "c-three"]);
-    expect(lines.every((l) => l.requestId === "req-1" && l.function === "snapshot-manager")).toBe(true);
+    // Powertools Logger: its own fields, the service, the request id, and the event name kept as `event`
+    expect(lines.every((l) => l.requestId === "req-1" && l.service === "snapshot-manager" && l.level === "INFO")).toBe(true);
+    expect(lines[0]).toMatchObject({ message: "cluster-reconciled", event: "cluster-reconciled", timestamp: expect.any(String) });
     expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
   });
 
@@ -92,13 +97,25 @@ describe("snapshot-manager handler", () => {
       TopicArn: TOPIC,
       Message: expect.stringContaining("cluster c-two:\n  - create"),
     });
-    // metrics went out before the throw, the failure counted for c-two only
-    const data = cwMock.commandCalls(PutMetricDataCommand).flatMap((c) => c.args[0].input.MetricData ?? []);
-    const failures = data.filter((d) => d.MetricName === "ClusterFailures").map((d) => [d.Dimensions?.[0]?.Value, d.Value]);
-    expect(failures).toEqual([
+    // metrics went out (embedded metric format on stdout) before the throw, the failure counted for c-two only
+    const emf = emfDocuments(stdout);
+    expect(emf.map((d) => [d.ClusterIdentifier, d.ClusterFailures])).toEqual([
       ["c-one", 0],
       ["c-two", 1],
       ["c-three", 0],
+    ]);
+    for (const d of emf) {
+      // exactly the dimension the alarms select by (no Powertools "service" dimension), in the configured namespace
+      expect(d._aws.CloudWatchMetrics).toEqual([
+        expect.objectContaining({ Namespace: "RedshiftDR", Dimensions: [["ClusterIdentifier"]] }),
+      ]);
+      expect(d.service).toBeUndefined();
+    }
+    expect(emf[0]._aws.CloudWatchMetrics[0].Metrics.map((m: { Name: string }) => m.Name)).toEqual([
+      "SnapshotsCreated",
+      "SnapshotsShared",
+      "SnapshotsDeleted",
+      "ClusterFailures",
     ]);
   });
 
@@ -147,7 +164,7 @@ describe("snapshot-manager handler", () => {
     for (const cmd of [CreateClusterSnapshotCommand, AuthorizeSnapshotAccessCommand, RevokeSnapshotAccessCommand, DeleteClusterSnapshotCommand]) {
       expect(redshiftMock).not.toHaveReceivedCommand(cmd as never);
     }
-    expect(cwMock).not.toHaveReceivedAnyCommand();
+    expect(emfDocuments(stdout)).toEqual([]);
   });
 
   it("fails with the env problem before calling AWS", async () => {

@@ -8,7 +8,6 @@ import { estateOf, rawExample, rawMultiSource, synthEstate } from "../helpers";
 
 const FIXTURE = path.resolve(__dirname, "../fixtures/resource-addresses.json");
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 function addresses(stacks: Record<string, any>): Record<string, string[]> {
   return Object.fromEntries(
     Object.entries(stacks)

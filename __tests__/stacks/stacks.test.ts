@@ -11,7 +11,6 @@ const withLockTable = () =>
   synthEstate(estateOf({ ...rawExample(), state: { ...rawExample().state, locking: "dynamodb", lockTable: "example-bank-rsdr-tflock" } }));
 
 /** Statements of a JSON policy rendered by the stack (tokens stay as `${...}` strings). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 const statements = (policy: string): any[] => JSON.parse(policy).Statement;
 
 describe("every stack", () => {
@@ -57,7 +56,7 @@ describe("every stack", () => {
     });
     expect(keys).toEqual(["redshift-dr/source-analytics.tfstate", "redshift-dr/dr.tfstate"]);
     // The DR stack reads the sources' state without the deprecated dynamodb_table (Terraform 1.11 warns on it).
-    const remote = Object.values(stacks.dr.data.terraform_remote_state) as Array<{ config: Record<string, unknown> }>;
+    const remote = Object.values<{ config: Record<string, unknown> }>(stacks.dr.data.terraform_remote_state);
     expect(remote.length).toBeGreaterThan(0);
     for (const r of remote) expect(r.config.dynamodb_table).toBeUndefined();
   });
@@ -239,7 +238,7 @@ describe("source stack", () => {
     expect(resources(risk, "aws_vpc")).toHaveLength(0);
     expect(resources(risk, "aws_redshift_subnet_group")[0].subnet_ids).toEqual(["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"]);
     expect(risk.data.aws_redshift_cluster).toBeDefined();
-    expect(Object.values(risk.data.aws_redshift_cluster).map((d: any) => d.cluster_identifier)).toEqual(["risk-warehouse"]);
+    expect(Object.values<{ cluster_identifier: string }>(risk.data.aws_redshift_cluster).map((d) => d.cluster_identifier)).toEqual(["risk-warehouse"]);
     expect(resources(risk, "aws_redshift_cluster").map((c) => c.cluster_identifier)).toEqual(["risk-sandbox"]);
     expect(resources(risk, "aws_redshift_cluster")[0]).toMatchObject({ cluster_type: "single-node", lifecycle: { prevent_destroy: false } });
   });
@@ -359,7 +358,6 @@ describe("DR stack", () => {
 });
 
 describe("native snapshot automation wiring", () => {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const lambdaEnv = (json: any, namePart: string) =>
     resources(json, "aws_lambda_function").find((f) => f.function_name.includes(namePart)).environment.variables;
 

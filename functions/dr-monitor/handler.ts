@@ -3,28 +3,29 @@
  * source account has shared with this account, and fails the invocation if any source could not be read.
  *
  * Env: SOURCES (JSON [{"accountId":"111111111111","clusters":["a","b"]}]), SNAPSHOT_PREFIX, MANAGED_BY, METRIC_NAMESPACE,
- * ALERT_TOPIC_ARN (optional). See functions/lib/settings.ts.
+ * ALERT_TOPIC_ARN (optional). See functions/lib/environment.ts.
  */
-import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { RedshiftClient } from "@aws-sdk/client-redshift";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { monitorSharedSnapshots } from "../lib/dr-monitor";
-import { jsonLogger, realSleep, systemClock } from "../lib/runtime";
-import { drMonitorSettingsFromEnv } from "../lib/settings";
+import { drMonitorSettingsFromEnv } from "../lib/environment";
+import { AWS_CLIENT_CONFIG, lambdaLogger } from "../lib/lambda";
+import { emfSink } from "../lib/metrics";
+import { systemClock } from "../lib/runtime";
 
-// Created once per execution environment. maxAttempts 1: functions/lib/retry.ts is the only retry layer.
-const redshift = new RedshiftClient({ maxAttempts: 1 });
-const sns = new SNSClient({ maxAttempts: 1 });
-const cloudwatch = new CloudWatchClient({ maxAttempts: 1 });
+// Created once per execution environment, with the SDK's retry strategy (lambda.ts).
+const redshift = new RedshiftClient(AWS_CLIENT_CONFIG);
+const sns = new SNSClient(AWS_CLIENT_CONFIG);
 
 export interface LambdaContextLike {
   awsRequestId?: string;
 }
 
 export async function handler(_event: unknown, context: LambdaContextLike): Promise<{ clusters: number; withSnapshot: number }> {
-  const log = jsonLogger({ function: "dr-monitor", requestId: context?.awsRequestId });
+  const log = lambdaLogger("dr-monitor", context?.awsRequestId);
   const settings = drMonitorSettingsFromEnv(process.env);
-  const report = await monitorSharedSnapshots({ redshift, cloudwatch, sns, clock: systemClock, log, sleep: realSleep }, settings);
+  const metrics = emfSink(settings.metricNamespace);
+  const report = await monitorSharedSnapshots({ redshift, metrics, sns, clock: systemClock, log }, settings);
   const reasons = [
     ...(report.failedSources.length > 0 ? [`source account(s) could not be read: ${report.failedSources.join(", ")}`] : []),
     ...report.reportingErrors,

@@ -4,26 +4,23 @@
  * shared snapshot nothing is published: the RPO alarm treats missing data as breaching, so "nothing
  * visible in DR" alarms exactly like "too old".
  */
-import type { CloudWatchClient, MetricDatum } from "@aws-sdk/client-cloudwatch";
 import type { RedshiftClient } from "@aws-sdk/client-redshift";
 import type { SNSClient } from "@aws-sdk/client-sns";
+import { DR_MONITOR_METRICS, METRIC_DIMENSIONS } from "../../contract";
 import { classifyError, errorMessage } from "./errors";
 import { ageHours, listSharedSnapshots, newestByCluster, type RedshiftContext } from "./listing";
-import { failureAlert, publishAlert, putMetrics, round } from "./report";
-import type { RetryContext } from "./retry";
-import { realSleep, type Clock, type Logger, type Sleep } from "./runtime";
+import type { MetricPoint, MetricsSink } from "./metrics";
+import { failureAlert, publishAlert, round } from "./report";
+import type { Clock, Logger } from "./runtime";
 import { drMonitorProblems, SettingsError, type DrMonitorSettings } from "./settings";
-
-export const DR_METRIC_NAME = "NewestSharedSnapshotAgeHours";
 
 export interface DrMonitorDeps {
   readonly redshift: RedshiftClient;
-  readonly cloudwatch: CloudWatchClient;
+  /** Where the ages go (Lambda: EMF on stdout). @default none: no metrics */
+  readonly metrics?: MetricsSink;
   readonly sns?: SNSClient;
   readonly clock: Clock;
   readonly log: Logger;
-  readonly sleep?: Sleep;
-  readonly random?: () => number;
 }
 
 export interface DrClusterResult {
@@ -47,8 +44,7 @@ export interface DrMonitorReport {
 export async function monitorSharedSnapshots(deps: DrMonitorDeps, settings: DrMonitorSettings): Promise<DrMonitorReport> {
   const problems = drMonitorProblems(settings);
   if (problems.length) throw new SettingsError(problems);
-  const retry: RetryContext = { policy: settings.retry, sleep: deps.sleep ?? realSleep, random: deps.random, log: deps.log };
-  const ctx: RedshiftContext = { redshift: deps.redshift, retry };
+  const ctx: RedshiftContext = { redshift: deps.redshift };
 
   const clusters: DrClusterResult[] = [];
   const failedSources: string[] = [];
@@ -90,30 +86,26 @@ export async function monitorSharedSnapshots(deps: DrMonitorDeps, settings: DrMo
   }
 
   const now = deps.clock.now();
-  const data: MetricDatum[] = clusters
+  const points: MetricPoint[] = clusters
     // Nothing is published for a cluster without a visible snapshot (or whose source failed): the alarm
     // is configured to treat missing data as breaching.
     .filter((c) => c.newestAgeHours !== null)
     .map((c) => ({
-      MetricName: DR_METRIC_NAME,
-      Dimensions: [
-        { Name: "SourceAccount", Value: c.sourceAccountId },
-        { Name: "ClusterIdentifier", Value: c.clusterIdentifier },
-      ],
-      Value: c.newestAgeHours!,
-      Unit: "None",
-      Timestamp: now,
+      name: DR_MONITOR_METRICS.newestSharedSnapshotAgeHours,
+      unit: "None",
+      value: c.newestAgeHours!,
+      dimensions: { [METRIC_DIMENSIONS.sourceAccount]: c.sourceAccountId, [METRIC_DIMENSIONS.cluster]: c.clusterIdentifier },
     }));
 
   const reportingErrors: string[] = [];
   let metrics: DrMonitorReport["metrics"] = "skipped";
-  if (data.length > 0) {
+  if (points.length > 0 && deps.metrics) {
     try {
-      await putMetrics(deps.cloudwatch, settings.metricNamespace, data, retry);
+      deps.metrics(points, now);
       metrics = "published";
     } catch (err) {
       metrics = "failed";
-      reportingErrors.push(`PutMetricData: ${errorMessage(err)}`);
+      reportingErrors.push(`metrics: ${errorMessage(err)}`);
       deps.log.error("metrics-not-published", { error: errorMessage(err) });
     }
   }
@@ -133,7 +125,6 @@ export async function monitorSharedSnapshots(deps: DrMonitorDeps, settings: DrMo
           failures: [...bySource].map(([account, error]) => ({ name: `source account ${account}`, lines: [error] })),
           context: { run: now.toISOString() },
         }),
-        retry,
       );
       alert = "published";
     } catch (err) {

@@ -1,12 +1,15 @@
 /**
- * AWS errors treated by kind, not by message text. Every decision the core takes on an error
- * (retry it, count it as success, report it, alert with a quota name) goes through {@link classifyError}.
+ * AWS errors treated by kind, not by message text. Retrying is the SDK's job (its retry strategy, configured in
+ * clients.ts); the core decides only what an error means for the work: "already exists" is success, a quota
+ * error alerts with the quota's name, everything else is reported by kind. Throttling and transient errors are
+ * recognised with the SDK's own classification, so a throttling error seen here is one the SDK gave up on.
  */
+import { isThrottlingError, isTransientError } from "@smithy/core/retry";
 
 export type ErrorKind =
-  /** Request rate exceeded: retried with backoff (see retry.ts); reported only when retries run out. */
+  /** Request rate exceeded, and the SDK's retries ran out. */
   | "throttling"
-  /** Server-side or network failure that may pass: retried like throttling. */
+  /** Server-side or network failure that may pass (the SDK retried it as far as its strategy allows). */
   | "transient"
   | "cluster-not-found"
   | "snapshot-not-found"
@@ -43,31 +46,6 @@ export class ReconcileError extends Error {
     this.name = "ReconcileError";
   }
 }
-
-const THROTTLING_CODES = new Set([
-  "Throttling",
-  "ThrottlingException",
-  "ThrottledException",
-  "RequestLimitExceeded",
-  "RequestThrottled",
-  "RequestThrottledException",
-  "TooManyRequestsException",
-  "SlowDown",
-]);
-
-const TRANSIENT_CODES = new Set([
-  "InternalFailure",
-  "InternalError",
-  "InternalServerError",
-  "ServiceUnavailable",
-  "ServiceUnavailableException",
-  "RequestTimeout",
-  "RequestTimeoutException",
-  "TimeoutError",
-  "ECONNRESET",
-  "ETIMEDOUT",
-  "EPIPE",
-]);
 
 /** Quota-type errors Redshift returns, with the quota each one means. */
 const QUOTAS: Record<string, string> = {
@@ -109,8 +87,13 @@ interface AwsLikeError {
   Code?: unknown;
   code?: unknown;
   message?: unknown;
-  $metadata?: { httpStatusCode?: number };
-  $retryable?: unknown;
+  $metadata?: { httpStatusCode?: number; attempts?: number };
+}
+
+/** How many attempts the SDK made before this error (1 when it was not retried), when it says. */
+export function attemptsOf(err: unknown): number | undefined {
+  const attempts = ((err ?? {}) as AwsLikeError).$metadata?.attempts;
+  return typeof attempts === "number" ? attempts : undefined;
 }
 
 /** The AWS error code of `err`, with a trailing "Fault" stripped (SDK v3 names faults "XxxFault"). */
@@ -139,13 +122,13 @@ export function classifyError(err: unknown): ClassifiedError {
     return { kind: err.kind, code: err.kind, message, ...(err.quota ? { quota: err.quota } : {}) };
   }
   const code = errorCode(err);
-  const status = ((err ?? {}) as AwsLikeError).$metadata?.httpStatusCode;
-  if (THROTTLING_CODES.has(code) || status === 429) return { kind: "throttling", code, message };
+  const e = (err ?? {}) as Parameters<typeof isThrottlingError>[0];
+  if (err !== null && typeof err === "object" && isThrottlingError(e)) return { kind: "throttling", code, message };
   const quota = QUOTAS[code];
   if (quota) return { kind: "quota", code, message, quota };
   const kind = KIND_BY_CODE[code];
   if (kind) return { kind, code, message };
-  // 5xx is worth retrying, except 501 Not Implemented: the operation will not start working on retry.
-  if (TRANSIENT_CODES.has(code) || (status !== undefined && status >= 500 && status !== 501)) return { kind: "transient", code, message };
+  // 501 Not Implemented is not transient for the SDK either: the operation will not start working on retry.
+  if (err !== null && typeof err === "object" && isTransientError(e)) return { kind: "transient", code, message };
   return { kind: "other", code, message };
 }

@@ -6,7 +6,8 @@
  *    snapshots, other tools' snapshots) lead to no work at all, so that automated-snapshot events of
  *    many clusters do not each cause a full reconcile.
  */
-import { windowSnapshotIdPattern } from "./naming";
+import * as z from "zod/mini";
+import { SCHEDULE_PAYLOAD, windowSnapshotIdPattern } from "../../contract";
 
 export interface Trigger {
   readonly kind: "schedule" | "snapshot-event";
@@ -31,10 +32,13 @@ export class UnsupportedEventError extends Error {
   }
 }
 
-interface SnsRecordLike {
-  EventSource?: unknown;
-  Sns?: { Message?: unknown; Subject?: unknown };
-}
+/** The payload EventBridge Scheduler sends (contract: SCHEDULE_PAYLOAD). */
+const scheduleEvent = z.object({ trigger: z.literal(SCHEDULE_PAYLOAD.trigger) });
+
+/** SNS records as Lambda receives them from a topic (only the fields read here). */
+const snsEvent = z.object({
+  Records: z.array(z.object({ Sns: z.object({ Subject: z.nullish(z.string()), Message: z.nullish(z.string()) }) })).check(z.minLength(1)),
+});
 
 /** Configured clusters whose window snapshot id (`prefix-cluster-YYYYMMDDtHHMMz`) occurs in `text`. */
 export function clustersNamedIn(text: string, snapshotPrefix: string, clusters: readonly string[]): string[] {
@@ -44,20 +48,18 @@ export function clustersNamedIn(text: string, snapshotPrefix: string, clusters: 
 }
 
 export function parseTrigger(event: unknown, config: { snapshotPrefix: string; clusterIdentifiers: readonly string[] }): Trigger {
-  if (event !== null && typeof event === "object") {
-    const e = event as { trigger?: unknown; Records?: unknown };
-    if (e.trigger === "schedule") {
-      return { kind: "schedule", createSnapshots: true, clusterIdentifiers: [...config.clusterIdentifiers] };
-    }
-    if (Array.isArray(e.Records) && e.Records.length > 0 && e.Records.every((r: SnsRecordLike) => r && typeof r === "object" && r.Sns)) {
-      const texts = (e.Records as SnsRecordLike[]).map((r) => `${String(r.Sns?.Subject ?? "")}\n${String(r.Sns?.Message ?? "")}`);
-      const named = new Set(texts.flatMap((t) => clustersNamedIn(t, config.snapshotPrefix, config.clusterIdentifiers)));
-      return {
-        kind: "snapshot-event",
-        createSnapshots: false,
-        clusterIdentifiers: config.clusterIdentifiers.filter((c) => named.has(c)),
-      };
-    }
+  if (scheduleEvent.safeParse(event).success) {
+    return { kind: "schedule", createSnapshots: true, clusterIdentifiers: [...config.clusterIdentifiers] };
+  }
+  const sns = snsEvent.safeParse(event);
+  if (sns.success) {
+    const texts = sns.data.Records.map((r) => `${r.Sns.Subject ?? ""}\n${r.Sns.Message ?? ""}`);
+    const named = new Set(texts.flatMap((t) => clustersNamedIn(t, config.snapshotPrefix, config.clusterIdentifiers)));
+    return {
+      kind: "snapshot-event",
+      createSnapshots: false,
+      clusterIdentifiers: config.clusterIdentifiers.filter((c) => named.has(c)),
+    };
   }
   throw new UnsupportedEventError(event);
 }

@@ -1,7 +1,7 @@
 /**
  * Reading snapshots. Every DescribeClusterSnapshots read goes through {@link describeAllSnapshots}:
- * paginated with the SDK paginator (Marker, at most 100 records a page) and retried page by page, so a
- * throttled third page resumes at the third page instead of starting over.
+ * paginated with the SDK paginator (Marker, at most 100 records a page). The client's retry strategy
+ * retries each page request on its own, so a throttled third page is asked again, not the first.
  */
 import {
   DescribeClusterSnapshotsCommand,
@@ -10,16 +10,14 @@ import {
   type RedshiftClient,
   type Snapshot,
 } from "@aws-sdk/client-redshift";
-import { withRetry, type RetryContext } from "./retry";
-import { windowSnapshotIdMatcher } from "./naming";
-import { isOurs, snapshotTime, tagValue, TAG_MANAGED_BY } from "./ownership";
+import { TAG_MANAGED_BY, windowSnapshotIdMatcher } from "../../contract";
+import { isOurs, snapshotTime, tagValue } from "./ownership";
 
 /** Redshift's maximum (and default) page size for DescribeClusterSnapshots. */
 export const PAGE_SIZE = 100;
 
 export interface RedshiftContext {
   readonly redshift: RedshiftClient;
-  readonly retry: RetryContext;
 }
 
 /** All snapshots matching `input`, every page read. */
@@ -28,25 +26,17 @@ export async function describeAllSnapshots(
   input: Omit<DescribeClusterSnapshotsCommandInput, "Marker" | "MaxRecords">,
 ): Promise<Snapshot[]> {
   const snapshots: Snapshot[] = [];
-  let nextMarker: string | undefined;
-  // A retry re-enters the paginator at the marker of the page that failed; pages already read are kept.
-  await withRetry("DescribeClusterSnapshots", ctx.retry, async () => {
-    const pages = paginateDescribeClusterSnapshots(
-      {
-        client: ctx.redshift,
-        pageSize: PAGE_SIZE,
-        startingToken: nextMarker,
-        // The paginator reuses (and mutates) one input object for every page; give each request its own
-        // copy so what was sent for page N stays what was sent for page N.
-        withCommand: (command) => new DescribeClusterSnapshotsCommand({ ...command.input }),
-      },
-      { ...input },
-    );
-    for await (const page of pages) {
-      snapshots.push(...(page.Snapshots ?? []));
-      nextMarker = page.Marker || undefined;
-    }
-  });
+  const pages = paginateDescribeClusterSnapshots(
+    {
+      client: ctx.redshift,
+      pageSize: PAGE_SIZE,
+      // The paginator reuses (and mutates) one input object for every page; give each request its own
+      // copy so what was sent for page N stays what was sent for page N.
+      withCommand: (command) => new DescribeClusterSnapshotsCommand({ ...(command.input as DescribeClusterSnapshotsCommandInput) }),
+    },
+    { ...input },
+  );
+  for await (const page of pages) snapshots.push(...(page.Snapshots ?? []));
   return snapshots;
 }
 

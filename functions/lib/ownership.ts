@@ -4,14 +4,7 @@
  * (automated snapshots, other tools' snapshots, hand-made ones, another deployment's) is never touched.
  */
 import type { Snapshot, Tag } from "@aws-sdk/client-redshift";
-
-export const TAG_MANAGED_BY = "managed-by";
-export const TAG_CLUSTER = "rsdr:cluster";
-export const TAG_WINDOW = "rsdr:window";
-export const TAG_TARGETS = "rsdr:targets";
-
-/** Separator of account ids in the rsdr:targets tag (tag values may not contain commas in every service). */
-export const TARGETS_SEPARATOR = "+";
+import { TAG_CLUSTER, TAG_MANAGED_BY, TAG_TARGETS, TAG_WINDOW, TARGETS_SEPARATOR } from "../../contract";
 
 export function tagValue(snapshot: Pick<Snapshot, "Tags">, key: string): string | undefined {
   return snapshot.Tags?.find((t) => t.Key === key)?.Value;
@@ -52,7 +45,7 @@ export function snapshotTime(snapshot: Snapshot): Date | undefined {
   const created = snapshot.SnapshotCreateTime;
   if (created instanceof Date && !Number.isNaN(created.getTime())) return created;
   if (created !== undefined) {
-    const parsed = new Date(created as unknown as string);
+    const parsed = new Date(created);
     if (!Number.isNaN(parsed.getTime())) return parsed;
   }
   const window = tagValue(snapshot, TAG_WINDOW);

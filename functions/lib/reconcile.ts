@@ -20,42 +20,37 @@
  *     authorization). One that does not is no failure: the next run or the snapshot-event trigger shares it.
  * Then: one log line and metrics per cluster, and one SNS message if any cluster failed.
  */
-import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { RedshiftClient, Snapshot } from "@aws-sdk/client-redshift";
 import type { SNSClient } from "@aws-sdk/client-sns";
 import { mapWithConcurrency } from "./concurrency";
-import { classifyError, errorMessage, ReconcileError } from "./errors";
+import { errorMessage, ReconcileError } from "./errors";
 import { ageHours, listOurSnapshots, type RedshiftContext } from "./listing";
 import { windowSnapshotId, windowStart } from "./naming";
 import { authorizedAccounts, isOurs, ownershipTags, snapshotTime } from "./ownership";
+import type { MetricsSink } from "./metrics";
 import {
-  clusterMetricData,
+  clusterMetricPoints,
   describeFailure,
   failureAlert,
   publishAlert,
-  putMetrics,
   round,
   type ClusterResult,
   type ReconcileReport,
-  type Step,
 } from "./report";
 import { newestFirst, planRetention } from "./retention";
-import type { RetryContext } from "./retry";
-import { realSleep, type Clock, type Logger, type Sleep } from "./runtime";
+import type { Clock, Logger } from "./runtime";
 import { snapshotManagerProblems, SettingsError, type SnapshotManagerSettings } from "./settings";
-import { assertWithinShareLimit, isSharedWithAll, missingAuthorizations } from "./share";
-import { authorizeAccount, createSnapshot, deleteSnapshot, revokeAccount, waitForAvailable } from "./snapshot-actions";
+import { isSharedWithAll } from "./share";
+import { recordFailure, shareBounded, type ClusterWork } from "./sharing";
+import { createSnapshot, deleteSnapshot, revokeAccount, waitForAvailable } from "./snapshot-actions";
 
 export interface ReconcileDeps {
   readonly redshift: RedshiftClient;
   readonly sns: SNSClient;
-  readonly cloudwatch: CloudWatchClient;
+  /** Where the per-cluster metrics go (Lambda: EMF on stdout). @default none: no metrics */
+  readonly metrics?: MetricsSink;
   readonly clock: Clock;
   readonly log: Logger;
-  /** Backoff sleep. @default real setTimeout */
-  readonly sleep?: Sleep;
-  /** Jitter source in [0, 1). @default Math.random */
-  readonly random?: () => number;
   /**
    * Milliseconds left before the invocation is cut off (Lambda: context.getRemainingTimeInMillis).
    * @default undefined: never wait for new snapshots
@@ -63,23 +58,11 @@ export interface ReconcileDeps {
   readonly remainingTimeMs?: () => number;
 }
 
-/** State of one cluster carried from phase A to phase B. */
-interface ClusterWork {
-  readonly result: ClusterResult;
-  /** Our snapshots as known after phase A (deleted ones removed, authorizations updated). */
-  readonly ours: Map<string, Snapshot>;
-  /** The window's snapshot, if it is still being created. */
-  pending?: string;
-  /** Ids retention is deleting in this run (never shared again). */
-  expiring: ReadonlySet<string>;
-}
-
 export async function reconcile(deps: ReconcileDeps, settings: SnapshotManagerSettings): Promise<ReconcileReport> {
   const problems = snapshotManagerProblems(settings);
   if (problems.length) throw new SettingsError(problems);
 
-  const retry: RetryContext = { policy: settings.retry, sleep: deps.sleep ?? realSleep, random: deps.random, log: deps.log };
-  const ctx: RedshiftContext = { redshift: deps.redshift, retry };
+  const ctx: RedshiftContext = { redshift: deps.redshift };
   const startedAt = deps.clock.now();
 
   const work = await mapWithConcurrency(settings.clusterIdentifiers, settings.concurrency, (cluster) =>
@@ -103,13 +86,13 @@ export async function reconcile(deps: ReconcileDeps, settings: SnapshotManagerSe
   const reportingErrors: string[] = [];
 
   let metrics: ReconcileReport["metrics"] = "skipped";
-  if (!settings.dryRun && settings.metricNamespace) {
+  if (!settings.dryRun && deps.metrics) {
     try {
-      await putMetrics(deps.cloudwatch, settings.metricNamespace, clusters.flatMap((r) => clusterMetricData(r, now)), retry);
+      deps.metrics(clusters.flatMap(clusterMetricPoints), now);
       metrics = "published";
     } catch (err) {
       metrics = "failed";
-      reportingErrors.push(`PutMetricData: ${errorMessage(err)}`);
+      reportingErrors.push(`metrics: ${errorMessage(err)}`);
       deps.log.error("metrics-not-published", { error: errorMessage(err) });
     }
   }
@@ -129,7 +112,7 @@ export async function reconcile(deps: ReconcileDeps, settings: SnapshotManagerSe
       },
     });
     try {
-      await publishAlert(deps.sns, settings.alertTopicArn, message, retry);
+      await publishAlert(deps.sns, settings.alertTopicArn, message);
       alert = "published";
     } catch (err) {
       alert = "failed";
@@ -171,19 +154,6 @@ function emptyResult(clusterIdentifier: string, windowSnapshotIdValue: string, d
     newestSharedSnapshotId: null,
     notes: [],
   };
-}
-
-function recordFailure(result: ClusterResult, step: Step, err: unknown, snapshotId?: string): void {
-  const c = classifyError(err);
-  result.failed = true;
-  result.errors.push({
-    step,
-    kind: c.kind,
-    code: c.code,
-    message: c.message.length > 1000 ? c.message.slice(0, 1000) + "..." : c.message,
-    ...(c.quota ? { quota: c.quota } : {}),
-    ...(snapshotId ? { snapshotId } : {}),
-  });
 }
 
 /** Phase A for one cluster. Never throws: every failure is recorded in the result. */
@@ -282,103 +252,6 @@ async function reconcileCluster(ctx: RedshiftContext, settings: SnapshotManagerS
     }
   }
   return work;
-}
-
-/** The newest `shareLatest` available snapshots of ours that retention keeps, newest first. */
-function snapshotsToShare(work: ClusterWork, shareLatest: number): Snapshot[] {
-  return newestFirst([...work.ours.values()].filter((s) => s.Status === "available" && !work.expiring.has(s.SnapshotIdentifier!))).slice(
-    0,
-    shareLatest,
-  );
-}
-
-/** Step 3 (and the end of phase B): see the header comment. */
-async function shareBounded(ctx: RedshiftContext, settings: SnapshotManagerSettings, work: ClusterWork): Promise<void> {
-  const wanted = snapshotsToShare(work, settings.shareLatest);
-  const [newest, ...older] = wanted;
-  const newestOutcome = newest ? await share(ctx, settings, work, newest, { deferLimitError: true }) : "done";
-  await unshareBeyond(ctx, settings, work, new Set(wanted.map((s) => s.SnapshotIdentifier!)));
-  if (newestOutcome === "limit") await share(ctx, settings, work, work.ours.get(newest!.SnapshotIdentifier!) ?? newest!);
-  for (const snapshot of older) await share(ctx, settings, work, work.ours.get(snapshot.SnapshotIdentifier!) ?? snapshot);
-}
-
-/**
- * Shares the snapshot with each DR account that cannot restore it yet. With `deferLimitError`, a quota error
- * (the 100 authorizations of the key used up) is returned as "limit" instead of recorded, for one more try
- * once revokes have freed room.
- */
-async function share(
-  ctx: RedshiftContext,
-  settings: SnapshotManagerSettings,
-  work: ClusterWork,
-  snapshot: Snapshot,
-  opts: { deferLimitError?: boolean } = {},
-): Promise<"done" | "limit"> {
-  const { result, ours } = work;
-  const id = snapshot.SnapshotIdentifier!;
-  const missing = missingAuthorizations(snapshot, settings.drAccountIds);
-  if (missing.length === 0) return "done";
-  try {
-    assertWithinShareLimit(snapshot, missing);
-  } catch (err) {
-    recordFailure(result, "share", err, id);
-    return "done";
-  }
-  let accounts = authorizedAccounts(snapshot);
-  let outcome: "done" | "limit" = "done";
-  for (const accountId of missing) {
-    if (!settings.dryRun) {
-      try {
-        const after = await authorizeAccount(ctx, snapshot, accountId);
-        accounts = after ?? [...accounts, accountId];
-      } catch (err) {
-        if (opts.deferLimitError && classifyError(err).kind === "quota") {
-          outcome = "limit";
-          continue;
-        }
-        recordFailure(result, "share", err, id);
-        continue;
-      }
-    } else {
-      accounts = [...accounts, accountId];
-    }
-    result.shared.push({ snapshotId: id, accountId });
-  }
-  // A dry run reports what it would share but keeps the real state, so the reported age stays true.
-  if (!settings.dryRun) ours.set(id, { ...snapshot, AccountsWithRestoreAccess: accounts.map((AccountId) => ({ AccountId })) });
-  return outcome;
-}
-
-/**
- * Revokes the DR accounts' authorizations from every snapshot of ours that retention keeps but that is not
- * among the newest `shareLatest`. Only the configured DR accounts are revoked here (another account someone
- * authorized by hand is left, and noted); nothing is deleted.
- */
-async function unshareBeyond(ctx: RedshiftContext, settings: SnapshotManagerSettings, work: ClusterWork, keep: ReadonlySet<string>): Promise<void> {
-  const { result, ours } = work;
-  for (const snapshot of [...ours.values()]) {
-    const id = snapshot.SnapshotIdentifier!;
-    if (keep.has(id) || work.expiring.has(id)) continue;
-    const authorized = authorizedAccounts(snapshot);
-    const ourAccounts = authorized.filter((a) => settings.drAccountIds.includes(a));
-    if (ourAccounts.length === 0) continue;
-    let accounts = authorized;
-    for (const accountId of ourAccounts) {
-      if (!settings.dryRun) {
-        try {
-          const after = await revokeAccount(ctx, snapshot, accountId);
-          accounts = after ?? accounts.filter((a) => a !== accountId);
-        } catch (err) {
-          recordFailure(result, "unshare", err, id);
-          continue;
-        }
-      }
-      result.unshared.push({ snapshotId: id, accountId });
-    }
-    const others = authorized.filter((a) => !settings.drAccountIds.includes(a));
-    if (others.length > 0) result.notes.push(`${id} stays authorized for ${others.join(", ")} (not a configured DR account; not revoked)`);
-    if (!settings.dryRun) ours.set(id, { ...snapshot, AccountsWithRestoreAccess: accounts.map((AccountId) => ({ AccountId })) });
-  }
 }
 
 /** Phase B for one cluster: wait for the window's new snapshot within the time left, then share it. */

@@ -2,10 +2,10 @@
  * Reporting of a reconcile run: the result types, one structured log line per cluster, CloudWatch
  * metrics per cluster and one SNS message summarizing every failure.
  */
-import { PutMetricDataCommand, type CloudWatchClient, type MetricDatum } from "@aws-sdk/client-cloudwatch";
 import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
+import { METRIC_DIMENSIONS, SNAPSHOT_MANAGER_METRICS } from "../../contract";
 import type { ErrorKind } from "./errors";
-import { withRetry, type RetryContext } from "./retry";
+import type { MetricPoint } from "./metrics";
 
 export type Step = "list" | "create" | "wait" | "share" | "unshare" | "revoke" | "delete";
 
@@ -21,6 +21,8 @@ export interface StepFailure {
   readonly message: string;
   readonly quota?: string;
   readonly snapshotId?: string;
+  /** Requests the SDK made before giving up (1: not retried), when it says. */
+  readonly attempts?: number;
 }
 
 export type WaitState =
@@ -81,51 +83,21 @@ export interface ReconcileReport {
   readonly reportingErrors: string[];
 }
 
-export const METRIC_NAMES = {
-  created: "SnapshotsCreated",
-  shared: "SnapshotsShared",
-  deleted: "SnapshotsDeleted",
-  failures: "ClusterFailures",
-  newestAge: "NewestSharedSnapshotAgeHours",
-} as const;
-
-/** Metric data for one cluster. No age datum when nothing is shared: the alarm treats missing data as breaching. */
-export function clusterMetricData(result: ClusterResult, timestamp: Date): MetricDatum[] {
-  const Dimensions = [{ Name: "ClusterIdentifier", Value: result.clusterIdentifier }];
-  const datum = (MetricName: string, Value: number, Unit: "Count" | "None"): MetricDatum => ({
-    MetricName,
-    Dimensions,
-    Value,
-    Unit,
-    Timestamp: timestamp,
-  });
-  const data = [
-    datum(METRIC_NAMES.created, result.created.length, "Count"),
-    datum(METRIC_NAMES.shared, new Set(result.shared.map((a) => a.snapshotId)).size, "Count"),
-    datum(METRIC_NAMES.deleted, result.deleted.length, "Count"),
-    datum(METRIC_NAMES.failures, result.failed ? 1 : 0, "Count"),
+/** Metric points for one cluster. No age when nothing is shared: the alarm treats missing data as breaching. */
+export function clusterMetricPoints(result: ClusterResult): MetricPoint[] {
+  const M = SNAPSHOT_MANAGER_METRICS;
+  const dimensions = { [METRIC_DIMENSIONS.cluster]: result.clusterIdentifier };
+  const point = (name: string, value: number, unit: MetricPoint["unit"] = "Count"): MetricPoint => ({ name, unit, value, dimensions });
+  const points = [
+    point(M.created, result.created.length),
+    point(M.shared, new Set(result.shared.map((a) => a.snapshotId)).size),
+    point(M.deleted, result.deleted.length),
+    point(M.clusterFailures, result.failed ? 1 : 0),
   ];
   if (result.newestSharedSnapshotAgeHours !== null) {
-    data.push(datum(METRIC_NAMES.newestAge, round(result.newestSharedSnapshotAgeHours, 3), "None"));
+    points.push(point(M.newestSharedSnapshotAgeHours, round(result.newestSharedSnapshotAgeHours, 3), "None"));
   }
-  return data;
-}
-
-/** PutMetricData accepts up to 1000 data points a request; stay well below. */
-export const METRIC_BATCH_SIZE = 500;
-
-export async function putMetrics(
-  cloudwatch: CloudWatchClient,
-  namespace: string,
-  data: readonly MetricDatum[],
-  retry: RetryContext,
-): Promise<void> {
-  for (let i = 0; i < data.length; i += METRIC_BATCH_SIZE) {
-    const batch = data.slice(i, i + METRIC_BATCH_SIZE);
-    await withRetry("PutMetricData", retry, () =>
-      cloudwatch.send(new PutMetricDataCommand({ Namespace: namespace, MetricData: batch })),
-    );
-  }
+  return points;
 }
 
 /** SNS: subjects are at most 100 characters; messages at most 256 KB (we stay far below). */
@@ -154,15 +126,8 @@ export function describeFailure(f: StepFailure): string {
   return `${f.step}${snap}: ${f.kind}/${f.code}${quota}: ${f.message}`;
 }
 
-export async function publishAlert(
-  sns: SNSClient,
-  topicArn: string,
-  alert: { subject: string; message: string },
-  retry: RetryContext,
-): Promise<void> {
-  await withRetry("Publish", retry, () =>
-    sns.send(new PublishCommand({ TopicArn: topicArn, Subject: toAsciiSubject(alert.subject), Message: alert.message })),
-  );
+export async function publishAlert(sns: SNSClient, topicArn: string, alert: { subject: string; message: string }): Promise<void> {
+  await sns.send(new PublishCommand({ TopicArn: topicArn, Subject: toAsciiSubject(alert.subject), Message: alert.message }));
 }
 
 /** SNS subjects must be ASCII, without line breaks. */

@@ -1,6 +1,6 @@
 /**
- * The Redshift calls that change something, each retried per the retry policy and each reading the
- * "it is already so" answers as success, so that repeated and overlapping runs converge:
+ * The Redshift calls that change something (the client's retry strategy retries throttling), each reading
+ * the "it is already so" answers as success, so that repeated and overlapping runs converge:
  *  - create: ClusterSnapshotAlreadyExists  -> the window's snapshot exists (created by an earlier run)
  *  - share:  AuthorizationAlreadyExists    -> already shared
  *  - revoke: AuthorizationNotFound         -> already revoked
@@ -16,7 +16,6 @@ import {
   type Tag,
 } from "@aws-sdk/client-redshift";
 import { classifyError, errorMessage } from "./errors";
-import { withRetry } from "./retry";
 import type { RedshiftContext } from "./listing";
 import { authorizedAccounts } from "./ownership";
 import type { WaiterDelays } from "./settings";
@@ -33,15 +32,13 @@ export async function createSnapshot(
   args: { snapshotId: string; clusterIdentifier: string; tags: Tag[] },
 ): Promise<{ outcome: "created" | "already-exists"; snapshot?: Snapshot }> {
   try {
-    const out = await withRetry("CreateClusterSnapshot", ctx.retry, () =>
-      ctx.redshift.send(
-        new CreateClusterSnapshotCommand({
-          SnapshotIdentifier: args.snapshotId,
-          ClusterIdentifier: args.clusterIdentifier,
-          ManualSnapshotRetentionPeriod: KEEP_UNTIL_DELETED,
-          Tags: args.tags,
-        }),
-      ),
+    const out = await ctx.redshift.send(
+      new CreateClusterSnapshotCommand({
+        SnapshotIdentifier: args.snapshotId,
+        ClusterIdentifier: args.clusterIdentifier,
+        ManualSnapshotRetentionPeriod: KEEP_UNTIL_DELETED,
+        Tags: args.tags,
+      }),
     );
     return { outcome: "created", snapshot: out.Snapshot };
   } catch (err) {
@@ -53,14 +50,12 @@ export async function createSnapshot(
 /** Authorizes `accountId`; returns the account ids authorized afterwards when Redshift reports them. */
 export async function authorizeAccount(ctx: RedshiftContext, snapshot: Snapshot, accountId: string): Promise<string[] | undefined> {
   try {
-    const out = await withRetry("AuthorizeSnapshotAccess", ctx.retry, () =>
-      ctx.redshift.send(
-        new AuthorizeSnapshotAccessCommand({
-          SnapshotIdentifier: snapshot.SnapshotIdentifier,
-          SnapshotClusterIdentifier: snapshot.ClusterIdentifier,
-          AccountWithRestoreAccess: accountId,
-        }),
-      ),
+    const out = await ctx.redshift.send(
+      new AuthorizeSnapshotAccessCommand({
+        SnapshotIdentifier: snapshot.SnapshotIdentifier,
+        SnapshotClusterIdentifier: snapshot.ClusterIdentifier,
+        AccountWithRestoreAccess: accountId,
+      }),
     );
     return out.Snapshot ? authorizedAccounts(out.Snapshot) : undefined;
   } catch (err) {
@@ -72,14 +67,12 @@ export async function authorizeAccount(ctx: RedshiftContext, snapshot: Snapshot,
 /** Revokes `accountId`; returns the account ids still authorized afterwards when Redshift reports them. */
 export async function revokeAccount(ctx: RedshiftContext, snapshot: Snapshot, accountId: string): Promise<string[] | undefined> {
   try {
-    const out = await withRetry("RevokeSnapshotAccess", ctx.retry, () =>
-      ctx.redshift.send(
-        new RevokeSnapshotAccessCommand({
-          SnapshotIdentifier: snapshot.SnapshotIdentifier,
-          SnapshotClusterIdentifier: snapshot.ClusterIdentifier,
-          AccountWithRestoreAccess: accountId,
-        }),
-      ),
+    const out = await ctx.redshift.send(
+      new RevokeSnapshotAccessCommand({
+        SnapshotIdentifier: snapshot.SnapshotIdentifier,
+        SnapshotClusterIdentifier: snapshot.ClusterIdentifier,
+        AccountWithRestoreAccess: accountId,
+      }),
     );
     return out.Snapshot ? authorizedAccounts(out.Snapshot) : undefined;
   } catch (err) {
@@ -90,13 +83,11 @@ export async function revokeAccount(ctx: RedshiftContext, snapshot: Snapshot, ac
 
 export async function deleteSnapshot(ctx: RedshiftContext, snapshot: Snapshot): Promise<"deleted" | "already-gone"> {
   try {
-    await withRetry("DeleteClusterSnapshot", ctx.retry, () =>
-      ctx.redshift.send(
-        new DeleteClusterSnapshotCommand({
-          SnapshotIdentifier: snapshot.SnapshotIdentifier,
-          SnapshotClusterIdentifier: snapshot.ClusterIdentifier,
-        }),
-      ),
+    await ctx.redshift.send(
+      new DeleteClusterSnapshotCommand({
+        SnapshotIdentifier: snapshot.SnapshotIdentifier,
+        SnapshotClusterIdentifier: snapshot.ClusterIdentifier,
+      }),
     );
     return "deleted";
   } catch (err) {

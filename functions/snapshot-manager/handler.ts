@@ -4,21 +4,22 @@
  *
  * Env: CLUSTER_IDENTIFIERS, DR_ACCOUNT_IDS, WINDOW_MINUTES, RETENTION_DAYS, KEEP_LATEST, SHARE_LATEST, SNAPSHOT_PREFIX,
  * MANAGED_BY, ALERT_TOPIC_ARN, METRIC_NAMESPACE, DRY_RUN (optional, "true"/"false", default "false"),
- * WAIT_MARGIN_SECONDS (optional, default 60). See functions/lib/settings.ts.
+ * WAIT_MARGIN_SECONDS (optional, default 60). See functions/lib/environment.ts.
  */
-import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { RedshiftClient } from "@aws-sdk/client-redshift";
+import { DEFAULT_METRIC_NAMESPACE } from "../../contract";
 import { SNSClient } from "@aws-sdk/client-sns";
+import { snapshotManagerSettingsFromEnv } from "../lib/environment";
 import { parseTrigger } from "../lib/events";
+import { AWS_CLIENT_CONFIG, lambdaLogger } from "../lib/lambda";
+import { emfSink } from "../lib/metrics";
 import { reconcile } from "../lib/reconcile";
 import type { ReconcileReport } from "../lib/report";
-import { jsonLogger, realSleep, systemClock } from "../lib/runtime";
-import { snapshotManagerSettingsFromEnv } from "../lib/settings";
+import { systemClock } from "../lib/runtime";
 
-// Created once per execution environment. maxAttempts 1: functions/lib/retry.ts is the only retry layer.
-const redshift = new RedshiftClient({ maxAttempts: 1 });
-const sns = new SNSClient({ maxAttempts: 1 });
-const cloudwatch = new CloudWatchClient({ maxAttempts: 1 });
+// Created once per execution environment, with the SDK's retry strategy (lambda.ts).
+const redshift = new RedshiftClient(AWS_CLIENT_CONFIG);
+const sns = new SNSClient(AWS_CLIENT_CONFIG);
 
 /** The part of the Lambda context this handler uses. */
 export interface LambdaContextLike {
@@ -36,7 +37,7 @@ export interface HandlerResult {
 }
 
 export async function handler(event: unknown, context: LambdaContextLike): Promise<HandlerResult> {
-  const log = jsonLogger({ function: "snapshot-manager", requestId: context.awsRequestId });
+  const log = lambdaLogger("snapshot-manager", context.awsRequestId);
   const base = snapshotManagerSettingsFromEnv(process.env);
   const trigger = parseTrigger(event, base);
   if (trigger.clusterIdentifiers.length === 0) {
@@ -47,10 +48,9 @@ export async function handler(event: unknown, context: LambdaContextLike): Promi
     {
       redshift,
       sns,
-      cloudwatch,
+      metrics: emfSink(base.metricNamespace ?? DEFAULT_METRIC_NAMESPACE),
       clock: systemClock,
       log,
-      sleep: realSleep,
       remainingTimeMs: () => context.getRemainingTimeInMillis(),
     },
     { ...base, createSnapshots: trigger.createSnapshots, clusterIdentifiers: trigger.clusterIdentifiers },

@@ -49,7 +49,7 @@ interface CheckovReport {
 /** Parse checkov's `-o json` stdout: one report object, a list of them, or an empty summary. */
 export function parseCheckovJson(stdout: string): Omit<CheckovResult, "exitCode" | "stderr"> {
   const parsed: unknown = JSON.parse(stdout);
-  const reports: CheckovReport[] = Array.isArray(parsed) ? parsed : [parsed as CheckovReport];
+  const reports: CheckovReport[] = Array.isArray(parsed) ? (parsed as CheckovReport[]) : [parsed as CheckovReport];
   const summary = { passed: 0, failed: 0, skipped: 0, parsingErrors: 0 };
   const failed: CheckovFailure[] = [];
   for (const r of reports) {
@@ -82,8 +82,8 @@ export function runCheckov(dir: string, options: RunCheckovOptions = {}): Promis
     });
     let stdout = "";
     let stderr = "";
-    child.stdout!.on("data", (c: Buffer) => (stdout += c.toString()));
-    child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
+    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
     const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
     child.on("error", (err) => {
       clearTimeout(timer);

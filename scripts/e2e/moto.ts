@@ -167,7 +167,7 @@ export async function startMoto(options: StartMotoOptions = {}): Promise<MotoSer
   // would otherwise let "ready" arrive before the stream's asynchronous open created the file.
   const log = fs.createWriteStream("", { fd: fs.openSync(tmpLog, "w") });
   let stderrTail = "";
-  child.stderr!.on("data", (chunk: Buffer) => {
+  child.stderr.on("data", (chunk: Buffer) => {
     log.write(chunk);
     stderrTail = (stderrTail + chunk.toString()).slice(-4000);
   });
@@ -191,8 +191,8 @@ export async function startMoto(options: StartMotoOptions = {}): Promise<MotoSer
       clearTimeout(timer);
       child.removeListener("error", onError);
       child.removeListener("exit", onEarlyExit);
-      child.stdout!.removeListener("data", onData);
-      child.stdout!.resume(); // keep draining stdout
+      child.stdout.removeListener("data", onData);
+      child.stdout.resume(); // keep draining stdout
     }
     function fail(err: Error): void {
       done();
@@ -221,7 +221,7 @@ export async function startMoto(options: StartMotoOptions = {}): Promise<MotoSer
     }
     child.on("error", onError);
     child.on("exit", onEarlyExit);
-    child.stdout!.on("data", onData);
+    child.stdout.on("data", onData);
   }).catch(async (err) => {
     await new Promise<void>((r) => log.end(r)); // the full log stays in tmpLog for debugging
     throw err;
@@ -241,7 +241,7 @@ export async function startMoto(options: StartMotoOptions = {}): Promise<MotoSer
       if (exited || Date.now() > deadline) {
         killGroup(child, "SIGKILL");
         log.end();
-        throw new Error(`moto at ${endpoint} does not answer: ${(err as Error).message}\n${stderrTail}`);
+        throw new Error(`moto at ${endpoint} does not answer: ${(err as Error).message}\n${stderrTail}`, { cause: err });
       }
       await new Promise((r) => setTimeout(r, 200));
     }

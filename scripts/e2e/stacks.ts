@@ -29,7 +29,6 @@ export const MOTO_UNSUPPORTED_RESOURCE_TYPES: Readonly<Record<string, string>> =
   aws_backup_selection: "Backup CreateBackupSelection is not implemented in moto 5.2.5 (501 with the launcher patch)",
 };
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type TerraformJson = Record<string, any>;
 
 export interface SynthesizedEstate {

@@ -109,8 +109,8 @@ export function runTerraform(args: readonly string[], options: RunTerraformOptio
     });
     let stdout = "";
     let stderr = "";
-    child.stdout!.on("data", (c: Buffer) => (stdout += c.toString()));
-    child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
+    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
     const kill = (why: string): void => {
       stderr += `\n[runTerraform] ${why}; killing`;
       try {

@@ -1,26 +1,20 @@
 // A KMS-encrypted SNS topic for alerts (or service events), with e-mail subscriptions and a topic policy that
 // lets in only the AWS services that must publish to it, each limited to this account.
-import { Token } from "cdktf";
 import { Construct } from "constructs";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { PolicyStatement, denyInsecureTransportStatement, policyDocument } from "./iam";
-import { AwsEnvironment, AwsEnvironmentProps, checkPattern, resolveAwsEnvironment } from "./nodejs-function";
-
-/**
- * Service principal Amazon Redshift uses to publish event notifications to SNS: the SNS Developer Guide's table of
- * AWS services that publish to encrypted topics lists Amazon Redshift as `redshift.amazonaws.com`
- * (docs/aws-behaviour.md, "Redshift events to an encrypted topic").
- */
-export const REDSHIFT_EVENTS_PRINCIPAL = "redshift.amazonaws.com";
+import { AwsEnvironment, AwsEnvironmentProps, resolveAwsEnvironment } from "./aws-environment";
+import { REDSHIFT_SERVICE_PRINCIPAL } from "./redshift-principal";
+import { PropChecks } from "./validation";
 
 export interface AlertTopicProps extends AwsEnvironmentProps {
   /** Topic name (1-256 letters, digits, hyphens, underscores). */
   readonly topicName: string;
   /**
    * KMS key ARN encrypting the topic. Its key policy must let each allowed publisher service use it
-   * (see `operationsKeyPolicyStatements` in snapshot-automation.ts).
+   * (see `operationsKeyPolicyStatements` in key-policies.ts).
    */
   readonly kmsKeyArn: string;
   /** E-mail addresses subscribed to the topic (each must confirm). @default [] */
@@ -54,14 +48,10 @@ export class AlertTopic extends Construct {
 
   constructor(scope: Construct, id: string, props: AlertTopicProps) {
     super(scope, id);
-    checkPattern("AlertTopic", "topicName", props.topicName, /^[A-Za-z0-9_-]{1,256}$/,
-      "1-256 letters, digits, hyphens or underscores");
+    const check = new PropChecks("AlertTopic", this);
+    check.pattern("topicName", props.topicName, /^[A-Za-z0-9_-]{1,256}$/, "1-256 letters, digits, hyphens or underscores");
     const emails = props.emails ?? [];
-    emails.forEach((email, i) => {
-      if (!Token.isUnresolved(email) && !EMAIL.test(email)) {
-        throw new Error(`AlertTopic: emails[${i}]: ${JSON.stringify(email)} is not an e-mail address`);
-      }
-    });
+    emails.forEach((email, i) => check.pattern(`emails[${i}]`, email, EMAIL, "an e-mail address"));
     const env = props.environmentOf ?? resolveAwsEnvironment(this, props);
 
     this.kmsKeyArn = props.kmsKeyArn;
@@ -89,7 +79,7 @@ export class AlertTopic extends Construct {
     if (props.allowRedshiftEvents ?? false) {
       statements.push({
         Sid: "RedshiftEventsOfThisAccount",
-        Principal: { Service: REDSHIFT_EVENTS_PRINCIPAL },
+        Principal: { Service: REDSHIFT_SERVICE_PRINCIPAL },
         Action: "sns:Publish",
         Resource: this.topic.arn,
         Condition: { StringEquals: { "aws:SourceAccount": env.accountId } },

@@ -6,31 +6,18 @@
 import * as path from "path";
 import { Construct } from "constructs";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
-import { AlertTopic } from "./alert-topic";
 import {
-  AwsEnvironmentProps,
-  DeadLetterQueue,
-  FunctionAlarms,
-  FunctionSchedule,
-  NodejsFunction,
-  fail,
-  resolveAwsEnvironment,
-} from "./nodejs-function";
-import {
-  ScheduledFunction,
-  checkAlarmPeriod,
-  checkAlarmWindow,
-  checkAlertTopicChoice,
-  checkLogRetentionDays,
-  checkNamePrefix,
-} from "./scheduled-function";
-
-/** Metric the dr-monitor publishes (namespace METRIC_NAMESPACE) and its dimensions. */
-export const DR_MONITOR_METRICS = {
-  newestSharedSnapshotAgeHours: "NewestSharedSnapshotAgeHours",
-  sourceAccountDimension: "SourceAccount",
-  clusterDimension: "ClusterIdentifier",
-} as const;
+  ACCOUNT_ID,
+  CLUSTER_IDENTIFIER_RULE,
+  clusterIdentifierProblem,
+  DEFAULT_PROJECT,
+  DR_MONITOR_ENV,
+  DR_MONITOR_METRICS,
+  METRIC_DIMENSIONS,
+  type MonitoredSource,
+} from "../../contract";
+import { checkAlarmWindow, checkCommonProps, ScheduledFunction, ScheduledFunctionCommonProps } from "./scheduled-function";
+import { PropChecks } from "./validation";
 
 const DEFAULT_ENTRY = path.resolve(__dirname, "../../functions/dr-monitor/handler.ts");
 
@@ -44,23 +31,9 @@ export interface DrMonitorSource {
   readonly rpoHours: number;
 }
 
-export interface DrSnapshotMonitorProps extends AwsEnvironmentProps {
-  /** Prefix of every resource name: lowercase letter, then lowercase letters, digits, hyphens; at most 32. */
-  readonly namePrefix: string;
+export interface DrSnapshotMonitorProps extends ScheduledFunctionCommonProps {
   /** Source accounts and their clusters. */
   readonly sources: readonly DrMonitorSource[];
-  /** E-mail addresses subscribed to a new alert topic. @default [] */
-  readonly alertEmails?: readonly string[];
-  /** Existing alert topic to use instead of creating one (then alertEmails must be empty). @default a new topic */
-  readonly alertTopicArn?: string;
-  /** KMS key of `alertTopicArn`, when that topic uses another key than `kmsKeyArn`. @default kmsKeyArn */
-  readonly alertTopicKmsKeyArn?: string;
-  /**
-   * Operations KMS key ARN (in this DR account) encrypting the alert topic, the DLQ and the log group. Its
-   * key policy must contain `operationsKeyPolicyStatements({ ..., redshiftEvents: false })` and the
-   * account-root statement.
-   */
-  readonly kmsKeyArn: string;
   /** How often the monitor runs. @default "rate(1 hour)" */
   readonly scheduleExpression?: string;
   /** @default "UTC" */
@@ -76,16 +49,8 @@ export interface DrSnapshotMonitorProps extends AwsEnvironmentProps {
    * deployment's; a snapshot without visible tags is judged by its id. @default "rsdr"
    */
   readonly managedBy?: string;
-  /** @default "RedshiftDR" */
-  readonly metricNamespace?: string;
-  /** Log group retention, days. @default 365 */
-  readonly logRetentionDays?: number;
-  /** Handler entry file. @default functions/dr-monitor/handler.ts of this repo */
-  readonly entry?: string;
   /** @default 120 */
   readonly timeoutSeconds?: number;
-  /** @default 256 */
-  readonly memorySize?: number;
   /**
    * Period of the staleness alarms, seconds (multiple of 60, 60-86400); must cover the interval between runs.
    * @default 3600
@@ -93,78 +58,56 @@ export interface DrSnapshotMonitorProps extends AwsEnvironmentProps {
   readonly alarmPeriodSeconds?: number;
   /** Consecutive breaching periods before a staleness alarm fires (absorbs one late run). @default 2 */
   readonly alarmEvaluationPeriods?: number;
-  /** @default {} */
-  readonly tags?: Readonly<Record<string, string>>;
 }
 
 const OWNER = "DrSnapshotMonitor";
-const invalid = (field: string, value: unknown, allowed: string): never => fail(OWNER, field, value, allowed);
 
-function validate(props: DrSnapshotMonitorProps): void {
-  checkNamePrefix(OWNER, props.namePrefix, "-dr-monitor-scheduler");
-  if (props.sources.length === 0) invalid("sources", props.sources, "at least one source account");
+function validate(scope: Construct, id: string, props: DrSnapshotMonitorProps): DrSnapshotMonitorProps {
+  const check = new PropChecks(OWNER, { scope, id });
+  checkCommonProps(check, props, "-dr-monitor-scheduler");
+  if (props.sources.length === 0) check.fail("sources", props.sources, "at least one source account");
   const seen = new Set<string>();
   props.sources.forEach((s, i) => {
-    if (!/^\d{12}$/.test(s.accountId)) invalid(`sources[${i}].accountId`, s.accountId, "a 12-digit AWS account id");
-    if (seen.has(s.accountId)) invalid(`sources[${i}].accountId`, s.accountId, "listed once");
+    check.pattern(`sources[${i}].accountId`, s.accountId, ACCOUNT_ID, "a 12-digit AWS account id");
+    if (seen.has(s.accountId)) check.fail(`sources[${i}].accountId`, s.accountId, "listed once");
     seen.add(s.accountId);
     if (props.accountId !== undefined && s.accountId === props.accountId) {
-      invalid(`sources[${i}].accountId`, s.accountId, "an account other than the DR account (accountId)");
+      check.fail(`sources[${i}].accountId`, s.accountId, "an account other than the DR account (accountId)");
     }
-    if (s.clusterIdentifiers.length === 0) invalid(`sources[${i}].clusterIdentifiers`, s.clusterIdentifiers, "at least one cluster");
+    check.uniqueList(`sources[${i}].clusterIdentifiers`, s.clusterIdentifiers, "cluster");
     s.clusterIdentifiers.forEach((c, j) => {
-      if (!/^[a-z](?!.*--)[a-z0-9-]{0,62}(?<!-)$/.test(c)) {
-        invalid(`sources[${i}].clusterIdentifiers[${j}]`, c, "lowercase letters, digits and hyphens, 1-63 characters, starting with a letter");
-      }
-      if (s.clusterIdentifiers.indexOf(c) !== j) invalid(`sources[${i}].clusterIdentifiers[${j}]`, c, "listed once");
+      if (clusterIdentifierProblem(c)) check.fail(`sources[${i}].clusterIdentifiers[${j}]`, c, CLUSTER_IDENTIFIER_RULE);
     });
-    if (!(s.rpoHours > 0)) invalid(`sources[${i}].rpoHours`, s.rpoHours, "a positive number of hours");
+    if (!(s.rpoHours > 0)) check.fail(`sources[${i}].rpoHours`, s.rpoHours, "a positive number of hours");
   });
-  checkAlarmPeriod(OWNER, props.alarmPeriodSeconds);
-  checkAlarmWindow(OWNER, props.alarmPeriodSeconds ?? 3600, props.alarmEvaluationPeriods ?? 2);
-  checkAlertTopicChoice(OWNER, props);
-  checkLogRetentionDays(OWNER, props.logRetentionDays);
+  checkAlarmWindow(check, props.alarmPeriodSeconds ?? 3600, props.alarmEvaluationPeriods ?? 2);
+  return props;
 }
 
 /**
  * The DR-side monitor: dr-monitor function on an EventBridge Scheduler schedule (retries, encrypted DLQ),
- * a role limited to DescribeClusterSnapshots, PutMetricData in its namespace and Publish to the alert topic,
- * and one NewestSharedSnapshotAgeHours > rpoHours alarm per (source account, cluster), missing data breaching.
+ * a role limited to DescribeClusterSnapshots and Publish to the alert topic (metrics are embedded metric format
+ * in its logs), and one NewestSharedSnapshotAgeHours > rpoHours alarm per (source account, cluster), missing
+ * data breaching.
  */
-export class DrSnapshotMonitor extends Construct {
-  public readonly function: NodejsFunction;
-  public readonly schedule: FunctionSchedule;
-  public readonly deadLetterQueue: DeadLetterQueue;
-  /** The alert topic created here; undefined when `alertTopicArn` was given. */
-  public readonly alertTopic?: AlertTopic;
-  public readonly alertTopicArn: string;
-  public readonly functionAlarms: FunctionAlarms;
+export class DrSnapshotMonitor extends ScheduledFunction {
   /** Keyed `<accountId>/<clusterIdentifier>`. */
   public readonly stalenessAlarms: Readonly<Record<string, CloudwatchMetricAlarm>>;
-  public readonly functionName: string;
-  public readonly functionArn: string;
-  public readonly roleArn: string;
-  public readonly metricNamespace: string;
 
   constructor(scope: Construct, id: string, props: DrSnapshotMonitorProps) {
-    super(scope, id);
-    validate(props);
-    const env = resolveAwsEnvironment(this, props);
-    const tags = { ...(props.tags ?? {}) };
-    this.metricNamespace = props.metricNamespace ?? "RedshiftDR";
-    const functionName = `${props.namePrefix}-dr-monitor`;
-
-    const scheduled = new ScheduledFunction(this, {
+    const functionName = `${validate(scope, id, props).namePrefix}-dr-monitor`;
+    const sources: MonitoredSource[] = props.sources.map((s) => ({ accountId: s.accountId, clusters: [...s.clusterIdentifiers] }));
+    super(scope, id, props, {
       ownerName: OWNER,
       functionName,
-      entry: props.entry ?? DEFAULT_ENTRY,
+      defaultEntry: DEFAULT_ENTRY,
       description: "Reports the age of the newest Redshift snapshot each source account shares with this DR account",
       environment: {
-        SOURCES: JSON.stringify(props.sources.map((s) => ({ accountId: s.accountId, clusters: [...s.clusterIdentifiers] }))),
-        SNAPSHOT_PREFIX: props.snapshotPrefix ?? "rsdr",
-        MANAGED_BY: props.managedBy ?? "rsdr",
+        [DR_MONITOR_ENV.sources]: JSON.stringify(sources),
+        [DR_MONITOR_ENV.snapshotPrefix]: props.snapshotPrefix ?? DEFAULT_PROJECT,
+        [DR_MONITOR_ENV.managedBy]: props.managedBy ?? DEFAULT_PROJECT,
       },
-      policyStatements: ({ publishAlerts, putMetricData }) => [
+      policyStatements: ({ publishAlerts }) => [
         {
           // WILDCARD: listing the snapshots other accounts share with this one names no cluster of this account;
           // the Service Authorization Reference gives DescribeClusterSnapshots only an optional cluster resource.
@@ -172,49 +115,27 @@ export class DrSnapshotMonitor extends Construct {
           Action: "redshift:DescribeClusterSnapshots",
           Resource: "*",
         },
-        putMetricData,
         publishAlerts,
       ],
       timeoutSeconds: props.timeoutSeconds ?? 120,
-      memorySize: props.memorySize,
-      logRetentionDays: props.logRetentionDays,
-      metricNamespace: this.metricNamespace,
       alertTopicName: `${props.namePrefix}-dr-alerts`,
-      alertEmails: props.alertEmails,
-      alertTopicArn: props.alertTopicArn,
-      alertTopicKmsKeyArn: props.alertTopicKmsKeyArn,
-      kmsKeyArn: props.kmsKeyArn,
       scheduleExpression: props.scheduleExpression ?? "rate(1 hour)",
       scheduleTimezone: props.scheduleTimezone,
       scheduleDescription: "Checks the age of snapshots shared with the DR account",
-      tags,
-      environmentOf: env,
     });
-    this.function = scheduled.function;
-    this.schedule = scheduled.schedule;
-    this.deadLetterQueue = scheduled.deadLetterQueue;
-    this.alertTopic = scheduled.alertTopic;
-    this.alertTopicArn = scheduled.alertTopicArn;
-    this.functionAlarms = scheduled.functionAlarms;
-    this.functionName = functionName;
-    this.functionArn = this.function.functionArn;
-    this.roleArn = this.function.roleArn;
 
     const period = props.alarmPeriodSeconds ?? 3600;
     const evaluationPeriods = props.alarmEvaluationPeriods ?? 2;
     const alarms: Record<string, CloudwatchMetricAlarm> = {};
     for (const source of props.sources) {
       for (const cluster of source.clusterIdentifiers) {
-        alarms[`${source.accountId}/${cluster}`] = scheduled.addMetricAlarm(`staleness-${source.accountId}-${cluster}`, {
+        alarms[`${source.accountId}/${cluster}`] = this.addMetricAlarm(`staleness-${source.accountId}-${cluster}`, {
           alarmName: `${functionName}-${source.accountId}-${cluster}-rpo-exceeded`,
           alarmDescription:
             `The newest snapshot of ${cluster} shared by ${source.accountId} is older than the RPO of ` +
             `${source.rpoHours} h, or the DR monitor stopped reporting.`,
           metricName: DR_MONITOR_METRICS.newestSharedSnapshotAgeHours,
-          dimensions: {
-            [DR_MONITOR_METRICS.sourceAccountDimension]: source.accountId,
-            [DR_MONITOR_METRICS.clusterDimension]: cluster,
-          },
+          dimensions: { [METRIC_DIMENSIONS.sourceAccount]: source.accountId, [METRIC_DIMENSIONS.cluster]: cluster },
           statistic: "Maximum",
           period,
           evaluationPeriods,

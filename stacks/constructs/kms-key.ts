@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { accountRoot, policyDocument, PolicyConditions, PolicyStatement } from "./iam";
+import { ACCOUNT_ID_PATTERN, PropChecks } from "./validation";
 
 export interface ManagedKeyProps {
   /** Alias without the `alias/` prefix. */
@@ -37,6 +38,17 @@ export class ManagedKey extends Construct {
 
   constructor(scope: Construct, id: string, props: ManagedKeyProps) {
     super(scope, id);
+    const check = new PropChecks("ManagedKey", this);
+    check.pattern("alias", props.alias, /^(?!aws\/)[A-Za-z0-9/_-]{1,250}$/, "1-250 letters, digits and / _ -, not starting with aws/ (without the alias/ prefix)");
+    check.pattern("accountId", props.accountId, ACCOUNT_ID_PATTERN, "a 12-digit AWS account id");
+    (props.crossAccountRestoreAccountIds ?? []).forEach((a, i) => {
+      check.pattern(`crossAccountRestoreAccountIds[${i}]`, a, ACCOUNT_ID_PATTERN, "a 12-digit AWS account id");
+      if (a === props.accountId) check.fail(`crossAccountRestoreAccountIds[${i}]`, a, "an account other than the key's own");
+    });
+    (props.crossAccountViaServices ?? []).forEach((v, i) =>
+      check.pattern(`crossAccountViaServices[${i}]`, v, /^[a-z0-9-]+\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/, "a service endpoint like redshift.eu-west-2.amazonaws.com"),
+    );
+    check.intRange("deletionWindowDays", props.deletionWindowDays, 7, 30);
     const partition = props.partition ?? "aws";
     const statements: PolicyStatement[] = [
       {

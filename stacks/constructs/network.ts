@@ -8,8 +8,9 @@ import { RedshiftSubnetGroup } from "@cdktf/provider-aws/lib/redshift-subnet-gro
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
-import { parseCidr, subnetCidr } from "../../config/cidr";
+import { parseCidr, subnetCidr } from "../../contract/cidr";
 import { policyDocument, serviceTrustPolicy } from "./iam";
+import { PropChecks } from "./validation";
 
 export interface CreatedNetworkProps {
   readonly cidr: string;
@@ -52,10 +53,21 @@ export class RedshiftNetwork extends Construct {
 
   constructor(scope: Construct, id: string, props: RedshiftNetworkProps) {
     super(scope, id);
-    if (!props.create === !props.existing) {
-      throw new Error(`RedshiftNetwork ${id}: give exactly one of "create" and "existing"`);
+    const check = new PropChecks("RedshiftNetwork", this);
+    // The subnet group is `<name>-redshift`: lowercase letters, digits and hyphens (Redshift subnet group names).
+    check.pattern("name", props.name, /^[a-z0-9-]{1,246}$/, "1-246 lowercase letters, digits and hyphens");
+    if (!props.create === !props.existing) check.fail("create", props.create ?? null, 'exactly one of "create" and "existing"');
+    if (props.existing) {
+      check.pattern("existing.vpcId", props.existing.vpcId, /^vpc-[0-9a-f]{8,17}$/, "a VPC id like vpc-0123456789abcdef0");
+      if (props.existing.subnetIds.length < 2) check.fail("existing.subnetIds", props.existing.subnetIds, "at least 2 subnets in different zones");
+      props.existing.subnetIds.forEach((s, i) => check.pattern(`existing.subnetIds[${i}]`, s, /^subnet-[0-9a-f]{8,17}$/, "a subnet id like subnet-0123456789abcdef0"));
     }
     if (props.create) {
+      if (!parseCidr(props.create.cidr)) check.fail("create.cidr", props.create.cidr, "an IPv4 CIDR block like 10.0.0.0/16");
+      if (props.create.availabilityZones.length < 2 || props.create.availabilityZones.length > 16) {
+        check.fail("create.availabilityZones", props.create.availabilityZones, "2 to 16 zone names (one subnet each, a sixteenth of the CIDR)");
+      }
+      check.logRetentionDays("create.flowLogRetentionDays", props.create.flowLogRetentionDays);
       const created = this.createVpc(props.name, props.create);
       this.vpcId = created.vpcId;
       this.subnetIds = created.subnetIds;
@@ -82,8 +94,7 @@ export class RedshiftNetwork extends Construct {
   }
 
   private createVpc(name: string, props: CreatedNetworkProps): { vpcId: string; subnetIds: string[] } {
-    const cidr = parseCidr(props.cidr);
-    if (!cidr) throw new Error(`RedshiftNetwork ${name}: "${props.cidr}" is not an IPv4 CIDR block`);
+    const cidr = parseCidr(props.cidr)!; // checked in the constructor
     const vpc = new Vpc(this, "vpc", {
       cidrBlock: props.cidr,
       enableDnsHostnames: true,
@@ -93,9 +104,6 @@ export class RedshiftNetwork extends Construct {
     // The default security group is attached to anything created without one: make it deny all.
     new DefaultSecurityGroup(this, "default-sg", { vpcId: vpc.id, tags: { Name: `${name}-default-deny` } });
 
-    if (props.availabilityZones.length < 2) {
-      throw new Error(`RedshiftNetwork ${name}: needs at least 2 availability zones, got ${props.availabilityZones.length}`);
-    }
     const subnetIds: string[] = [];
     for (const [i, zone] of props.availabilityZones.entries()) {
       const subnet = new Subnet(this, `private-${i}`, {

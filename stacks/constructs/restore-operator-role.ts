@@ -2,14 +2,9 @@ import { Construct } from "constructs";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { accountRoot, policyDocument, PolicyStatement, principalTrustPolicy } from "./iam";
-
-/** The principal of Amazon Redshift, and the service name of its service-linked role. */
-export const REDSHIFT_SERVICE_PRINCIPAL = "redshift.amazonaws.com";
-
-/** ARN of Redshift's service-linked role (AWSServiceRoleForRedshift) in `accountId`. */
-export function redshiftServiceLinkedRoleArn(partition: string, accountId: string): string {
-  return `arn:${partition}:iam::${accountId}:role/aws-service-role/${REDSHIFT_SERVICE_PRINCIPAL}/AWSServiceRoleForRedshift`;
-}
+import { REDSHIFT_SERVICE_PRINCIPAL, redshiftServiceLinkedRoleArn } from "./redshift-principal";
+import { CLUSTER_IDENTIFIER, CLUSTER_IDENTIFIER_RULE } from "../../contract";
+import { ACCOUNT_ID_PATTERN, PropChecks } from "./validation";
 
 export interface RestoreSource {
   readonly accountId: string;
@@ -46,6 +41,19 @@ export class RestoreOperatorRole extends Construct {
 
   constructor(scope: Construct, id: string, props: RestoreOperatorRoleProps) {
     super(scope, id);
+    const check = new PropChecks("RestoreOperatorRole", this);
+    check.pattern("roleName", props.roleName, /^[\w+=,.@-]{1,64}$/, "1-64 letters, digits and + = , . @ _ -");
+    check.pattern("accountId", props.accountId, ACCOUNT_ID_PATTERN, "a 12-digit AWS account id");
+    (props.trustedPrincipals ?? []).forEach((p, i) =>
+      check.pattern(`trustedPrincipals[${i}]`, p, /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/, "an IAM role or user ARN (an account root would let every principal of it restore)"),
+    );
+    // Restored clusters are named <prefix><something>: the prefix must start a valid cluster identifier and leave room.
+    check.pattern("restoredClusterPrefix", props.restoredClusterPrefix, /^[a-z](?!.*--)[a-z0-9-]{0,39}$/, "a lowercase letter, then lowercase letters, digits and single hyphens, at most 40");
+    props.sources.forEach((s, i) => {
+      check.pattern(`sources[${i}].accountId`, s.accountId, ACCOUNT_ID_PATTERN, "a 12-digit AWS account id");
+      if (s.accountId === props.accountId) check.fail(`sources[${i}].accountId`, s.accountId, "a source account other than the DR account");
+      s.clusterIdentifiers.forEach((c, j) => check.pattern(`sources[${i}].clusterIdentifiers[${j}]`, c, CLUSTER_IDENTIFIER, CLUSTER_IDENTIFIER_RULE));
+    });
     const p = props.partition ?? "aws";
     const restored = `arn:${p}:redshift:${props.region}:${props.accountId}:cluster:${props.restoredClusterPrefix}*`;
     // Final snapshots of restored clusters: snapshot:<cluster>/<snapshot>.

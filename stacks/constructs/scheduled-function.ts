@@ -1,146 +1,90 @@
-// What SnapshotAutomation and DrSnapshotMonitor share: a function run on a schedule, one run at a time, with
-// an encrypted dead-letter queue, health alarms and an alert topic (its own, or one given by ARN).
+// The base construct of SnapshotAutomation and DrSnapshotMonitor: a function run on a schedule, one run at a
+// time, with an encrypted dead-letter queue, health alarms and an alert topic (its own, or one given by ARN).
+// Its children keep the ids the two constructs always gave them, so Terraform addresses do not move.
 import { Annotations } from "cdktf";
 import { Construct } from "constructs";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+import { COMMON_ENV, DEFAULT_METRIC_NAMESPACE, SCHEDULE_PAYLOAD } from "../../contract";
 import { AlertTopic } from "./alert-topic";
+import { AwsEnvironment, AwsEnvironmentProps, resolveAwsEnvironment } from "./aws-environment";
+import { DeadLetterQueue } from "./dead-letter-queue";
+import { FunctionAlarms, NotifyingAlarmConfig, notifyingAlarm } from "./function-alarms";
+import { FunctionSchedule } from "./function-schedule";
 import { PolicyStatement, kmsViaServiceStatement } from "./iam";
-import {
-  AwsEnvironment,
-  DeadLetterQueue,
-  FunctionAlarms,
-  FunctionSchedule,
-  LOG_RETENTION_DAYS,
-  NodejsFunction,
-  NotifyingAlarmConfig,
-  fail,
-  notifyingAlarm,
-} from "./nodejs-function";
+import { NodejsFunction } from "./nodejs-function";
+import { PropChecks } from "./validation";
 
-// Checks of props both owners take. Each owner calls them where its own order of checks has them, since the
-// first failing check is the error reported.
-
-/**
- * The prefix must leave room for the longest name built from it (an IAM role name, at most 64 characters) and
- * be usable in Redshift names (an event subscription: no trailing hyphen, no two hyphens in a row).
- */
-export function checkNamePrefix(owner: string, namePrefix: string, longestSuffix: string): void {
-  const max = 64 - longestSuffix.length;
-  if (!/^[a-z](?!.*--)[a-z0-9-]*(?<!-)$/.test(namePrefix) || namePrefix.length > max) {
-    fail(
-      owner,
-      "namePrefix",
-      namePrefix,
-      `a lowercase letter, then lowercase letters, digits and single hyphens, not ending with a hyphen, at most ${max} ` +
-        `characters ("${namePrefix}${longestSuffix}" must fit IAM's 64)`,
-    );
-  }
-}
-
-/** CloudWatch: period x evaluation periods at most 7 days, or 1 day for periods under an hour. */
-export function checkAlarmWindow(owner: string, periodSeconds: number, evaluationPeriods: number | undefined): void {
-  if (evaluationPeriods === undefined) return;
-  const limit = periodSeconds < 3600 ? 86400 : 604800;
-  if (!Number.isInteger(evaluationPeriods) || evaluationPeriods < 1 || periodSeconds * evaluationPeriods > limit) {
-    fail(
-      owner,
-      "alarmEvaluationPeriods",
-      evaluationPeriods,
-      `an integer from 1 to ${Math.floor(limit / periodSeconds)} (CloudWatch: period ${periodSeconds} s x evaluation periods may not exceed ${limit} s)`,
-    );
-  }
-}
-
-export function checkAlertTopicChoice(
-  owner: string,
-  props: { alertEmails?: readonly string[]; alertTopicArn?: string },
-): void {
-  if (props.alertTopicArn !== undefined && (props.alertEmails ?? []).length > 0) {
-    fail(owner, "alertEmails", props.alertEmails, "empty when alertTopicArn is given (subscribe to that topic instead)");
-  }
-}
-
-export function checkAlarmPeriod(owner: string, seconds: number | undefined): void {
-  if (seconds !== undefined && (seconds % 60 !== 0 || seconds < 60 || seconds > 86400)) {
-    fail(owner, "alarmPeriodSeconds", seconds, "a multiple of 60 from 60 to 86400");
-  }
-}
-
-export function checkLogRetentionDays(owner: string, days: number | undefined): void {
-  const value = days ?? 365;
-  if (!(LOG_RETENTION_DAYS as readonly number[]).includes(value)) {
-    fail(owner, "logRetentionDays", value, `one of ${LOG_RETENTION_DAYS.join(", ")}`);
-  }
-}
-
-/** The statements every scheduled function gets, for the caller to place among its own. */
-export interface SharedStatements {
-  /** sns:Publish to the alert topic. */
-  readonly publishAlerts: PolicyStatement;
-  /** cloudwatch:PutMetricData, confined to `metricNamespace`. */
-  readonly putMetricData: PolicyStatement;
-}
-
-export interface ScheduledFunctionProps {
-  /** Name of the construct using this, starting its warnings, e.g. "SnapshotAutomation". */
-  readonly ownerName: string;
-  /** Lambda function name; also names the DLQ (`<name>-dlq`), the schedule and the alarms. */
-  readonly functionName: string;
-  /** Handler entry file exporting `handler`. */
-  readonly entry: string;
-  /** @default no description */
-  readonly description?: string;
-  /** Environment variables; ALERT_TOPIC_ARN and METRIC_NAMESPACE are always added. @default {} */
-  readonly environment?: Readonly<Record<string, string>>;
-  /**
-   * The function's own statements, with the shared ones placed where the caller wants them (statement order
-   * is part of the policy document). KMS statements for the alert topic and the DLQ are appended.
-   */
-  readonly policyStatements: (shared: SharedStatements) => readonly PolicyStatement[];
-  /** Function timeout, seconds. @default 60 */
-  readonly timeoutSeconds?: number;
-  /** @default 256 */
-  readonly memorySize?: number;
-  /** Log group retention, days. @default 365 */
-  readonly logRetentionDays?: number;
-  /** CloudWatch namespace of the function's metrics. */
-  readonly metricNamespace: string;
-  /** Name of the alert topic created when `alertTopicArn` is not given. */
-  readonly alertTopicName: string;
-  /** E-mail addresses subscribed to a new alert topic (the owner refuses them with `alertTopicArn`). @default [] */
+/** The props SnapshotAutomation and DrSnapshotMonitor both take, checked the same way. */
+export interface ScheduledFunctionCommonProps extends AwsEnvironmentProps {
+  /** Prefix of every resource name: a lowercase letter, then lowercase letters, digits and single hyphens. */
+  readonly namePrefix: string;
+  /** E-mail addresses subscribed to a new alert topic. @default [] */
   readonly alertEmails?: readonly string[];
-  /** Existing alert topic to use instead of creating one. @default a new topic */
+  /** Existing alert topic to use instead of creating one (then alertEmails must be empty). @default a new topic */
   readonly alertTopicArn?: string;
   /** KMS key of `alertTopicArn`, when that topic uses another key than `kmsKeyArn`. @default kmsKeyArn */
   readonly alertTopicKmsKeyArn?: string;
-  /** KMS key ARN encrypting the alert topic, the DLQ, the log group and the environment variables. */
+  /**
+   * Operations KMS key ARN encrypting the alert topic, the dead-letter queue, the log group and the environment.
+   * Its key policy must contain `operationsKeyPolicyStatements(...)` (key-policies.ts) and the account-root
+   * statement enabling IAM policies.
+   */
   readonly kmsKeyArn: string;
-  /** EventBridge Scheduler expression. */
+  /** CloudWatch namespace of the function's metrics. @default "RedshiftDR" */
+  readonly metricNamespace?: string;
+  /** Log group retention, days (a CloudWatch Logs retention value). @default 365 */
+  readonly logRetentionDays?: number;
+  /** Handler entry file exporting `handler`. @default the handler of this repository */
+  readonly entry?: string;
+  /** @default 256 */
+  readonly memorySize?: number;
+  /** @default {} */
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/** The statement every scheduled function gets, for the subclass to place among its own. */
+export interface SharedStatements {
+  /** sns:Publish to the alert topic. */
+  readonly publishAlerts: PolicyStatement;
+}
+
+/** What a subclass passes to the base construct, beyond the common props. */
+export interface ScheduledFunctionSpec {
+  /** Name of the subclass, starting its errors and warnings, e.g. "SnapshotAutomation". */
+  readonly ownerName: string;
+  /** Lambda function name; also names the DLQ (`<name>-dlq`), the schedule, its role and the alarms. */
+  readonly functionName: string;
+  /** The handler used when `entry` is not given. */
+  readonly defaultEntry: string;
+  readonly description: string;
+  /** Environment variables; ALERT_TOPIC_ARN and METRIC_NAMESPACE are added. */
+  readonly environment: Readonly<Record<string, string>>;
+  /**
+   * The function's own statements, with the shared ones placed where the subclass wants them (statement order
+   * is part of the policy document). KMS statements for the alert topic and the DLQ are appended.
+   */
+  readonly policyStatements: (shared: SharedStatements, env: AwsEnvironment) => readonly PolicyStatement[];
+  /** Function timeout, seconds. */
+  readonly timeoutSeconds: number;
+  /** Name of the alert topic created when `alertTopicArn` is not given. */
+  readonly alertTopicName: string;
   readonly scheduleExpression: string;
   /** IANA time zone of the schedule expression. @default "UTC" */
   readonly scheduleTimezone?: string;
-  /** @default no description */
-  readonly scheduleDescription?: string;
+  readonly scheduleDescription: string;
   /** Scheduler retries of a failed delivery. @default 3 */
   readonly scheduleRetryAttempts?: number;
   /** Scheduler maximum event age, seconds. @default 3600 */
   readonly scheduleMaxEventAgeSeconds?: number;
   /** Throttles per hour tolerated before the throttles alarm fires. @default 0 */
   readonly throttlesPerHourThreshold?: number;
-  /** @default {} */
-  readonly tags?: Readonly<Record<string, string>>;
-  /** Account, region and partition of ARNs and service endpoints. */
-  readonly environmentOf: AwsEnvironment;
 }
 
 /**
- * The snapshot-manager and dr-monitor plumbing: alert topic, encrypted DLQ, the function (reserved concurrency
- * 1, so runs never overlap), its EventBridge Scheduler schedule (input `{"trigger":"schedule"}`) and alarms.
- *
- * Not a construct of its own: it adds its resources to `scope` under the ids the owners always used, so their
- * construct paths, hence Terraform logical ids, stay as they were.
+ * The scheduled-function plumbing: alert topic, encrypted DLQ, the function (reserved concurrency 1, so runs never
+ * overlap), its EventBridge Scheduler schedule (input `{"trigger":"schedule"}`) and its health alarms.
  */
-export class ScheduledFunction {
+export class ScheduledFunction extends Construct {
   public readonly function: NodejsFunction;
   public readonly schedule: FunctionSchedule;
   /** Receives both Scheduler deliveries that failed and asynchronous invocations that failed every retry. */
@@ -149,22 +93,28 @@ export class ScheduledFunction {
   public readonly alertTopic?: AlertTopic;
   public readonly alertTopicArn: string;
   public readonly functionAlarms: FunctionAlarms;
-  private readonly scope: Construct;
-  private readonly metricNamespace: string;
+  public readonly functionName: string;
+  public readonly functionArn: string;
+  public readonly roleArn: string;
+  public readonly metricNamespace: string;
+  /** Account, region and partition of ARNs and service endpoints. */
+  public readonly environment: AwsEnvironment;
   private readonly tags: Readonly<Record<string, string>>;
 
-  constructor(scope: Construct, props: ScheduledFunctionProps) {
-    const env = props.environmentOf;
+  constructor(scope: Construct, id: string, props: ScheduledFunctionCommonProps, spec: ScheduledFunctionSpec) {
+    super(scope, id);
+    const env = resolveAwsEnvironment(this, props);
     const tags = { ...(props.tags ?? {}) };
-    this.scope = scope;
-    this.metricNamespace = props.metricNamespace;
+    this.environment = env;
     this.tags = tags;
+    this.metricNamespace = props.metricNamespace ?? DEFAULT_METRIC_NAMESPACE;
+    this.functionName = spec.functionName;
 
     if (props.alertTopicArn !== undefined) {
       this.alertTopicArn = props.alertTopicArn;
     } else {
-      this.alertTopic = new AlertTopic(scope, "alert-topic", {
-        topicName: props.alertTopicName,
+      this.alertTopic = new AlertTopic(this, "alert-topic", {
+        topicName: spec.alertTopicName,
         kmsKeyArn: props.kmsKeyArn,
         emails: props.alertEmails ?? [],
         allowCloudWatchAlarms: true,
@@ -173,20 +123,16 @@ export class ScheduledFunction {
       });
       this.alertTopicArn = this.alertTopic.topicArn;
       if ((props.alertEmails ?? []).length === 0) {
-        Annotations.of(scope).addWarning(
-          `${props.ownerName}: alertEmails is empty and no alertTopicArn was given: alarms reach nobody until someone subscribes to the alert topic`,
+        Annotations.of(this).addWarning(
+          `${spec.ownerName}: alertEmails is empty and no alertTopicArn was given: alarms reach nobody until someone subscribes to the alert topic`,
         );
       }
     }
 
-    this.deadLetterQueue = new DeadLetterQueue(scope, "dlq", {
-      queueName: `${props.functionName}-dlq`,
-      kmsKeyArn: props.kmsKeyArn,
-      tags,
-    });
+    this.deadLetterQueue = new DeadLetterQueue(this, "dlq", { queueName: `${spec.functionName}-dlq`, kmsKeyArn: props.kmsKeyArn, tags });
 
     // Publishing to the encrypted alert topic and dead-lettering to the encrypted queue need the keys,
-    // through SNS and SQS only.
+    // through SNS and SQS only. (Metrics need nothing: they are embedded metric format in the function's logs.)
     const viaSns = `sns.${env.region}.${env.dnsSuffix}`;
     const viaSqs = `sqs.${env.region}.${env.dnsSuffix}`;
     const alertKey = props.alertTopicKmsKeyArn ?? props.kmsKeyArn;
@@ -197,68 +143,93 @@ export class ScheduledFunction {
             kmsViaServiceStatement("UseAlertTopicKeyViaSns", alertKey, [viaSns]),
             kmsViaServiceStatement("UseOperationsKeyViaSqs", props.kmsKeyArn, [viaSqs]),
           ];
-    const shared: SharedStatements = {
-      publishAlerts: { Sid: "PublishAlerts", Action: "sns:Publish", Resource: this.alertTopicArn },
-      // WILDCARD: cloudwatch:PutMetricData has no resource types; the namespace condition confines it.
-      putMetricData: {
-        Sid: "PutMetricDataOwnNamespaceOnly",
-        Action: "cloudwatch:PutMetricData",
-        Resource: "*",
-        Condition: { StringEquals: { "cloudwatch:namespace": props.metricNamespace } },
-      },
-    };
+    const shared: SharedStatements = { publishAlerts: { Sid: "PublishAlerts", Action: "sns:Publish", Resource: this.alertTopicArn } };
 
-    this.function = new NodejsFunction(scope, "function", {
-      functionName: props.functionName,
-      entry: props.entry,
-      description: props.description,
+    this.function = new NodejsFunction(this, "function", {
+      functionName: spec.functionName,
+      entry: props.entry ?? spec.defaultEntry,
+      description: spec.description,
       environment: {
-        ...(props.environment ?? {}),
-        ALERT_TOPIC_ARN: this.alertTopicArn,
-        METRIC_NAMESPACE: props.metricNamespace,
+        ...spec.environment,
+        [COMMON_ENV.alertTopicArn]: this.alertTopicArn,
+        [COMMON_ENV.metricNamespace]: this.metricNamespace,
       },
-      timeout: props.timeoutSeconds,
+      timeout: spec.timeoutSeconds,
       memorySize: props.memorySize,
       reservedConcurrentExecutions: 1,
       logRetentionDays: props.logRetentionDays,
       logKmsKeyArn: props.kmsKeyArn,
       environmentKmsKeyArn: props.kmsKeyArn,
-      policyStatements: [...props.policyStatements(shared), ...keyStatements],
+      policyStatements: [...spec.policyStatements(shared, env), ...keyStatements],
       deadLetterQueueArn: this.deadLetterQueue.queueArn,
       tags,
       environmentOf: env,
     });
+    this.functionArn = this.function.functionArn;
+    this.roleArn = this.function.roleArn;
 
-    this.schedule = new FunctionSchedule(scope, "schedule", {
-      scheduleName: props.functionName,
-      description: props.scheduleDescription,
+    this.schedule = new FunctionSchedule(this, "schedule", {
+      scheduleName: spec.functionName,
+      description: spec.scheduleDescription,
       target: this.function,
-      scheduleExpression: props.scheduleExpression,
-      scheduleTimezone: props.scheduleTimezone,
-      input: JSON.stringify({ trigger: "schedule" }),
+      scheduleExpression: spec.scheduleExpression,
+      scheduleTimezone: spec.scheduleTimezone,
+      input: JSON.stringify(SCHEDULE_PAYLOAD),
       deadLetterQueue: this.deadLetterQueue,
-      maximumRetryAttempts: props.scheduleRetryAttempts,
-      maximumEventAgeSeconds: props.scheduleMaxEventAgeSeconds,
+      maximumRetryAttempts: spec.scheduleRetryAttempts,
+      maximumEventAgeSeconds: spec.scheduleMaxEventAgeSeconds,
       tags,
       environmentOf: env,
     });
 
-    this.functionAlarms = new FunctionAlarms(scope, "function-alarms", {
-      alarmNamePrefix: props.functionName,
+    this.functionAlarms = new FunctionAlarms(this, "function-alarms", {
+      alarmNamePrefix: spec.functionName,
       target: this.function,
       deadLetterQueues: [this.deadLetterQueue],
       alarmTopicArn: this.alertTopicArn,
-      throttlesPerHourThreshold: props.throttlesPerHourThreshold,
+      throttlesPerHourThreshold: spec.throttlesPerHourThreshold,
       tags,
     });
   }
 
-  /** An alarm on one of the function's own metrics (in `metricNamespace`), notifying the alert topic. */
-  public addMetricAlarm(id: string, config: Omit<NotifyingAlarmConfig, "namespace" | "tags">): CloudwatchMetricAlarm {
-    return notifyingAlarm(this.scope, id, this.alertTopicArn, {
-      ...config,
-      namespace: this.metricNamespace,
-      tags: this.tags,
-    });
+  /** An alarm on one of the function's own metrics (in its namespace), notifying the alert topic. */
+  protected addMetricAlarm(id: string, config: Omit<NotifyingAlarmConfig, "namespace" | "tags">): CloudwatchMetricAlarm {
+    return notifyingAlarm(this, id, this.alertTopicArn, { ...config, namespace: this.metricNamespace, tags: this.tags });
+  }
+}
+
+/**
+ * Checks of the common props, for a subclass to run before it builds anything: the name prefix must leave room
+ * for the longest name built from it (an IAM role name, at most 64 characters) and be usable in Redshift names
+ * (no trailing hyphen, no two in a row).
+ */
+export function checkCommonProps(check: PropChecks, props: ScheduledFunctionCommonProps, longestSuffix: string): void {
+  const max = 64 - longestSuffix.length;
+  if (!/^[a-z](?!.*--)[a-z0-9-]*(?<!-)$/.test(props.namePrefix) || props.namePrefix.length > max) {
+    check.fail(
+      "namePrefix",
+      props.namePrefix,
+      `a lowercase letter, then lowercase letters, digits and single hyphens, not ending with a hyphen, at most ${max} ` +
+        `characters ("${props.namePrefix}${longestSuffix}" must fit IAM's 64)`,
+    );
+  }
+  if (props.alertTopicArn !== undefined && (props.alertEmails ?? []).length > 0) {
+    check.fail("alertEmails", props.alertEmails, "empty when alertTopicArn is given (subscribe to that topic instead)");
+  }
+  check.logRetentionDays("logRetentionDays", props.logRetentionDays ?? 365);
+}
+
+/** Checks an alarm's period and window: CloudWatch allows period x evaluation periods of 7 days at most (1 day under an hour). */
+export function checkAlarmWindow(check: PropChecks, periodSeconds: number, evaluationPeriods: number): void {
+  if (periodSeconds % 60 !== 0 || periodSeconds < 60 || periodSeconds > 86400) {
+    check.fail("alarmPeriodSeconds", periodSeconds, "a multiple of 60 from 60 to 86400");
+  }
+  const limit = periodSeconds < 3600 ? 86400 : 604800;
+  if (!Number.isInteger(evaluationPeriods) || evaluationPeriods < 1 || periodSeconds * evaluationPeriods > limit) {
+    check.fail(
+      "alarmEvaluationPeriods",
+      evaluationPeriods,
+      `an integer from 1 to ${Math.floor(limit / periodSeconds)} (CloudWatch: period ${periodSeconds} s x evaluation periods may not exceed ${limit} s)`,
+    );
   }
 }

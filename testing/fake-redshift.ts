@@ -17,28 +17,29 @@
  *  - refusal to delete a snapshot that still has authorizations, or that is not `available`;
  *  - automated and other tools' snapshots can be seeded; every deletion is recorded for invariant checks;
  *  - per-command call counts, optional per-call latency, and injectable faults (e.g. throttling).
+ *
+ * Its clients are real RedshiftClients: a request goes through the SDK's middleware, including the retry
+ * strategy (so a throttling fault is retried by the SDK exactly as in Lambda), and is answered in place of the
+ * HTTP call. Test clients retry without delay (ConfiguredRetryStrategy with a zero backoff), so tests cost no
+ * real time; what is retried, and how often, is the SDK's standard strategy.
  */
 import {
   AuthorizationAlreadyExistsFault,
   AuthorizationNotFoundFault,
   AuthorizationQuotaExceededFault,
-  AuthorizeSnapshotAccessCommand,
   ClusterNotFoundFault,
   ClusterSnapshotAlreadyExistsFault,
   ClusterSnapshotNotFoundFault,
   ClusterSnapshotQuotaExceededFault,
-  CreateClusterSnapshotCommand,
-  DeleteClusterSnapshotCommand,
-  DescribeClusterSnapshotsCommand,
   InvalidClusterSnapshotStateFault,
   LimitExceededFault,
   RedshiftClient,
   RedshiftServiceException,
-  RevokeSnapshotAccessCommand,
   type Snapshot,
   type Tag,
 } from "@aws-sdk/client-redshift";
-import type { Clock } from "../../functions/lib/runtime";
+import { ConfiguredRetryStrategy } from "@smithy/core/retry";
+import type { Clock } from "../functions/lib/runtime";
 
 export interface FakeSnapshotState {
   id: string;
@@ -96,7 +97,8 @@ export function throttlingError(): RedshiftServiceException {
   return awsError("Throttling", "Rate exceeded", 400);
 }
 
-type AnyCommand = { input: Record<string, unknown> };
+/** Attempts per request of the test clients: the same count as the Lambda clients (functions/lib/lambda.ts). */
+export const FAKE_CLIENT_MAX_ATTEMPTS = 6;
 
 export class FakeRedshift {
   readonly clusters = new Set<string>();
@@ -111,7 +113,7 @@ export class FakeRedshift {
   /** Every request, in order, with the calling account. */
   readonly log: Array<{ command: string; account: string; input: Record<string, unknown> }> = [];
   readonly options: Required<FakeRedshiftOptions>;
-  private readonly faults: Array<{ command: string; error: () => Error; remaining: number }> = [];
+  private readonly faults: Array<{ command: string; error: () => Error; remaining: number; skip: number }> = [];
   keepLog = true;
   /** When > 0, every Nth request (over all commands) fails with a throttling error. */
   throttleEvery = 0;
@@ -185,9 +187,9 @@ export class FakeRedshift {
     this.byCluster.get(s.cluster)?.delete(s.id);
   }
 
-  /** The next `times` calls of `command` fail with `error()`. */
-  failNext(command: string, error: () => Error, times = 1): this {
-    this.faults.push({ command, error, remaining: times });
+  /** The next `times` calls of `command` fail with `error()`, after `after` calls that succeed. */
+  failNext(command: string, error: () => Error, times = 1, after = 0): this {
+    this.faults.push({ command, error, remaining: times, skip: after });
     return this;
   }
 
@@ -196,19 +198,31 @@ export class FakeRedshift {
     return this.options.clock.now().getTime() >= s.availableAt.getTime() ? "available" : "creating";
   }
 
-  /** A RedshiftClient whose requests this fake answers, as `accountId` (default: the owner). */
-  client(opts: { accountId?: string; latencyMs?: number } = {}): RedshiftClient {
+  /**
+   * A RedshiftClient whose requests this fake answers, as `accountId` (default: the owner). Requests pass the
+   * SDK's middleware (retries included) and are answered where the HTTP request would be sent.
+   */
+  client(opts: { accountId?: string; latencyMs?: number; maxAttempts?: number } = {}): RedshiftClient {
     const client = new RedshiftClient({
       region: "eu-west-1",
       credentials: { accessKeyId: "FAKE", secretAccessKey: "FAKE" },
-      maxAttempts: 1,
+      retryStrategy: new ConfiguredRetryStrategy(opts.maxAttempts ?? FAKE_CLIENT_MAX_ATTEMPTS, () => 0),
     });
     const account = opts.accountId ?? this.options.ownerAccountId;
     const latency = opts.latencyMs ?? 0;
-    (client as unknown as { send: (c: AnyCommand) => Promise<unknown> }).send = async (command: AnyCommand) => {
-      if (latency > 0) await new Promise((r) => setTimeout(r, latency));
-      return this.handle(command, account);
-    };
+    client.middlewareStack.add(
+      (_next, context) => async (args) => {
+        if (latency > 0) await new Promise((r) => setTimeout(r, latency));
+        const name = String((context as { commandName?: string }).commandName).replace(/Command$/, "");
+        const output = this.handle(name, args.input as Record<string, unknown>, account) as object;
+        return { output: { ...output, $metadata: {} }, response: {} };
+      },
+      // After the retry middleware (finalizeRequest, high priority), in place of the HTTP handler.
+      { step: "finalizeRequest", priority: "low", name: "fakeRedshiftAnswers" },
+    );
+    // Nothing goes on the wire: signing the HTTP request would only cost time (scenarios send a hundred
+    // thousand requests). Retries, pagination and waiters work on the command input and output.
+    client.middlewareStack.remove("httpSigningMiddleware");
     return client;
   }
 
@@ -217,24 +231,24 @@ export class FakeRedshift {
     this.log.length = 0;
   }
 
-  async handle(command: AnyCommand, account: string): Promise<unknown> {
-    const name = commandName(command);
+  /** Answers one request (synchronously; faults are thrown as the SDK would surface them). */
+  handle(name: string, input: Record<string, unknown>, account: string): unknown {
     this.calls[name] = (this.calls[name] ?? 0) + 1;
-    if (this.keepLog) this.log.push({ command: name, account, input: { ...command.input } });
+    if (this.keepLog) this.log.push({ command: name, account, input: { ...input } });
     this.requestCount++;
     if (this.throttleEvery > 0 && this.requestCount % this.throttleEvery === 0) throw throttlingError();
     const f = this.faults.find((x) => x.command === name && x.remaining > 0);
-    if (f) {
+    if (f && f.skip > 0) f.skip--;
+    else if (f) {
       f.remaining--;
       throw f.error();
     }
-    const input = command.input;
-    if (command instanceof DescribeClusterSnapshotsCommand) return this.describe(input, account);
-    if (command instanceof CreateClusterSnapshotCommand) return this.create(input, account);
-    if (command instanceof AuthorizeSnapshotAccessCommand) return this.authorize(input, account);
-    if (command instanceof RevokeSnapshotAccessCommand) return this.revoke(input, account);
-    if (command instanceof DeleteClusterSnapshotCommand) return this.delete(input, account);
-    throw awsError("UnsupportedOperation", `the fake Redshift does not implement ${name}`);
+    if (name === "DescribeClusterSnapshots") return this.describe(input, account);
+    if (name === "CreateClusterSnapshot") return this.create(input, account);
+    if (name === "AuthorizeSnapshotAccess") return this.authorize(input, account);
+    if (name === "RevokeSnapshotAccess") return this.revoke(input, account);
+    if (name === "DeleteClusterSnapshot") return this.delete(input, account);
+    throw awsError("UnsupportedOperation", `the fake Redshift does not implement ${name}`, 501);
   }
 
   /** The snapshot as `account` sees it: another account sees neither the owner's tags nor its authorizations. */
@@ -385,10 +399,6 @@ export class FakeRedshift {
     this.deletions.push({ id: s.id, cluster: s.cluster, type: s.type, tags: s.tags, at: this.options.clock.now(), accountsAtDeletion: [...s.accounts] });
     return { Snapshot: this.view(s), $metadata: {} };
   }
-}
-
-function commandName(command: object): string {
-  return command.constructor.name.replace(/Command$/, "");
 }
 
 /** A clock the test moves by hand. */

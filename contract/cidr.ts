@@ -1,5 +1,8 @@
-// IPv4 CIDR arithmetic for the networks the app creates: validation, overlap, and the
-// subnet split (done here, not with Terraform's cidrsubnet, so `terraform plan` shows literal ranges).
+// IPv4 CIDR arithmetic for the networks the app creates: validation, overlap (config/), and the subnet split
+// (the network construct; done here, not with Terraform's cidrsubnet, so `terraform plan` shows literal
+// ranges). Shared here so that the construct does not depend on config/.
+// Why no library: ipaddr.js would parse and match ranges, but has no subnet split, so the 32-bit arithmetic
+// below would stay anyway; these four functions are the whole need, and they are tested on their own.
 
 export interface Cidr {
   readonly base: number; // network address as an unsigned 32-bit number

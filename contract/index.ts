@@ -1,0 +1,161 @@
+// The contract between the infrastructure (config/, stacks/) and the runtime code (functions/): names both sides
+// spell, in one pure module (no cdktf, no AWS SDK), so that they cannot drift apart. The constructs write these
+// names into the Lambda environment, the alarms and the IAM policies; the functions read and publish them.
+
+/** Project name and managed-by value when none is given. */
+export const DEFAULT_PROJECT = "rsdr";
+
+/** CloudWatch namespace of the functions' metrics when none is given. */
+export const DEFAULT_METRIC_NAMESPACE = "RedshiftDR";
+
+// ---------------------------------------------------------------------------------------------------
+// Identifiers
+
+/**
+ * Redshift's rule for cluster identifiers (and the form of snapshot ids and the other Redshift names built from
+ * them): lowercase letters, digits and hyphens, starting with a letter, no trailing hyphen, no two in a row.
+ */
+export const REDSHIFT_IDENTIFIER = /^[a-z](?!.*--)[a-z0-9-]*(?<!-)$/;
+export const MAX_CLUSTER_ID_LENGTH = 63;
+export const MAX_SNAPSHOT_ID_LENGTH = 255;
+
+/** A valid cluster identifier (the same rule as {@link clusterIdentifierProblem}, as one regular expression). */
+export const CLUSTER_IDENTIFIER = /^(?!.*--)[a-z][a-z0-9-]{0,62}(?<!-)$/;
+
+export const CLUSTER_IDENTIFIER_RULE =
+  "lowercase letters, digits and hyphens, 1-63 characters, starting with a letter, no two hyphens in a row, not ending with a hyphen";
+
+/** Why `id` is not a valid Redshift identifier of at most `maxLength` characters, or null if it is. */
+export function identifierProblem(id: string, maxLength: number): string | null {
+  if (id.length === 0) return "must not be empty";
+  if (id.length > maxLength) return `is ${id.length} characters long, the maximum is ${maxLength}`;
+  if (!/^[a-z]/.test(id)) return "must start with a lowercase letter";
+  if (!/^[a-z0-9-]*$/.test(id)) return "may contain only lowercase letters, digits and hyphens";
+  if (id.includes("--")) return "must not contain two consecutive hyphens";
+  if (id.endsWith("-")) return "must not end with a hyphen";
+  return null;
+}
+
+export function clusterIdentifierProblem(id: string): string | null {
+  return identifierProblem(id, MAX_CLUSTER_ID_LENGTH);
+}
+
+export const ACCOUNT_ID = /^\d{12}$/;
+
+// ---------------------------------------------------------------------------------------------------
+// Snapshot ids: `<prefix>-<cluster>-<YYYYMMDD>t<HHMM>z`, one per cluster and schedule window
+
+/** `YYYYMMDDtHHMMz` (UTC, lowercase) for a window start, e.g. 20261126t1200z. */
+export function windowStamp(start: Date): string {
+  const pad = (n: number, width = 2) => String(n).padStart(width, "0");
+  return (
+    `${pad(start.getUTCFullYear(), 4)}${pad(start.getUTCMonth() + 1)}${pad(start.getUTCDate())}` +
+    `t${pad(start.getUTCHours())}${pad(start.getUTCMinutes())}z`
+  );
+}
+
+/** An example stamp, for checking the length and form of the ids a prefix and cluster give. */
+export const SNAPSHOT_STAMP_EXAMPLE = windowStamp(new Date(Date.UTC(2026, 10, 26, 12, 0)));
+
+/** The id of a window's snapshot, unchecked (see functions/lib/naming.ts for the checked form). */
+export function snapshotIdOf(snapshotPrefix: string, clusterIdentifier: string, stamp: string): string {
+  return `${snapshotPrefix}-${clusterIdentifier}-${stamp}`;
+}
+
+/** The start of the snapshot ids of one cluster, for IAM resource patterns: `<prefix>-` then anything. */
+export function snapshotIdPrefixPattern(snapshotPrefix: string): string {
+  return `${snapshotPrefix}-*`;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** Regular-expression source matching the window snapshot ids of one cluster (no anchors). */
+export function windowSnapshotIdPattern(snapshotPrefix: string, clusterIdentifier: string): string {
+  return `${escapeRegExp(snapshotPrefix)}-${escapeRegExp(clusterIdentifier)}-\\d{8}t\\d{4}z`;
+}
+
+/**
+ * A function giving the configured cluster whose window snapshot id `id` is, or undefined. Unambiguous even when
+ * cluster identifiers contain hyphens: the stamp closes the id.
+ */
+export function windowSnapshotIdMatcher(snapshotPrefix: string, clusters: readonly string[]): (id: string) => string | undefined {
+  const known = new Set(clusters);
+  const shape = new RegExp(`^${escapeRegExp(snapshotPrefix)}-(.+)-\\d{8}t\\d{4}z$`);
+  return (id) => {
+    const cluster = shape.exec(id)?.[1];
+    return cluster !== undefined && known.has(cluster) ? cluster : undefined;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Tags the snapshot manager puts on its snapshots (and nothing else may use)
+
+export const TAG_MANAGED_BY = "managed-by";
+export const TAG_CLUSTER = "rsdr:cluster";
+export const TAG_WINDOW = "rsdr:window";
+export const TAG_TARGETS = "rsdr:targets";
+/** The snapshot manager may create tags with these keys only. */
+export const SNAPSHOT_TAG_KEYS = [TAG_MANAGED_BY, TAG_CLUSTER, TAG_WINDOW, TAG_TARGETS] as const;
+/** Separator of account ids in the rsdr:targets tag (tag values may not contain commas in every service). */
+export const TARGETS_SEPARATOR = "+";
+
+// ---------------------------------------------------------------------------------------------------
+// Lambda environment
+
+/** Variables every scheduled function gets. */
+export const COMMON_ENV = {
+  alertTopicArn: "ALERT_TOPIC_ARN",
+  metricNamespace: "METRIC_NAMESPACE",
+} as const;
+
+export const SNAPSHOT_MANAGER_ENV = {
+  clusterIdentifiers: "CLUSTER_IDENTIFIERS",
+  drAccountIds: "DR_ACCOUNT_IDS",
+  windowMinutes: "WINDOW_MINUTES",
+  retentionDays: "RETENTION_DAYS",
+  keepLatest: "KEEP_LATEST",
+  shareLatest: "SHARE_LATEST",
+  snapshotPrefix: "SNAPSHOT_PREFIX",
+  managedBy: "MANAGED_BY",
+  dryRun: "DRY_RUN",
+  waitMarginSeconds: "WAIT_MARGIN_SECONDS",
+  ...COMMON_ENV,
+} as const;
+
+export const DR_MONITOR_ENV = {
+  sources: "SOURCES",
+  snapshotPrefix: "SNAPSHOT_PREFIX",
+  managedBy: "MANAGED_BY",
+  ...COMMON_ENV,
+} as const;
+
+/** One source account in the DR monitor's SOURCES variable (JSON array). */
+export interface MonitoredSource {
+  readonly accountId: string;
+  readonly clusters: readonly string[];
+}
+
+/** The payload the schedule sends to a scheduled function. */
+export const SCHEDULE_PAYLOAD = { trigger: "schedule" } as const;
+
+// ---------------------------------------------------------------------------------------------------
+// Metrics (namespace: METRIC_NAMESPACE), and the dimensions the alarms select them by
+
+export const SNAPSHOT_MANAGER_METRICS = {
+  created: "SnapshotsCreated",
+  shared: "SnapshotsShared",
+  deleted: "SnapshotsDeleted",
+  clusterFailures: "ClusterFailures",
+  newestSharedSnapshotAgeHours: "NewestSharedSnapshotAgeHours",
+} as const;
+
+export const DR_MONITOR_METRICS = {
+  newestSharedSnapshotAgeHours: "NewestSharedSnapshotAgeHours",
+} as const;
+
+export const METRIC_DIMENSIONS = {
+  cluster: "ClusterIdentifier",
+  sourceAccount: "SourceAccount",
+} as const;

@@ -1,0 +1,172 @@
+/**
+ * The Lambda environment as zod schemas: each variable is read (set, not empty, of the right form) and then
+ * checked with the same field rules as a settings object (settings.ts). The variable names are the contract
+ * with the constructs that set them (contract/). Throws {@link SettingsError} listing every problem, each
+ * naming the variable, the value and what is allowed.
+ */
+import * as z from "zod/mini";
+import { DR_MONITOR_ENV, SNAPSHOT_MANAGER_ENV } from "../../contract";
+import {
+  DR_MONITOR_FIELDS,
+  formatIssues,
+  LIMITS,
+  q,
+  SettingsError,
+  SNAPSHOT_MANAGER_DEFAULTS,
+  SNAPSHOT_MANAGER_FIELDS,
+  snapshotManagerCrossChecks,
+  type DrMonitorSettings,
+  type SnapshotManagerSettings,
+} from "./settings";
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** Where a transform reports a problem (the part of zod's parse context used here). */
+interface IssueSink {
+  issues: Array<{ code: "custom"; message: string; input: unknown }>;
+}
+
+const problem = (ctx: IssueSink, input: unknown, message: string) => ctx.issues.push({ code: "custom", message, input });
+
+/** `schema` followed by `fn`, which may report problems (zod/mini's pipe into a transform). */
+const then = <I, O>(schema: z.ZodMiniType<I>, fn: (value: I, ctx: IssueSink) => O) =>
+  z.pipe(schema, z.transform((value: I, ctx) => fn(value, ctx as unknown as IssueSink)));
+
+/** A variable that must be set and not blank; trimmed. */
+const required = (allowed: string) =>
+  then(
+    z.string({ error: (iss) => (iss.input === undefined ? `is not set; required: ${allowed}` : `${q(iss.input)} is not a string`) }),
+    (v, ctx) => {
+      if (v.trim() === "") problem(ctx, v, `${q(v)} is empty; required: ${allowed}`);
+      return v.trim();
+    },
+  );
+
+/** A variable that may be unset or blank (then undefined); trimmed. */
+const optional = then(z.optional(z.string()), (v) => (v === undefined || v.trim() === "" ? undefined : v.trim()));
+
+/** Comma-separated values, none empty. */
+const list = (allowed: string) =>
+  then(required(allowed), (raw, ctx) => {
+    const items = raw.split(",").map((s) => s.trim());
+    if (items.some((s) => s === "")) problem(ctx, raw, `${q(raw)} has an empty entry; allowed: ${allowed}`);
+    return items.filter((s) => s !== "");
+  });
+
+const toInt = (allowed: string) => (raw: string, ctx: IssueSink): number => {
+  if (!/^-?\d+$/.test(raw)) {
+    problem(ctx, raw, `${q(raw)} is not an integer; allowed: ${allowed}`);
+    return z.NEVER;
+  }
+  return Number(raw);
+};
+
+/** A required integer. */
+const int = (allowed: string) => then(required(allowed), toInt(allowed));
+
+/** An integer with a default when unset. */
+const intOr = (fallback: number, allowed: string) => then(optional, (raw, ctx) => (raw === undefined ? fallback : toInt(allowed)(raw, ctx)));
+
+/** "true" or "false", with a default when unset. */
+const bool = (fallback: boolean) =>
+  then(optional, (raw, ctx): boolean => {
+    if (raw === undefined) return fallback;
+    if (raw === "true" || raw === "false") return raw === "true";
+    problem(ctx, raw, `${q(raw)} is not allowed: "true" or "false" (default "${fallback}")`);
+    return z.NEVER;
+  });
+
+const E = SNAPSHOT_MANAGER_ENV;
+const F = SNAPSHOT_MANAGER_FIELDS;
+const L = LIMITS;
+
+const snapshotManagerVariables = z.object({
+  [E.clusterIdentifiers]: z.pipe(list("comma-separated Redshift cluster identifiers"), F.clusterIdentifiers),
+  [E.drAccountIds]: z.pipe(list("comma-separated 12-digit AWS account ids"), F.drAccountIds),
+  [E.windowMinutes]: z.pipe(int(`integer minutes ${L.windowMinutes.min}-${L.windowMinutes.max}`), F.windowMinutes),
+  [E.retentionDays]: z.pipe(int(`integer days ${L.retentionDays.min}-${L.retentionDays.max}`), F.retentionDays),
+  [E.keepLatest]: z.pipe(int(`integer ${L.keepLatest.min}-${L.keepLatest.max}`), F.keepLatest),
+  [E.shareLatest]: z.pipe(int(`integer ${L.shareLatest.min}-${L.shareLatest.max}`), F.shareLatest),
+  [E.snapshotPrefix]: z.pipe(required("lowercase letters, digits and hyphens, starting with a letter"), F.snapshotPrefix),
+  [E.managedBy]: z.pipe(required("a tag value identifying this deployment"), F.managedBy),
+  [E.alertTopicArn]: z.pipe(required("an SNS topic ARN"), F.alertTopicArn),
+  [E.metricNamespace]: z.pipe(required("a CloudWatch metric namespace"), F.metricNamespace),
+  [E.dryRun]: bool(SNAPSHOT_MANAGER_DEFAULTS.dryRun),
+  [E.waitMarginSeconds]: z.pipe(
+    intOr(SNAPSHOT_MANAGER_DEFAULTS.waitMarginSeconds, `integer seconds ${L.waitMarginSeconds.min}-${L.waitMarginSeconds.max}`),
+    F.waitMarginSeconds,
+  ),
+});
+
+const snapshotManagerEnv = then(snapshotManagerVariables, (v, ctx): SnapshotManagerSettings => {
+  const settings: SnapshotManagerSettings = {
+    ...SNAPSHOT_MANAGER_DEFAULTS,
+    clusterIdentifiers: v[E.clusterIdentifiers],
+    drAccountIds: v[E.drAccountIds],
+    windowMinutes: v[E.windowMinutes],
+    retentionDays: v[E.retentionDays],
+    keepLatest: v[E.keepLatest],
+    shareLatest: v[E.shareLatest],
+    snapshotPrefix: v[E.snapshotPrefix],
+    managedBy: v[E.managedBy],
+    alertTopicArn: v[E.alertTopicArn],
+    metricNamespace: v[E.metricNamespace],
+    dryRun: v[E.dryRun],
+    waitMarginSeconds: v[E.waitMarginSeconds],
+  };
+  snapshotManagerCrossChecks(settings, (field, message) =>
+    ctx.issues.push({ code: "custom", message, input: settings, path: [(E as Record<string, string>)[field] ?? field] } as never),
+  );
+  return settings;
+});
+
+/**
+ * Settings of the snapshot-manager Lambda from its environment. `createSnapshots` is true here; the handler
+ * turns it off for snapshot-event invocations.
+ */
+export function snapshotManagerSettingsFromEnv(env: Env): SnapshotManagerSettings {
+  return parseEnv(snapshotManagerEnv, env);
+}
+
+const D = DR_MONITOR_ENV;
+const SOURCES_HELP = `JSON [{"accountId":"111111111111","clusters":["a","b"]}]`;
+
+const drMonitorVariables = z.object({
+  [D.sources]: z.pipe(
+    then(required(SOURCES_HELP), (raw, ctx): unknown => {
+      try {
+        return JSON.parse(raw) as unknown;
+      } catch {
+        problem(ctx, raw, `${q(raw)} is not allowed: ${SOURCES_HELP}`);
+        return z.NEVER;
+      }
+    }),
+    DR_MONITOR_FIELDS.sources,
+  ),
+  [D.snapshotPrefix]: z.pipe(required("the snapshot prefix of the source accounts' snapshot manager"), DR_MONITOR_FIELDS.snapshotPrefix),
+  [D.managedBy]: z.pipe(required("the managed-by tag value used by the source accounts' snapshot manager"), DR_MONITOR_FIELDS.managedBy),
+  [D.metricNamespace]: z.pipe(required("a CloudWatch metric namespace"), DR_MONITOR_FIELDS.metricNamespace),
+  [D.alertTopicArn]: z.pipe(optional, DR_MONITOR_FIELDS.alertTopicArn),
+});
+
+const drMonitorEnv = then(
+  drMonitorVariables,
+  (v): DrMonitorSettings => ({
+    sources: v[D.sources],
+    snapshotPrefix: v[D.snapshotPrefix],
+    managedBy: v[D.managedBy],
+    metricNamespace: v[D.metricNamespace],
+    alertTopicArn: v[D.alertTopicArn],
+  }),
+);
+
+/** Settings of the DR-monitor Lambda from its environment. */
+export function drMonitorSettingsFromEnv(env: Env): DrMonitorSettings {
+  return parseEnv(drMonitorEnv, env);
+}
+
+function parseEnv<T>(schema: z.ZodMiniType<T>, env: Env): T {
+  const result = schema.safeParse(env);
+  if (!result.success) throw new SettingsError(formatIssues(result.error.issues, {}));
+  return result.data;
+}

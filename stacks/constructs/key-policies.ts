@@ -1,0 +1,79 @@
+// What the operations key's policy must allow so that AWS services can use it for this project's logs and
+// messages. Kept next to the key construct (kms-key.ts), which takes these as `serviceStatements`.
+import { REDSHIFT_SERVICE_PRINCIPAL } from "./redshift-principal";
+import { dnsSuffixFor, PolicyStatement } from "./iam";
+
+/** What the operations key policy must allow; see {@link operationsKeyPolicyStatements}. */
+export interface OperationsKeyPolicyProps {
+  readonly accountId: string;
+  readonly region: string;
+  /** @default "aws" */
+  readonly partition?: string;
+  /** @default derived from partition ("amazonaws.com", or "amazonaws.com.cn" for aws-cn) */
+  readonly dnsSuffix?: string;
+  /** Include the statement for Redshift event notifications to an encrypted topic. @default true */
+  readonly redshiftEvents?: boolean;
+  /** Include the CloudWatch Logs statement (leave out if the key policy already has one). @default true */
+  readonly logs?: boolean;
+}
+
+/**
+ * Service statements the operations KMS key (the `kmsKeyArn` of SnapshotAutomation and DrSnapshotMonitor)
+ * needs in its key policy. In a key policy, `Resource: "*"` means "this key".
+ *
+ * The stack author adds these to a key policy that also has the account-root statement
+ * (`Principal: {AWS: arn:<partition>:iam::<account>:root}`, `kms:*`) so that IAM policies take effect: the
+ * Lambda roles (SNS Publish to the encrypted alert topic, SQS SendMessage to the encrypted DLQ) and the
+ * Scheduler execution role (dead-letter delivery to the encrypted DLQ) get kms:GenerateDataKey/kms:Decrypt
+ * from their own IAM policies, limited with kms:ViaService, so they need no key-policy statement of their own.
+ *
+ * - CloudWatch Logs (log groups encrypted with the key): logs.<region>.<suffix>, limited by
+ *   kms:EncryptionContext:aws:logs:arn to this account's log groups in this region.
+ * - CloudWatch alarms publishing to the encrypted alert topic: cloudwatch.amazonaws.com, limited by
+ *   aws:SourceAccount and aws:SourceArn (this account's alarms in this region).
+ * - Redshift event notifications publishing to the encrypted events topic: redshift.amazonaws.com with
+ *   aws:SourceAccount (the principal the SNS Developer Guide lists for Redshift, see REDSHIFT_SERVICE_PRINCIPAL).
+ * - Lambda subscribed to an encrypted topic: nothing; SNS decrypts before invoking the function.
+ */
+export function operationsKeyPolicyStatements(props: OperationsKeyPolicyProps): PolicyStatement[] {
+  const partition = props.partition ?? "aws";
+  const suffix = props.dnsSuffix ?? dnsSuffixFor(partition);
+  const { accountId, region } = props;
+  const statements: PolicyStatement[] = [];
+  if (props.logs ?? true) {
+    statements.push({
+      Sid: "CloudWatchLogsOfThisAccount",
+      Effect: "Allow",
+      Principal: { Service: `logs.${region}.${suffix}` },
+      Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+      Resource: "*",
+      Condition: {
+        ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${partition}:logs:${region}:${accountId}:log-group:*` },
+      },
+    });
+  }
+  statements.push(
+    {
+      Sid: "CloudWatchAlarmsToEncryptedTopics",
+      Effect: "Allow",
+      Principal: { Service: "cloudwatch.amazonaws.com" },
+      Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+      Resource: "*",
+      Condition: {
+        StringEquals: { "aws:SourceAccount": accountId },
+        ArnLike: { "aws:SourceArn": `arn:${partition}:cloudwatch:${region}:${accountId}:alarm:*` },
+      },
+    },
+  );
+  if (props.redshiftEvents ?? true) {
+    statements.push({
+      Sid: "RedshiftEventsToEncryptedTopics",
+      Effect: "Allow",
+      Principal: { Service: REDSHIFT_SERVICE_PRINCIPAL },
+      Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+      Resource: "*",
+      Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+    });
+  }
+  return statements;
+}
