@@ -14,7 +14,8 @@
  * `shareLatest`, unshare the rest, revoke + delete the expired), the second is the steady state one window later.
  */
 import { SNSClient } from "@aws-sdk/client-sns";
-import { FakeRedshift, ManualClock } from "../testing/fake-redshift";
+import { FakeRedshift } from "../testing/fake-redshift";
+import { ManualClock } from "../testing/manual-clock";
 import { PAGE_SIZE } from "../functions/lib/listing";
 import { windowSnapshotId, windowStart } from "../functions/lib/naming";
 import { ownershipTags } from "../functions/lib/ownership";

@@ -34,12 +34,12 @@ import {
   InvalidClusterSnapshotStateFault,
   LimitExceededFault,
   RedshiftClient,
-  RedshiftServiceException,
   type Snapshot,
   type Tag,
 } from "@aws-sdk/client-redshift";
 import { ConfiguredRetryStrategy } from "@smithy/core/retry";
 import type { Clock } from "../functions/lib/runtime";
+import { awsError, throttlingError } from "./aws-errors";
 
 export interface FakeSnapshotState {
   id: string;
@@ -87,14 +87,6 @@ const MAX_PAGE = 100;
 
 function fault<T extends Error>(Ctor: new (opts: { message: string; $metadata: object }) => T, message: string): T {
   return new Ctor({ message, $metadata: { httpStatusCode: 400 } });
-}
-
-export function awsError(name: string, message: string, httpStatusCode = 400): RedshiftServiceException {
-  return new RedshiftServiceException({ name, $fault: "client", message, $metadata: { httpStatusCode } });
-}
-
-export function throttlingError(): RedshiftServiceException {
-  return awsError("Throttling", "Rate exceeded", 400);
 }
 
 /** Attempts per request of the test clients: the same count as the Lambda clients (functions/lib/lambda.ts). */
@@ -398,22 +390,5 @@ export class FakeRedshift {
     this.remove(s);
     this.deletions.push({ id: s.id, cluster: s.cluster, type: s.type, tags: s.tags, at: this.options.clock.now(), accountsAtDeletion: [...s.accounts] });
     return { Snapshot: this.view(s), $metadata: {} };
-  }
-}
-
-/** A clock the test moves by hand. */
-export class ManualClock implements Clock {
-  private t: number;
-  constructor(start: Date | string) {
-    this.t = new Date(start).getTime();
-  }
-  now(): Date {
-    return new Date(this.t);
-  }
-  advance(ms: number): void {
-    this.t += ms;
-  }
-  set(at: Date | string): void {
-    this.t = new Date(at).getTime();
   }
 }

@@ -9,7 +9,9 @@ import { AWS_CLIENT_CONFIG } from "../../functions/lib/lambda";
 import { ownershipTags } from "../../functions/lib/ownership";
 import { reconcile } from "../../functions/lib/reconcile";
 import { memoryLogger } from "../../functions/lib/runtime";
-import { awsError, FAKE_CLIENT_MAX_ATTEMPTS, FakeRedshift, ManualClock, throttlingError } from "../../testing/fake-redshift";
+import { awsError, throttlingError } from "../../testing/aws-errors";
+import { FAKE_CLIENT_MAX_ATTEMPTS, FakeRedshift } from "../../testing/fake-redshift";
+import { ManualClock } from "../../testing/manual-clock";
 import { DR1, HOUR, MANAGED_BY, settings, SOURCE } from "./helpers";
 
 const err = (name: string, status?: number) => Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } });

@@ -14,7 +14,9 @@ import type { ReconcileReport } from "../../functions/lib/report";
 import { memoryLogger } from "../../functions/lib/runtime";
 import type { SnapshotManagerSettings } from "../../functions/lib/settings";
 import { monitorSharedSnapshots } from "../../functions/lib/dr-monitor";
-import { DEFAULT_FAKE_KEY, FakeRedshift, ManualClock, throttlingError } from "../../testing/fake-redshift";
+import { throttlingError } from "../../testing/aws-errors";
+import { DEFAULT_FAKE_KEY, FakeRedshift } from "../../testing/fake-redshift";
+import { ManualClock } from "../../testing/manual-clock";
 import { DAY, DR1, DR2, HOUR, MANAGED_BY, settings, SOURCE } from "./helpers";
 
 // Scenarios drive the reconciler through thousands of windows: a generous limit, so that a loaded machine

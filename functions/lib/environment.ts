@@ -98,22 +98,21 @@ const snapshotManagerVariables = z.object({
   ),
 });
 
+/** Checked by the compiler: every key of A is a key of B (a variable without a setting cannot compile). */
+type KeysWithin<A, B> = Exclude<keyof A, keyof B> extends never ? true : false;
+const managerVariablesAreSettings: KeysWithin<typeof E, SnapshotManagerSettings> = true;
+const monitorVariablesAreSettings: KeysWithin<typeof D, DrMonitorSettings> = true;
+const monitorSettingsAreVariables: KeysWithin<DrMonitorSettings, typeof D> = true;
+void [managerVariablesAreSettings, monitorVariablesAreSettings, monitorSettingsAreVariables];
+
+/** The settings named by `names` (setting -> variable), read from the parsed variables. */
+function byVariable<K extends string>(names: Readonly<Record<K, string>>, variables: Readonly<Record<string, unknown>>): Record<K, unknown> {
+  return Object.fromEntries(Object.entries<string>(names).map(([setting, variable]) => [setting, variables[variable]])) as Record<K, unknown>;
+}
+
 const snapshotManagerEnv = then(snapshotManagerVariables, (v, ctx): SnapshotManagerSettings => {
-  const settings: SnapshotManagerSettings = {
-    ...SNAPSHOT_MANAGER_DEFAULTS,
-    clusterIdentifiers: v[E.clusterIdentifiers],
-    drAccountIds: v[E.drAccountIds],
-    windowMinutes: v[E.windowMinutes],
-    retentionDays: v[E.retentionDays],
-    keepLatest: v[E.keepLatest],
-    shareLatest: v[E.shareLatest],
-    snapshotPrefix: v[E.snapshotPrefix],
-    managedBy: v[E.managedBy],
-    alertTopicArn: v[E.alertTopicArn],
-    metricNamespace: v[E.metricNamespace],
-    dryRun: v[E.dryRun],
-    waitMarginSeconds: v[E.waitMarginSeconds],
-  };
+  // Every variable was checked by its field rule above; the contract names each setting's variable.
+  const settings = { ...SNAPSHOT_MANAGER_DEFAULTS, ...byVariable(E, v) } as SnapshotManagerSettings;
   snapshotManagerCrossChecks(settings, (field, message) =>
     ctx.issues.push({ code: "custom", message, input: settings, path: [(E as Record<string, string>)[field] ?? field] } as never),
   );
@@ -149,16 +148,7 @@ const drMonitorVariables = z.object({
   [D.alertTopicArn]: z.pipe(optional, DR_MONITOR_FIELDS.alertTopicArn),
 });
 
-const drMonitorEnv = then(
-  drMonitorVariables,
-  (v): DrMonitorSettings => ({
-    sources: v[D.sources],
-    snapshotPrefix: v[D.snapshotPrefix],
-    managedBy: v[D.managedBy],
-    metricNamespace: v[D.metricNamespace],
-    alertTopicArn: v[D.alertTopicArn],
-  }),
-);
+const drMonitorEnv = then(drMonitorVariables, (v) => byVariable(D, v) as unknown as DrMonitorSettings);
 
 /** Settings of the DR-monitor Lambda from its environment. */
 export function drMonitorSettingsFromEnv(env: Env): DrMonitorSettings {
