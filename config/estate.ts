@@ -2,7 +2,7 @@
 // that a bad config is refused before any construct exists. Messages are written to follow
 // `<path>: <value> ` (see format.ts): "is not ..., allowed ...".
 import { z } from "zod";
-import { CLUSTER_IDENTIFIER, CLUSTER_IDENTIFIER_RULE } from "../contract";
+import { CLUSTER_IDENTIFIER, CLUSTER_IDENTIFIER_RULE, redshiftIdentifierPattern } from "../contract";
 import { isNetworkAddress, overlaps, parseCidr } from "../contract/cidr";
 import { derivedNameProblems } from "./names";
 import {
@@ -202,7 +202,7 @@ const notifications = strict({
 const sourceName = z
   .string()
   .regex(
-    /^[a-z](?!.*--)([a-z0-9-]{0,22}[a-z0-9])?$/,
+    redshiftIdentifierPattern(1, 24),
     "is not a valid source name: 1-24 lowercase letters, digits and hyphens, starting with a letter, not ending with a hyphen, no two hyphens in a row (Redshift names built from it allow neither)",
   );
 
@@ -274,7 +274,7 @@ const tags = z.record(
 const projectName = z
   .string()
   .regex(
-    /^[a-z](?!.*--)[a-z0-9-]{1,14}[a-z0-9]$/,
+    redshiftIdentifierPattern(3, 16),
     "is not a valid project name: 3-16 lowercase letters, digits and hyphens, starting with a letter, not ending with a hyphen, no two hyphens in a row (Redshift names built from it allow neither)",
   );
 

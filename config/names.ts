@@ -3,7 +3,7 @@
 // one-line config error, not a failed apply (or a stack trace at synth). A test synthesizes estates and checks
 // that this list holds every name the stacks actually write, so the two cannot drift apart.
 // Sources of the rules: docs/aws-behaviour.md, "Names".
-import { SNAPSHOT_STAMP_EXAMPLE, snapshotIdOf } from "../contract";
+import { REDSHIFT_IDENTIFIER, SNAPSHOT_STAMP_EXAMPLE, snapshotIdOf } from "../contract";
 import type { Estate } from "./estate";
 
 export interface NameRule {
@@ -21,7 +21,7 @@ const redshiftIdentifier = (what: string, maxLength: number): NameRule => ({
   what,
   minLength: 1,
   maxLength,
-  pattern: /^[a-z](?!.*--)[a-z0-9-]*(?<!-)$/,
+  pattern: REDSHIFT_IDENTIFIER,
   allowed: `1-${maxLength} lowercase letters, digits and hyphens, starting with a letter, not ending with a hyphen, no two hyphens in a row`,
 });
 

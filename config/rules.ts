@@ -47,7 +47,7 @@ export function checkRetentionCovers(expression: string, retentionDays: number, 
  * alarm (missing data breaching) must look back over the schedule's longest gap plus one period of margin, with
  * periods of at most a day: so the longest gap may be at most 6 days.
  */
-export const MAX_ALARM_WINDOW_MINUTES = 7 * 24 * 60;
+const MAX_ALARM_WINDOW_MINUTES = 7 * 24 * 60;
 export const MAX_NATIVE_GAP_MINUTES = MAX_ALARM_WINDOW_MINUTES - 24 * 60;
 
 export function checkStalenessAlarmCovers(expression: string, path: (string | number)[], add: AddIssue) {
@@ -64,20 +64,23 @@ export function checkStalenessAlarmCovers(expression: string, path: (string | nu
 /** Redshift: at most 100 accounts authorized across the snapshots encrypted with one KMS key. */
 export const MAX_SHARES_PER_KMS_KEY = 100;
 
+/** An estate has one DR account; each shared snapshot is authorized for it once. */
+const DR_ACCOUNTS = 1;
+
 /**
  * Worst case of share authorizations on each KMS key of a source: clusters on the key x (shareLatest + 1) x DR
  * accounts. The + 1: a new snapshot is shared before the oldest shared one is revoked, so for a moment a cluster
  * has one more. Created clusters use the source's data key (or their own with dataKeys "per-cluster"); existing
  * ones their kmsKeyArn.
  */
-export function shareAuthorizationsPerKey(src: Pick<SourceConfig, "clusters" | "dataKeys" | "native">, drAccounts = 1): Map<string, { clusters: string[]; worstCase: number }> {
+function shareAuthorizationsPerKey(src: Pick<SourceConfig, "clusters" | "dataKeys" | "native">): Map<string, { clusters: string[]; worstCase: number }> {
   const byKey = new Map<string, string[]>();
   for (const c of src.clusters) {
     const key = c.kmsKeyArn ?? (src.dataKeys === "per-cluster" ? `data key of ${c.identifier}` : "the source's data key");
     byKey.set(key, [...(byKey.get(key) ?? []), c.identifier]);
   }
   return new Map(
-    [...byKey].map(([key, clusters]) => [key, { clusters, worstCase: clusters.length * (src.native.shareLatest + 1) * drAccounts }]),
+    [...byKey].map(([key, clusters]) => [key, { clusters, worstCase: clusters.length * (src.native.shareLatest + 1) * DR_ACCOUNTS }]),
   );
 }
 
@@ -87,7 +90,7 @@ export function checkShareBudget(src: SourceConfig, path: (string | number)[], a
     add(
       [...path, "native", "shareLatest"],
       `lets up to ${worstCase} share authorizations stand on one KMS key (${key}: ${clusters.length} clusters x ` +
-        `(${src.native.shareLatest} + 1 while a new snapshot replaces the oldest) x 1 DR account), over Redshift's limit of ` +
+        `(${src.native.shareLatest} + 1 while a new snapshot replaces the oldest) x ${DR_ACCOUNTS} DR account), over Redshift's limit of ` +
         `${MAX_SHARES_PER_KMS_KEY} per key: share fewer snapshots per cluster (shareLatest), or give each created cluster its own key ` +
         `(dataKeys "per-cluster"), or spread existing clusters over more keys`,
     );

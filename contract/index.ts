@@ -19,8 +19,17 @@ export const REDSHIFT_IDENTIFIER = /^[a-z](?!.*--)[a-z0-9-]*(?<!-)$/;
 export const MAX_CLUSTER_ID_LENGTH = 63;
 export const MAX_SNAPSHOT_ID_LENGTH = 255;
 
+/**
+ * Redshift's rule for identifiers, as one regular expression: `minLength`-`maxLength` lowercase letters, digits and
+ * hyphens, starting with a letter, no two hyphens in a row, not ending with a hyphen. The config's project and
+ * source names use it too, since Redshift names are built from them.
+ */
+export function redshiftIdentifierPattern(minLength: number, maxLength: number): RegExp {
+  return new RegExp(`^(?!.*--)[a-z][a-z0-9-]{${minLength - 1},${maxLength - 1}}(?<!-)$`);
+}
+
 /** A valid cluster identifier (the same rule as {@link clusterIdentifierProblem}, as one regular expression). */
-export const CLUSTER_IDENTIFIER = /^(?!.*--)[a-z][a-z0-9-]{0,62}(?<!-)$/;
+export const CLUSTER_IDENTIFIER = redshiftIdentifierPattern(1, 63);
 
 export const CLUSTER_IDENTIFIER_RULE =
   "lowercase letters, digits and hyphens, 1-63 characters, starting with a letter, no two hyphens in a row, not ending with a hyphen";
@@ -100,6 +109,47 @@ export const TAG_TARGETS = "rsdr:targets";
 export const SNAPSHOT_TAG_KEYS = [TAG_MANAGED_BY, TAG_CLUSTER, TAG_WINDOW, TAG_TARGETS] as const;
 /** Separator of account ids in the rsdr:targets tag (tag values may not contain commas in every service). */
 export const TARGETS_SEPARATOR = "+";
+
+// ---------------------------------------------------------------------------------------------------
+// Snapshot manager settings both sides refuse: the construct at synth, the function when it starts
+
+/** Ranges of the snapshot manager's numeric settings. */
+export const SNAPSHOT_MANAGER_LIMITS = {
+  windowMinutes: { min: 15, max: 10_080 },
+  retentionDays: { min: 1, max: 3653 },
+  keepLatest: { min: 1, max: 100 },
+  shareLatest: { min: 1, max: 20 },
+  waitMarginSeconds: { min: 0, max: 900 },
+} as const;
+
+/** Redshift: at most 20 accounts may be authorized to restore one snapshot (not adjustable). */
+export const MAX_ACCOUNTS_PER_SNAPSHOT = 20;
+
+/** Tag values hold at most 256 characters. */
+export const MAX_TAG_VALUE_LENGTH = 256;
+
+/** Why one snapshot cannot be shared with all of `accounts` (Redshift's limit, or the rsdr:targets tag), or null. */
+export function drAccountsProblem(accounts: readonly string[]): string | null {
+  if (accounts.length > MAX_ACCOUNTS_PER_SNAPSHOT) {
+    return `${accounts.length} accounts given; Redshift allows at most ${MAX_ACCOUNTS_PER_SNAPSHOT} accounts per snapshot`;
+  }
+  const tagLength = accounts.join(TARGETS_SEPARATOR).length;
+  if (tagLength > MAX_TAG_VALUE_LENGTH) {
+    return (
+      `${accounts.length} accounts do not fit in the rsdr:targets tag (${tagLength} characters, ` +
+      `tag values hold at most ${MAX_TAG_VALUE_LENGTH}): at most 19 DR accounts`
+    );
+  }
+  return null;
+}
+
+/** Why a retention of `retentionDays` does not outlast one schedule window, or null. */
+export function retentionWindowProblem(retentionDays: number, windowMinutes: number): string | null {
+  return retentionDays * 1440 <= windowMinutes
+    ? `${retentionDays} day(s) is not longer than the schedule window of ${windowMinutes} minutes: ` +
+        `retention must be longer than the window, or every snapshot would expire before the next one exists`
+    : null;
+}
 
 // ---------------------------------------------------------------------------------------------------
 // Lambda environment

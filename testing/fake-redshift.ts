@@ -19,9 +19,10 @@
  *  - per-command call counts, optional per-call latency, and injectable faults (e.g. throttling).
  *
  * Its clients are real RedshiftClients: a request goes through the SDK's middleware, including the retry
- * strategy (so a throttling fault is retried by the SDK exactly as in Lambda), and is answered in place of the
- * HTTP call. Test clients retry without delay (ConfiguredRetryStrategy with a zero backoff), so tests cost no
- * real time; what is retried, and how often, is the SDK's standard strategy.
+ * strategy (so a throttling fault is retried by the SDK, as many times as in Lambda), and is answered in place of
+ * the HTTP call. Test clients retry without delay (ConfiguredRetryStrategy with a zero backoff), so tests cost no
+ * real time; what is retried is the SDK's standard strategy (Lambda's clients use adaptive mode, which retries
+ * the same errors and also limits its own request rate).
  */
 import {
   AuthorizationAlreadyExistsFault,
@@ -38,6 +39,8 @@ import {
   type Tag,
 } from "@aws-sdk/client-redshift";
 import { ConfiguredRetryStrategy } from "@smithy/core/retry";
+import { identifierProblem, MAX_SNAPSHOT_ID_LENGTH } from "../contract";
+import { AWS_CLIENT_CONFIG } from "../functions/lib/lambda";
 import type { Clock } from "../functions/lib/runtime";
 import { awsError, throttlingError } from "./aws-errors";
 
@@ -89,8 +92,8 @@ function fault<T extends Error>(Ctor: new (opts: { message: string; $metadata: o
   return new Ctor({ message, $metadata: { httpStatusCode: 400 } });
 }
 
-/** Attempts per request of the test clients: the same count as the Lambda clients (functions/lib/lambda.ts). */
-export const FAKE_CLIENT_MAX_ATTEMPTS = 6;
+/** Attempts per request of the test clients: the same count as the Lambda clients. */
+export const FAKE_CLIENT_MAX_ATTEMPTS = AWS_CLIENT_CONFIG.maxAttempts;
 
 export class FakeRedshift {
   readonly clusters = new Set<string>();
@@ -317,7 +320,7 @@ export class FakeRedshift {
     if (account !== this.options.ownerAccountId || !this.clusters.has(cluster)) {
       throw fault(ClusterNotFoundFault, `Cluster ${cluster} not found.`);
     }
-    if (!/^[a-z][a-z0-9-]{0,254}$/.test(id) || id.includes("--") || id.endsWith("-")) {
+    if (identifierProblem(id, MAX_SNAPSHOT_ID_LENGTH) !== null) {
       throw awsError("InvalidParameterValue", `invalid snapshot identifier ${id}`);
     }
     if (this.snapshots.has(id)) throw fault(ClusterSnapshotAlreadyExistsFault, `Cannot create the snapshot because a snapshot with the identifier ${id} already exists.`);

@@ -314,6 +314,10 @@ describe("SnapshotAutomation", () => {
     // "<prefix>-snapshot-manager-scheduler" is an IAM role name: 37 + 27 = 64 fits, 38 does not
     [{ namePrefix: "p".repeat(38) }, `at most 37 characters ("${"p".repeat(38)}-snapshot-manager-scheduler" must fit IAM's 64)`],
     [{ shareLatest: 0 }, "shareLatest: 0 is not valid: an integer from 1 to 20"],
+    // What the function refuses when it starts (contract/) is refused here, so no deploy ships a function that cannot run
+    [{ windowMinutes: 10, rpoHours: 1 }, "windowMinutes: 10 is not valid: an integer from 15 to 10080"],
+    [{ windowMinutes: 1440, retentionDays: 1, rpoHours: 24 }, "retentionDays: 1 is not valid: 1 day(s) is not longer than the schedule window of 1440 minutes"],
+    [{ drAccountIds: Array.from({ length: 20 }, (_, i) => String(300000000000 + i)) }, "do not fit in the rsdr:targets tag"],
     // CloudWatch: period x evaluation periods at most 7 days (1 day below an hour's period)
     [{ alarmPeriodSeconds: 86400, alarmEvaluationPeriods: 8 }, "alarmEvaluationPeriods: 8 is not valid: an integer from 1 to 7 (CloudWatch: period 86400 s x evaluation periods may not exceed 604800 s)"],
     [{ alarmPeriodSeconds: 1800, alarmEvaluationPeriods: 49 }, "alarmEvaluationPeriods: 49 is not valid: an integer from 1 to 48 (CloudWatch: period 1800 s x evaluation periods may not exceed 86400 s)"],

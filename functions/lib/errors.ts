@@ -1,6 +1,6 @@
 /**
  * AWS errors treated by kind, not by message text. Retrying is the SDK's job (its retry strategy, configured in
- * clients.ts); the core decides only what an error means for the work: "already exists" is success, a quota
+ * lambda.ts); the core decides only what an error means for the work: "already exists" is success, a quota
  * error alerts with the quota's name, everything else is reported by kind. Throttling and transient errors are
  * recognised with the SDK's own classification, so a throttling error seen here is one the SDK gave up on.
  */

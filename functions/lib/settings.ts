@@ -7,9 +7,16 @@
  */
 import * as z from "zod/mini";
 import type { $ZodIssue, $ZodType } from "zod/v4/core";
-import { ACCOUNT_ID, clusterIdentifierProblem, TARGETS_SEPARATOR, type MonitoredSource } from "../../contract";
+import {
+  ACCOUNT_ID,
+  clusterIdentifierProblem,
+  drAccountsProblem,
+  MAX_TAG_VALUE_LENGTH,
+  retentionWindowProblem,
+  SNAPSHOT_MANAGER_LIMITS,
+  type MonitoredSource,
+} from "../../contract";
 import { windowSnapshotId } from "./naming";
-import { MAX_ACCOUNTS_PER_SNAPSHOT } from "./share";
 
 /** Polling of the SDK waiter while a new snapshot is being created. */
 export interface WaiterDelays {
@@ -59,14 +66,7 @@ export const SNAPSHOT_MANAGER_DEFAULTS = {
   concurrency: 4,
 } as const;
 
-export const LIMITS = {
-  windowMinutes: { min: 15, max: 10_080 },
-  retentionDays: { min: 1, max: 3653 },
-  keepLatest: { min: 1, max: 100 },
-  shareLatest: { min: 1, max: 20 },
-  waitMarginSeconds: { min: 0, max: 900 },
-  concurrency: { min: 1, max: 50 },
-} as const;
+export const LIMITS = { ...SNAPSHOT_MANAGER_LIMITS, concurrency: { min: 1, max: 50 } } as const;
 
 export interface DrMonitorSettings {
   readonly sources: readonly MonitoredSource[];
@@ -96,7 +96,6 @@ const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256
 /** Characters allowed in tag values across AWS services. */
 const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 const METRIC_NAMESPACE = /^[A-Za-z0-9.\-_/#: ]+$/;
-const MAX_TAG_VALUE_LENGTH = 256;
 
 /** A field rule: the problem with a value (worded after the value), or null. */
 type Rule<T> = (value: T) => string | null;
@@ -169,23 +168,10 @@ export const SNAPSHOT_MANAGER_FIELDS = {
 export function snapshotManagerCrossChecks(s: Partial<SnapshotManagerSettings>, add: (field: keyof SnapshotManagerSettings, message: string) => void): void {
   const ok = <K extends keyof typeof SNAPSHOT_MANAGER_FIELDS>(key: K) =>
     s[key] !== undefined && (SNAPSHOT_MANAGER_FIELDS[key] as $ZodType & { safeParse(v: unknown): { success: boolean } }).safeParse(s[key]).success;
-  const accounts = s.drAccountIds ?? [];
-  if (accounts.length > MAX_ACCOUNTS_PER_SNAPSHOT) {
-    add("drAccountIds", `${accounts.length} accounts given; Redshift allows at most ${MAX_ACCOUNTS_PER_SNAPSHOT} accounts per snapshot`);
-  } else if (accounts.join(TARGETS_SEPARATOR).length > MAX_TAG_VALUE_LENGTH) {
-    add(
-      "drAccountIds",
-      `${accounts.length} accounts do not fit in the rsdr:targets tag (${accounts.join(TARGETS_SEPARATOR).length} characters, ` +
-        `tag values hold at most ${MAX_TAG_VALUE_LENGTH}): at most 19 DR accounts`,
-    );
-  }
-  if (ok("windowMinutes") && ok("retentionDays") && s.retentionDays! * 1440 <= s.windowMinutes!) {
-    add(
-      "retentionDays",
-      `${s.retentionDays} day(s) is not longer than the schedule window of ${s.windowMinutes} minutes: ` +
-        `retention must be longer than the window, or every snapshot would expire before the next one exists`,
-    );
-  }
+  const accountsProblem = drAccountsProblem(s.drAccountIds ?? []);
+  if (accountsProblem) add("drAccountIds", accountsProblem);
+  const retentionProblem = ok("windowMinutes") && ok("retentionDays") ? retentionWindowProblem(s.retentionDays!, s.windowMinutes!) : null;
+  if (retentionProblem) add("retentionDays", retentionProblem);
   if (ok("snapshotPrefix")) {
     for (const cluster of s.clusterIdentifiers ?? []) {
       if (clusterIdentifierProblem(cluster)) continue;

@@ -4,11 +4,10 @@
  * Redshift's limit of 20 accounts per snapshot.
  */
 import type { Snapshot } from "@aws-sdk/client-redshift";
+import { MAX_ACCOUNTS_PER_SNAPSHOT } from "../../contract";
 import { ReconcileError } from "./errors";
 import { authorizedAccounts } from "./ownership";
 
-/** Redshift: at most 20 accounts may be authorized to restore one snapshot (not adjustable). */
-export const MAX_ACCOUNTS_PER_SNAPSHOT = 20;
 
 /** DR accounts the snapshot still has to be shared with ([] if none or if it is not available). */
 export function missingAuthorizations(snapshot: Snapshot, drAccountIds: readonly string[]): string[] {

@@ -4,9 +4,6 @@ import * as crypto from "crypto";
 import * as http from "http";
 import { sha256, type Credentials } from "./functions";
 
-// ---------------------------------------------------------------------------------------------------
-// STS and SQS against moto (signed HTTP; JS SDK clients for them are not dependencies of the project)
-
 function hmac(key: Buffer | string, data: string): Buffer {
   return crypto.createHmac("sha256", key).update(data, "utf8").digest();
 }

@@ -14,8 +14,11 @@ import {
   CLUSTER_IDENTIFIER_RULE,
   clusterIdentifierProblem,
   DEFAULT_PROJECT,
+  drAccountsProblem,
   METRIC_DIMENSIONS,
+  retentionWindowProblem,
   SNAPSHOT_MANAGER_ENV,
+  SNAPSHOT_MANAGER_LIMITS,
   SNAPSHOT_MANAGER_METRICS,
   SNAPSHOT_TAG_KEYS,
   snapshotIdPrefixPattern,
@@ -96,18 +99,20 @@ function validate(scope: Construct, id: string, props: SnapshotAutomationProps):
     if (clusterIdentifierProblem(c)) check.fail(`clusterIdentifiers[${i}]`, c, CLUSTER_IDENTIFIER_RULE);
   });
   check.uniqueList("drAccountIds", props.drAccountIds, "DR account id");
-  if (props.drAccountIds.length > 20) check.fail("drAccountIds", props.drAccountIds, "at most 20 accounts (a snapshot can be shared with at most 20)");
+  const accountsProblem = drAccountsProblem(props.drAccountIds);
+  if (accountsProblem) check.fail("drAccountIds", props.drAccountIds, accountsProblem);
   props.drAccountIds.forEach((a, i) => {
     check.pattern(`drAccountIds[${i}]`, a, ACCOUNT_ID, "a 12-digit AWS account id");
     if (props.accountId !== undefined && a === props.accountId) check.fail(`drAccountIds[${i}]`, a, "an account other than the source account (accountId)");
   });
-  check.intRange("windowMinutes", props.windowMinutes, 1, 10080);
-  check.intRange("retentionDays", props.retentionDays, 1, 3653);
-  check.intRange("keepLatest", props.keepLatest, 1, 100);
-  check.intRange("shareLatest", props.shareLatest, 1, 20);
-  if (props.retentionDays * 1440 < props.windowMinutes) {
-    check.fail("retentionDays", props.retentionDays, `at least one window (windowMinutes ${props.windowMinutes})`);
+  // The function refuses the same settings when it starts (contract/): refusing them here keeps a deploy from
+  // shipping a function that can never run.
+  const L = SNAPSHOT_MANAGER_LIMITS;
+  for (const field of ["windowMinutes", "retentionDays", "keepLatest", "shareLatest", "waitMarginSeconds"] as const) {
+    check.intRange(field, props[field], L[field].min, L[field].max);
   }
+  const retentionProblem = retentionWindowProblem(props.retentionDays, props.windowMinutes);
+  if (retentionProblem) check.fail("retentionDays", props.retentionDays, retentionProblem);
   if (!(props.rpoHours > 0) || props.rpoHours * 60 < props.windowMinutes) {
     check.fail("rpoHours", props.rpoHours, `a number of hours not shorter than one window (windowMinutes ${props.windowMinutes})`);
   }
@@ -121,7 +126,6 @@ function validate(scope: Construct, id: string, props: SnapshotAutomationProps):
     }
   });
   checkAlarmWindow(check, alarmPeriodOf(props), props.alarmEvaluationPeriods ?? 2);
-  check.intRange("waitMarginSeconds", props.waitMarginSeconds, 0, 900);
   return props;
 }
 
