@@ -35,7 +35,7 @@ const bad: [string, (c: RawConfig) => void, string][] = [
   ["invalid cluster identifier", (c) => (c.sources[0].clusters[0].identifier = "Prod_DB"), 'sources[0].clusters[0].identifier: "Prod_DB" is not a valid cluster identifier'],
   ["unknown node type", (c) => (c.sources[0].clusters[0].create.nodeType = "dc1.large"), '"dc1.large" is not a supported node type'],
   ["overlapping CIDRs", (c) => (c.sources[0].network.create.cidr = "10.100.0.0/16"), 'sources[0].network.create.cidr: "10.100.0.0/16" overlaps the DR network'],
-  ["retention shorter than the schedule period", (c) => Object.assign(c.sources[0].native, { schedule: "rate(2 days)", retentionDays: 1 }), "sources[0].native.retentionDays: 1 is shorter than the schedule period"],
+  ["retention not longer than the schedule period", (c) => Object.assign(c.sources[0].native, { schedule: "rate(2 days)", retentionDays: 1 }), "sources[0].native.retentionDays: 1 is not longer than the schedule period"],
   ["invalid schedule expression", (c) => (c.sources[0].native.schedule = "cron(0 2 * *)"), 'sources[0].native.schedule: "cron(0 2 * *)" is not a valid cron expression'],
   ["unknown key", (c) => (c.sources[0].clusters[0].create.nodetype = "ra3.large"), "sources[0].clusters[0].create.nodetype: \"ra3.large\" is not a known key"],
   // Each of these used to pass validation and then crash synth with a stack trace, or fail at apply.

@@ -37,8 +37,9 @@ export function safeSchedule(expression: string) {
 
 export function checkRetentionCovers(expression: string, retentionDays: number, path: (string | number)[], add: AddIssue) {
   const schedule = safeSchedule(expression);
-  if (schedule && retentionDays * 24 * 60 < schedule.maxGapMinutes) {
-    add([...path, "retentionDays"], `is shorter than the schedule period (${schedule.maxGapMinutes / 60} hours between runs of ${expression}): snapshots would expire before the next one exists`);
+  // Not equal either: the snapshot manager refuses a retention not longer than its window (contract/).
+  if (schedule && retentionDays * 24 * 60 <= schedule.maxGapMinutes) {
+    add([...path, "retentionDays"], `is not longer than the schedule period (${schedule.maxGapMinutes / 60} hours between runs of ${expression}): snapshots would expire before the next one exists`);
   }
 }
 

@@ -68,10 +68,14 @@ const refusals: [string, (c: RawConfig) => void, RegExp][] = [
     /^sources\[0\]\.network\.create\.cidr: "10\.100\.128\.0\/17" overlaps the DR network 10\.100\.0\.0\/16/],
   ["a CIDR with host bits set", (c) => (c.dr.network.create.cidr = "10.100.1.0/16"),
     /^dr\.network\.create\.cidr: "10\.100\.1\.0\/16" has host bits set/],
-  ["retention shorter than the schedule period", (c) => Object.assign(c.sources[0].native, { schedule: "rate(3 days)", retentionDays: 2 }),
-    /^sources\[0\]\.native\.retentionDays: 2 is shorter than the schedule period \(72 hours between runs of rate\(3 days\)\)/],
+  ["retention not longer than the schedule period", (c) => Object.assign(c.sources[0].native, { schedule: "rate(3 days)", retentionDays: 2 }),
+    /^sources\[0\]\.native\.retentionDays: 2 is not longer than the schedule period \(72 hours between runs of rate\(3 days\)\)/],
+  // Equal is refused too: the snapshot manager refuses a retention that is not longer than its window, so this
+  // estate would deploy a function that fails every run.
+  ["retention equal to the schedule period", (c) => Object.assign(c.sources[0].native, { schedule: "rate(1 day)", retentionDays: 1 }),
+    /^sources\[0\]\.native\.retentionDays: 1 is not longer than the schedule period \(24 hours between runs of rate\(1 day\)\)/],
   ["retention shorter than a weekday cron's weekend gap", (c) => Object.assign(c.sources[0].native, { schedule: "cron(0 2 ? * MON-FRI *)", retentionDays: 2 }),
-    /^sources\[0\]\.native\.retentionDays: 2 is shorter than the schedule period \(72 hours/],
+    /^sources\[0\]\.native\.retentionDays: 2 is not longer than the schedule period \(72 hours/],
   ["a schedule that is not an expression", (c) => (c.sources[0].native.schedule = "every 12 hours"),
     /^sources\[0\]\.native\.schedule: "every 12 hours" is not a supported schedule expression: rate\(N minutes\|hours\|days\) or cron/],
   ["a cron with an impossible hour", (c) => (c.sources[0].native.schedule = "cron(0 25 * * ? *)"),
