@@ -80,9 +80,12 @@ function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
+/** Regular-expression source of the stamp that closes a window snapshot id (yyyymmddThhmmZ, lowercase). */
+const STAMP_PATTERN = "\\d{8}t\\d{4}z";
+
 /** Regular-expression source matching the window snapshot ids of one cluster (no anchors). */
 export function windowSnapshotIdPattern(snapshotPrefix: string, clusterIdentifier: string): string {
-  return `${escapeRegExp(snapshotPrefix)}-${escapeRegExp(clusterIdentifier)}-\\d{8}t\\d{4}z`;
+  return `${escapeRegExp(snapshotPrefix)}-${escapeRegExp(clusterIdentifier)}-${STAMP_PATTERN}`;
 }
 
 /**
@@ -91,7 +94,7 @@ export function windowSnapshotIdPattern(snapshotPrefix: string, clusterIdentifie
  */
 export function windowSnapshotIdMatcher(snapshotPrefix: string, clusters: readonly string[]): (id: string) => string | undefined {
   const known = new Set(clusters);
-  const shape = new RegExp(`^${escapeRegExp(snapshotPrefix)}-(.+)-\\d{8}t\\d{4}z$`);
+  const shape = new RegExp(`^${escapeRegExp(snapshotPrefix)}-(.+)-${STAMP_PATTERN}$`);
   return (id) => {
     const cluster = shape.exec(id)?.[1];
     return cluster !== undefined && known.has(cluster) ? cluster : undefined;

@@ -134,7 +134,7 @@ export class FakeRedshift {
   readonly peakAuthorizationsPerKey = new Map<string, number>();
 
   /** Authorizations standing on snapshots encrypted with `kmsKeyId`. */
-  authorizationsOnKey(kmsKeyId: string): number {
+  private authorizationsOnKey(kmsKeyId: string): number {
     let n = 0;
     for (const s of this.snapshots.values()) if (s.kmsKeyId === kmsKeyId) n += s.accounts.length;
     return n;
@@ -147,10 +147,6 @@ export class FakeRedshift {
     let n = this.onKey.get(kmsKeyId);
     if (n === undefined) this.onKey.set(kmsKeyId, (n = this.authorizationsOnKey(kmsKeyId)));
     return n;
-  }
-
-  removeCluster(id: string): void {
-    this.clusters.delete(id);
   }
 
   /** Seeds a snapshot directly (no API call, no quota check). */

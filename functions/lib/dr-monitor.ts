@@ -10,7 +10,7 @@ import { DR_MONITOR_METRICS, METRIC_DIMENSIONS } from "../../contract";
 import { classifyError, errorMessage } from "./errors";
 import { ageHours, listSharedSnapshots, newestByCluster, type RedshiftContext } from "./listing";
 import type { MetricPoint, MetricsSink } from "./metrics";
-import { failureAlert, publishAlert, round } from "./report";
+import { attemptReport, failureAlert, publishAlert, round } from "./report";
 import type { Clock, Logger } from "./runtime";
 import { drMonitorProblems, SettingsError, type DrMonitorSettings } from "./settings";
 
@@ -100,14 +100,8 @@ export async function monitorSharedSnapshots(deps: DrMonitorDeps, settings: DrMo
   const reportingErrors: string[] = [];
   let metrics: DrMonitorReport["metrics"] = "skipped";
   if (points.length > 0 && deps.metrics) {
-    try {
-      deps.metrics(points, now);
-      metrics = "published";
-    } catch (err) {
-      metrics = "failed";
-      reportingErrors.push(`metrics: ${errorMessage(err)}`);
-      deps.log.error("metrics-not-published", { error: errorMessage(err) });
-    }
+    const sink = deps.metrics;
+    metrics = await attemptReport("metrics", reportingErrors, () => sink(points, now), { log: deps.log, event: "metrics-not-published" });
   }
 
   let alert: DrMonitorReport["alert"] = failedSources.length === 0 ? "not-needed" : "skipped";
@@ -115,22 +109,14 @@ export async function monitorSharedSnapshots(deps: DrMonitorDeps, settings: DrMo
     const failed = clusters.filter((c) => c.failed);
     const bySource = new Map<string, string>();
     for (const c of failed) bySource.set(c.sourceAccountId, c.error ?? "");
-    try {
-      await publishAlert(
-        deps.sns,
-        settings.alertTopicArn,
-        failureAlert({
-          title: "Redshift DR monitor",
-          total: settings.sources.length,
-          failures: [...bySource].map(([account, error]) => ({ name: `source account ${account}`, lines: [error] })),
-          context: { run: now.toISOString() },
-        }),
-      );
-      alert = "published";
-    } catch (err) {
-      alert = "failed";
-      reportingErrors.push(`SNS Publish: ${errorMessage(err)}`);
-    }
+    const message = failureAlert({
+      title: "Redshift DR monitor",
+      total: settings.sources.length,
+      failures: [...bySource].map(([account, error]) => ({ name: `source account ${account}`, lines: [error] })),
+      context: { run: now.toISOString() },
+    });
+    const [sns, topic] = [deps.sns, settings.alertTopicArn];
+    alert = await attemptReport("SNS Publish", reportingErrors, () => publishAlert(sns, topic, message));
   }
   return { clusters, failedSources, metrics, alert, reportingErrors };
 }

@@ -114,7 +114,7 @@ const snapshotManagerEnv = then(snapshotManagerVariables, (v, ctx): SnapshotMana
   // Every variable was checked by its field rule above; the contract names each setting's variable.
   const settings = { ...SNAPSHOT_MANAGER_DEFAULTS, ...byVariable(E, v) } as SnapshotManagerSettings;
   snapshotManagerCrossChecks(settings, (field, message) =>
-    ctx.issues.push({ code: "custom", message, input: settings, path: [(E as Record<string, string>)[field] ?? field] } as never),
+    ctx.issues.push({ code: "custom", message, input: settings, path: [field] } as never),
   );
   return settings;
 });
@@ -123,8 +123,9 @@ const snapshotManagerEnv = then(snapshotManagerVariables, (v, ctx): SnapshotMana
  * Settings of the snapshot-manager Lambda from its environment. `createSnapshots` is true here; the handler
  * turns it off for snapshot-event invocations.
  */
-export function snapshotManagerSettingsFromEnv(env: Env): SnapshotManagerSettings {
-  return parseEnv(snapshotManagerEnv, env);
+export function snapshotManagerSettingsFromEnv(env: Env): SnapshotManagerSettings & { readonly metricNamespace: string } {
+  // METRIC_NAMESPACE is required above, so the namespace is always set here.
+  return parseEnv(snapshotManagerEnv, env, E) as SnapshotManagerSettings & { readonly metricNamespace: string };
 }
 
 const D = DR_MONITOR_ENV;
@@ -152,11 +153,12 @@ const drMonitorEnv = then(drMonitorVariables, (v) => byVariable(D, v) as unknown
 
 /** Settings of the DR-monitor Lambda from its environment. */
 export function drMonitorSettingsFromEnv(env: Env): DrMonitorSettings {
-  return parseEnv(drMonitorEnv, env);
+  return parseEnv(drMonitorEnv, env, D);
 }
 
-function parseEnv<T>(schema: z.ZodMiniType<T>, env: Env): T {
+/** Parses `env`; a problem's path is a variable, or a setting, which `names` turns into its variable. */
+function parseEnv<T>(schema: z.ZodMiniType<T>, env: Env, names: Readonly<Record<string, string>>): T {
   const result = schema.safeParse(env);
-  if (!result.success) throw new SettingsError(formatIssues(result.error.issues, {}));
+  if (!result.success) throw new SettingsError(formatIssues(result.error.issues, names));
   return result.data;
 }

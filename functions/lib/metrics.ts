@@ -35,7 +35,7 @@ export function emfSink(namespace: string, metrics: Metrics = new Metrics({ name
   };
 }
 
-/** A sink that keeps the points (tests, the CLI). */
+/** A sink that keeps the points (tests; the planned operator CLI). */
 export function memorySink(): MetricsSink & { readonly points: MetricPoint[] } {
   const points: MetricPoint[] = [];
   const sink = (batch: readonly MetricPoint[]) => {

@@ -23,7 +23,7 @@
 import type { RedshiftClient, Snapshot } from "@aws-sdk/client-redshift";
 import type { SNSClient } from "@aws-sdk/client-sns";
 import { mapWithConcurrency } from "./concurrency";
-import { errorMessage, ReconcileError } from "./errors";
+import { ReconcileError } from "./errors";
 import { ageHours, listOurSnapshots, type RedshiftContext } from "./listing";
 import { windowSnapshotId, windowStart } from "./naming";
 import { authorizedAccounts, isOurs, ownershipTags, snapshotTime } from "./ownership";
@@ -32,7 +32,9 @@ import {
   clusterMetricPoints,
   describeFailure,
   failureAlert,
+  attemptReport,
   publishAlert,
+  recordFailure,
   round,
   type ClusterResult,
   type ReconcileReport,
@@ -41,8 +43,8 @@ import { newestFirst, planRetention } from "./retention";
 import type { Clock, Logger } from "./runtime";
 import { snapshotManagerProblems, SettingsError, type SnapshotManagerSettings } from "./settings";
 import { isSharedWithAll } from "./share";
-import { recordFailure, shareBounded, type ClusterWork } from "./sharing";
-import { createSnapshot, deleteSnapshot, revokeAccount, waitForAvailable } from "./snapshot-actions";
+import { revokeEach, shareBounded, type ClusterWork } from "./sharing";
+import { createSnapshot, deleteSnapshot, waitForAvailable } from "./snapshot-actions";
 
 export interface ReconcileDeps {
   readonly redshift: RedshiftClient;
@@ -87,14 +89,11 @@ export async function reconcile(deps: ReconcileDeps, settings: SnapshotManagerSe
 
   let metrics: ReconcileReport["metrics"] = "skipped";
   if (!settings.dryRun && deps.metrics) {
-    try {
-      deps.metrics(clusters.flatMap(clusterMetricPoints), now);
-      metrics = "published";
-    } catch (err) {
-      metrics = "failed";
-      reportingErrors.push(`metrics: ${errorMessage(err)}`);
-      deps.log.error("metrics-not-published", { error: errorMessage(err) });
-    }
+    const sink = deps.metrics;
+    metrics = await attemptReport("metrics", reportingErrors, () => sink(clusters.flatMap(clusterMetricPoints), now), {
+      log: deps.log,
+      event: "metrics-not-published",
+    });
   }
 
   let alert: ReconcileReport["alert"] = failedClusters.length === 0 ? "not-needed" : "skipped";
@@ -111,14 +110,11 @@ export async function reconcile(deps: ReconcileDeps, settings: SnapshotManagerSe
         "DR accounts": settings.drAccountIds.join(", "),
       },
     });
-    try {
-      await publishAlert(deps.sns, settings.alertTopicArn, message);
-      alert = "published";
-    } catch (err) {
-      alert = "failed";
-      reportingErrors.push(`SNS Publish: ${errorMessage(err)}`);
-      deps.log.error("alert-not-published", { error: errorMessage(err) });
-    }
+    const topic = settings.alertTopicArn;
+    alert = await attemptReport("SNS Publish", reportingErrors, () => publishAlert(deps.sns, topic, message), {
+      log: deps.log,
+      event: "alert-not-published",
+    });
   }
 
   return {
@@ -220,20 +216,8 @@ async function reconcileCluster(ctx: RedshiftContext, settings: SnapshotManagerS
       result.deleted.push(id);
       continue;
     }
-    let stillAuthorized: string[] = accounts;
-    let revokeFailed = false;
-    for (const accountId of accounts) {
-      try {
-        const after = await revokeAccount(ctx, snapshot, accountId);
-        result.revoked.push({ snapshotId: id, accountId });
-        stillAuthorized = after ?? stillAuthorized.filter((a) => a !== accountId);
-      } catch (err) {
-        recordFailure(result, "revoke", err, id);
-        revokeFailed = true;
-        break;
-      }
-    }
-    if (revokeFailed) continue; // never delete while an authorization may remain
+    const { remaining: stillAuthorized, failed } = await revokeEach(ctx, result, snapshot, accounts, accounts, "revoke", { stopOnFailure: true });
+    if (failed) continue; // never delete while an authorization may remain
     if (stillAuthorized.length > 0) {
       recordFailure(
         result,

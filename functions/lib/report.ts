@@ -4,8 +4,9 @@
  */
 import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
 import { METRIC_DIMENSIONS, SNAPSHOT_MANAGER_METRICS } from "../../contract";
-import type { ErrorKind } from "./errors";
+import { attemptsOf, classifyError, errorMessage, type ErrorKind } from "./errors";
 import type { MetricPoint } from "./metrics";
+import type { Logger } from "./runtime";
 
 export type Step = "list" | "create" | "wait" | "share" | "unshare" | "revoke" | "delete";
 
@@ -83,6 +84,22 @@ export interface ReconcileReport {
   readonly reportingErrors: string[];
 }
 
+/** Records a failed step of one cluster, with what the error means and the attempts the SDK made. */
+export function recordFailure(result: ClusterResult, step: Step, err: unknown, snapshotId?: string): void {
+  const c = classifyError(err);
+  result.failed = true;
+  const attempts = attemptsOf(err);
+  result.errors.push({
+    step,
+    kind: c.kind,
+    code: c.code,
+    message: c.message.length > 1000 ? c.message.slice(0, 1000) + "..." : c.message,
+    ...(c.quota ? { quota: c.quota } : {}),
+    ...(snapshotId ? { snapshotId } : {}),
+    ...(attempts !== undefined ? { attempts } : {}),
+  });
+}
+
 /** Metric points for one cluster. No age when nothing is shared: the alarm treats missing data as breaching. */
 export function clusterMetricPoints(result: ClusterResult): MetricPoint[] {
   const M = SNAPSHOT_MANAGER_METRICS;
@@ -138,4 +155,24 @@ function toAsciiSubject(subject: string): string {
 export function round(value: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
+}
+
+/**
+ * Runs one reporting step (metrics, the alert). A failure is noted in `errors` as `<label>: <message>`, and
+ * logged when `logEvent` is given, never thrown: reporting must not hide the result of the work itself.
+ */
+export async function attemptReport(
+  label: string,
+  errors: string[],
+  step: () => unknown,
+  logEvent?: { log: Logger; event: string },
+): Promise<"published" | "failed"> {
+  try {
+    await step();
+    return "published";
+  } catch (err) {
+    errors.push(`${label}: ${errorMessage(err)}`);
+    logEvent?.log.error(logEvent.event, { error: errorMessage(err) });
+    return "failed";
+  }
 }

@@ -1,6 +1,6 @@
 /**
  * The few ambient things the core needs besides AWS clients: time and logging.
- * They are passed in (never read from module state) so tests and the CLI can substitute them.
+ * They are passed in (never read from module state) so tests (and the planned operator CLI) can substitute them.
  */
 
 /** Source of "now". Lambdas use {@link systemClock}; tests and scenarios use a controllable clock. */
@@ -19,7 +19,7 @@ export interface Logger {
   error(event: string, fields?: LogFields): void;
 }
 
-/** Logger that keeps every entry in memory (tests, dry runs from the CLI). */
+/** Logger that keeps every entry in memory (tests; dry runs from the planned operator CLI). */
 export interface MemoryLogger extends Logger {
   readonly entries: Array<{ level: string; event: string } & LogFields>;
 }

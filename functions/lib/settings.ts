@@ -1,6 +1,6 @@
 /**
  * Settings of the snapshot manager and the DR monitor: their types, their defaults (filled in here, in one
- * place), and their rules as zod schemas. The same field rules check a settings object built in code (the CLI,
+ * place), and their rules as zod schemas. The same field rules check a settings object built in code (the planned operator CLI,
  * tests) and the Lambda environment (environment.ts). Every problem names the setting (or variable), the value
  * received and what is allowed. zod/mini, not zod: the same library, tree-shakable, so the Lambda bundles carry
  * 14 KiB of it instead of 440.
@@ -42,9 +42,9 @@ export interface SnapshotManagerSettings {
   readonly snapshotPrefix: string;
   /** Value of the managed-by tag that marks our snapshots. */
   readonly managedBy: string;
-  /** Where failures are published; no alert is sent when absent (e.g. from the CLI). */
+  /** Where failures are published; no alert is sent when absent (e.g. from the planned operator CLI). */
   readonly alertTopicArn?: string;
-  /** CloudWatch namespace of the metrics (the handler writes them there). */
+  /** CloudWatch namespace of the metrics: the handler writes them there (the core does not read it). */
   readonly metricNamespace?: string;
   /** Report what would be created/shared/revoked/deleted; change nothing, publish no metrics. @default false */
   readonly dryRun: boolean;
@@ -109,7 +109,7 @@ function ruled<S extends z.ZodMiniType>(schema: S, rule: Rule<z.output<S>>): S {
   );
 }
 
-export const intIn = (range: { min: number; max: number }, unit: string) =>
+const intIn = (range: { min: number; max: number }, unit: string) =>
   ruled(z.number(), (v) =>
     Number.isInteger(v) && v >= range.min && v <= range.max ? null : `${q(v)} is not allowed: an integer number of ${unit} from ${range.min} to ${range.max}`,
   );
@@ -129,7 +129,7 @@ function uniqueList<S extends z.ZodMiniType<string>>(item: S, what: string, min:
   });
 }
 
-export const prefixRule = ruled(z.string(), (p) => {
+const prefixRule = ruled(z.string(), (p) => {
   const problem = clusterIdentifierProblem(p);
   return problem && `${q(p)} is not allowed: it ${problem} (lowercase letters, digits and hyphens, 1-63 characters, starting with a letter)`;
 });
@@ -199,10 +199,10 @@ const snapshotManagerSchema = z
   })
   .check(z.superRefine((s, ctx) => snapshotManagerCrossChecks(s, (field, message) => ctx.addIssue({ code: "custom", path: [field], message, input: s }))));
 
-/** All problems with `s` (empty when valid). `names` maps a setting to how the caller calls it (env var names). */
-export function snapshotManagerProblems(s: SnapshotManagerSettings, names: Readonly<Record<string, string>> = {}): string[] {
+/** All problems with `s` (empty when valid). */
+export function snapshotManagerProblems(s: SnapshotManagerSettings): string[] {
   const result = snapshotManagerSchema.safeParse(s);
-  return result.success ? [] : formatIssues(result.error.issues, names);
+  return result.success ? [] : formatIssues(result.error.issues);
 }
 
 /** Fills defaults into a partial settings object and validates it; throws {@link SettingsError}. */
@@ -215,7 +215,7 @@ export function snapshotManagerSettings(
   return settings;
 }
 
-export const monitoredSource = z.object({
+const monitoredSource = z.object({
   accountId,
   clusters: uniqueList(clusterId, "cluster identifier", "cluster identifier"),
 });
@@ -234,15 +234,15 @@ export const DR_MONITOR_FIELDS = {
 
 const drMonitorSchema = z.object(DR_MONITOR_FIELDS);
 
-export function drMonitorProblems(s: DrMonitorSettings, names: Readonly<Record<string, string>> = {}): string[] {
+export function drMonitorProblems(s: DrMonitorSettings): string[] {
   const result = drMonitorSchema.safeParse(s);
-  return result.success ? [] : formatIssues(result.error.issues, names);
+  return result.success ? [] : formatIssues(result.error.issues);
 }
 
 // ---------------------------------------------------------------------------------------------------
 
 /** `name[1].field: message`, the first path segment renamed by `names` (settings key -> env var). */
-export function formatIssues(issues: readonly $ZodIssue[], names: Readonly<Record<string, string>>): string[] {
+export function formatIssues(issues: readonly $ZodIssue[], names: Readonly<Record<string, string>> = {}): string[] {
   return issues.map((issue) => {
     const [head, ...rest] = issue.path;
     const where =

@@ -6,10 +6,10 @@
  * the newest, it is tried again once the revokes have freed room.
  */
 import type { Snapshot } from "@aws-sdk/client-redshift";
-import { attemptsOf, classifyError } from "./errors";
+import { classifyError } from "./errors";
 import type { RedshiftContext } from "./listing";
 import { authorizedAccounts } from "./ownership";
-import type { ClusterResult, Step } from "./report";
+import { recordFailure, type ClusterResult } from "./report";
 import { newestFirst } from "./retention";
 import type { SnapshotManagerSettings } from "./settings";
 import { assertWithinShareLimit, missingAuthorizations } from "./share";
@@ -24,22 +24,6 @@ export interface ClusterWork {
   pending?: string;
   /** Ids retention is deleting in this run (never shared again). */
   expiring: ReadonlySet<string>;
-}
-
-/** Records a failed step of one cluster, with what the error means and the attempts the SDK made. */
-export function recordFailure(result: ClusterResult, step: Step, err: unknown, snapshotId?: string): void {
-  const c = classifyError(err);
-  result.failed = true;
-  const attempts = attemptsOf(err);
-  result.errors.push({
-    step,
-    kind: c.kind,
-    code: c.code,
-    message: c.message.length > 1000 ? c.message.slice(0, 1000) + "..." : c.message,
-    ...(c.quota ? { quota: c.quota } : {}),
-    ...(snapshotId ? { snapshotId } : {}),
-    ...(attempts !== undefined ? { attempts } : {}),
-  });
 }
 
 /** The newest `shareLatest` available snapshots of ours that retention keeps, newest first. */
@@ -121,20 +105,42 @@ async function unshareBeyond(ctx: RedshiftContext, settings: SnapshotManagerSett
     const ourAccounts = authorized.filter((a) => settings.drAccountIds.includes(a));
     if (ourAccounts.length === 0) continue;
     let accounts = authorized;
-    for (const accountId of ourAccounts) {
-      if (!settings.dryRun) {
-        try {
-          const after = await revokeAccount(ctx, snapshot, accountId);
-          accounts = after ?? accounts.filter((a) => a !== accountId);
-        } catch (err) {
-          recordFailure(result, "unshare", err, id);
-          continue;
-        }
-      }
-      result.unshared.push({ snapshotId: id, accountId });
-    }
+    if (settings.dryRun) result.unshared.push(...ourAccounts.map((accountId) => ({ snapshotId: id, accountId })));
+    else accounts = (await revokeEach(ctx, result, snapshot, authorized, ourAccounts, "unshare", { stopOnFailure: false })).remaining;
     const others = authorized.filter((a) => !settings.drAccountIds.includes(a));
     if (others.length > 0) result.notes.push(`${id} stays authorized for ${others.join(", ")} (not a configured DR account; not revoked)`);
     if (!settings.dryRun) ours.set(id, { ...snapshot, AccountsWithRestoreAccess: accounts.map((AccountId) => ({ AccountId })) });
   }
+}
+
+/**
+ * Revokes `accounts` from `snapshot` one at a time. Each revoked one is recorded (as unshared or revoked, by
+ * `step`), a failure as a failed step; `stopOnFailure` leaves the rest untried. Returns the accounts still
+ * authorized afterwards (from Redshift's answer when it gives one), and whether any revoke failed.
+ */
+export async function revokeEach(
+  ctx: RedshiftContext,
+  result: ClusterResult,
+  snapshot: Snapshot,
+  authorized: readonly string[],
+  accounts: readonly string[],
+  step: "unshare" | "revoke",
+  opts: { stopOnFailure: boolean },
+): Promise<{ remaining: string[]; failed: boolean }> {
+  const id = snapshot.SnapshotIdentifier!;
+  const done = step === "unshare" ? result.unshared : result.revoked;
+  let remaining = [...authorized];
+  let failed = false;
+  for (const accountId of accounts) {
+    try {
+      const after = await revokeAccount(ctx, snapshot, accountId);
+      remaining = after ?? remaining.filter((a) => a !== accountId);
+      done.push({ snapshotId: id, accountId });
+    } catch (err) {
+      recordFailure(result, step, err, id);
+      failed = true;
+      if (opts.stopOnFailure) break;
+    }
+  }
+  return { remaining, failed };
 }

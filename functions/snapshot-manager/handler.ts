@@ -7,7 +7,6 @@
  * WAIT_MARGIN_SECONDS (optional, default 60). See functions/lib/environment.ts.
  */
 import { RedshiftClient } from "@aws-sdk/client-redshift";
-import { DEFAULT_METRIC_NAMESPACE } from "../../contract";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { snapshotManagerSettingsFromEnv } from "../lib/environment";
 import { parseTrigger } from "../lib/events";
@@ -48,7 +47,7 @@ export async function handler(event: unknown, context: LambdaContextLike): Promi
     {
       redshift,
       sns,
-      metrics: emfSink(base.metricNamespace ?? DEFAULT_METRIC_NAMESPACE),
+      metrics: emfSink(base.metricNamespace),
       clock: systemClock,
       log,
       remainingTimeMs: () => context.getRemainingTimeInMillis(),
