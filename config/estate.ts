@@ -2,7 +2,7 @@
 // that a bad config is refused before any construct exists. Messages are written to follow
 // `<path>: <value> ` (see format.ts): "is not ..., allowed ...".
 import { z } from "zod";
-import { CLUSTER_IDENTIFIER, CLUSTER_IDENTIFIER_RULE, redshiftIdentifierPattern } from "../contract";
+import { CLUSTER_IDENTIFIER, CLUSTER_IDENTIFIER_RULE, IAM_ROLE_OR_USER_ARN, KMS_KEY_ARN, redshiftIdentifierPattern } from "../contract";
 import { isNetworkAddress, overlaps, parseCidr } from "../contract/cidr";
 import { derivedNameProblems } from "./names";
 import {
@@ -142,7 +142,7 @@ const cluster = strict({
   kmsKeyArn: z
     .string()
     .regex(
-      /^arn:aws(-[a-z]+)*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/,
+      KMS_KEY_ARN,
       "is not a KMS key ARN: arn:aws:kms:<region>:<account>:key/<key id> (an alias or the AWS-managed aws/redshift key cannot be shared across accounts)",
     )
     .optional(),
@@ -230,7 +230,7 @@ const dr = strict({
   network,
   /** Roles or users allowed to assume the DR restore operator role: who may restore production data. */
   operatorPrincipals: z
-    .array(z.string().regex(/^arn:aws(-[a-z]+)*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/, "is not an IAM role or user ARN (an account root would let every principal of that account restore)"))
+    .array(z.string().regex(IAM_ROLE_OR_USER_ARN, "is not an IAM role or user ARN (an account root would let every principal of that account restore)"))
     .min(1, "must name at least one role or user allowed to restore in the DR account"),
   notifications: notifications.prefault({}),
   /**

@@ -63,7 +63,8 @@ export function nameProblem(value: string, rule: NameRule): string | null {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// The names themselves. Stacks build their names with these functions; constructs append the suffixes below.
+// The names themselves. Stacks build their prefixes with these functions; the constructs add their own suffixes,
+// which the list below repeats (names.test.ts synthesizes estates and fails when the two differ).
 
 /** Prefix of the resources of one source account, e.g. `rsdr-analytics`. */
 export const sourcePrefix = (project: string, sourceName: string) => `${project}-${sourceName}`;

@@ -51,6 +51,12 @@ export function clusterIdentifierProblem(id: string): string | null {
 
 export const ACCOUNT_ID = /^\d{12}$/;
 
+/** A KMS key ARN (by key id: an alias cannot be granted to another account). Any partition. */
+export const KMS_KEY_ARN = /^arn:aws(-[a-z]+)*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/;
+
+/** An IAM role or user ARN (never an account root, which would stand for every principal of the account). */
+export const IAM_ROLE_OR_USER_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/;
+
 // ---------------------------------------------------------------------------------------------------
 // Snapshot ids: `<prefix>-<cluster>-<YYYYMMDD>t<HHMM>z`, one per cluster and schedule window
 

@@ -69,7 +69,7 @@ export class DrStack extends AccountStack {
       sources: sources.map((s) => ({
         accountId: s.accountId,
         clusterIdentifiers: s.clusters.map((c) => c.identifier),
-        kmsKeyArns: [...new Set(s.clusters.map((c) => c.kmsKeyArn))],
+        kmsKeyArns: s.clusters.map((c) => c.kmsKeyArn), // the role names each key once
       })),
     });
 

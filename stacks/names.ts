@@ -1,5 +1,5 @@
-// Every name derived from the config, in one place, so stacks, tests and docs agree. The rules each name must
-// meet, and the full list of derived names, are in config/names.ts (checked before any stack is built).
+// The stack names, state keys and name prefixes the stacks derive from the config. The full list of derived
+// names with the AWS rule of each is in config/names.ts (checked before any stack is built).
 import type { Estate, SourceConfig } from "../config/estate";
 import { defaultLockTableName, drPrefix as drNamePrefix, sourcePrefix as sourceNamePrefix } from "../config/names";
 

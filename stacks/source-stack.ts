@@ -5,6 +5,7 @@ import { Estate, nativeRpoHours, SourceConfig, zoneNames } from "../config/estat
 import { parseSchedule } from "../config/schedule";
 import { AccountStack } from "./account-stack";
 import { remoteState, stackTags } from "./common";
+import { serviceEndpoint } from "./constructs/iam";
 import { ManagedKey } from "./constructs/kms-key";
 import { RedshiftNetwork } from "./constructs/network";
 import { SecureRedshiftCluster } from "./constructs/redshift-cluster";
@@ -49,7 +50,7 @@ export class SourceStack extends AccountStack {
         description,
         accountId: this.accountId,
         crossAccountRestoreAccountIds: [estate.dr.accountId],
-        crossAccountViaServices: [`redshift.${this.region}.amazonaws.com`],
+        crossAccountViaServices: [serviceEndpoint("redshift", this.region, this.partition)],
       });
     const created = source.clusters.filter((c) => c.create);
     const perCluster = source.dataKeys === "per-cluster";

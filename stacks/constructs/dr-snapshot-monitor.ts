@@ -61,10 +61,12 @@ export interface DrSnapshotMonitorProps extends ScheduledFunctionCommonProps {
 }
 
 const OWNER = "DrSnapshotMonitor";
+/** The function is named `<namePrefix>-dr-monitor`. */
+const FUNCTION_SUFFIX = "-dr-monitor";
 
 function validate(scope: Construct, id: string, props: DrSnapshotMonitorProps): DrSnapshotMonitorProps {
   const check = new PropChecks(OWNER, { scope, id });
-  checkCommonProps(check, props, "-dr-monitor-scheduler");
+  checkCommonProps(check, props, FUNCTION_SUFFIX);
   if (props.sources.length === 0) check.fail("sources", props.sources, "at least one source account");
   const seen = new Set<string>();
   props.sources.forEach((s, i) => {
@@ -95,7 +97,7 @@ export class DrSnapshotMonitor extends ScheduledFunction {
   public readonly stalenessAlarms: Readonly<Record<string, CloudwatchMetricAlarm>>;
 
   constructor(scope: Construct, id: string, props: DrSnapshotMonitorProps) {
-    const functionName = `${validate(scope, id, props).namePrefix}-dr-monitor`;
+    const functionName = `${validate(scope, id, props).namePrefix}${FUNCTION_SUFFIX}`;
     const sources: MonitoredSource[] = props.sources.map((s) => ({ accountId: s.accountId, clusters: [...s.clusterIdentifiers] }));
     super(scope, id, props, {
       ownerName: OWNER,
@@ -107,7 +109,7 @@ export class DrSnapshotMonitor extends ScheduledFunction {
         [DR_MONITOR_ENV.snapshotPrefix]: props.snapshotPrefix ?? DEFAULT_PROJECT,
         [DR_MONITOR_ENV.managedBy]: props.managedBy ?? DEFAULT_PROJECT,
       },
-      policyStatements: ({ publishAlerts }) => [
+      policyStatements: () => [
         {
           // WILDCARD: listing the snapshots other accounts share with this one names no cluster of this account;
           // the Service Authorization Reference gives DescribeClusterSnapshots only an optional cluster resource.
@@ -115,7 +117,6 @@ export class DrSnapshotMonitor extends ScheduledFunction {
           Action: "redshift:DescribeClusterSnapshots",
           Resource: "*",
         },
-        publishAlerts,
       ],
       timeoutSeconds: props.timeoutSeconds ?? 120,
       alertTopicName: `${props.namePrefix}-dr-alerts`,

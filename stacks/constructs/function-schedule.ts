@@ -10,6 +10,9 @@ import { NodejsFunction } from "./nodejs-function";
 import { serviceRole } from "./service-role";
 import { PropChecks } from "./validation";
 
+/** Appended to the schedule name to name its execution role, unless a role name is given. */
+export const SCHEDULER_ROLE_SUFFIX = "-scheduler";
+
 export interface FunctionScheduleProps {
   /** Schedule name (1-64 letters, digits, . - _). */
   readonly scheduleName: string;
@@ -56,7 +59,7 @@ export class FunctionSchedule extends Construct {
     const check = new PropChecks("FunctionSchedule", this);
     check.pattern("scheduleName", props.scheduleName, /^[0-9A-Za-z_.-]{1,64}$/, "1-64 letters, digits, '.', '-' or '_'");
     check.pattern("scheduleExpression", props.scheduleExpression, /^(rate|cron|at)\(.+\)$/, "rate(...), cron(...) or at(...)");
-    const roleName = props.roleName ?? `${props.scheduleName}-scheduler`;
+    const roleName = props.roleName ?? `${props.scheduleName}${SCHEDULER_ROLE_SUFFIX}`;
     check.pattern("roleName", roleName, /^[\w+=,.@-]{1,64}$/, "1-64 letters, digits or +=,.@_- (shorten scheduleName or set roleName)");
     check.intRange("maximumRetryAttempts", props.maximumRetryAttempts, 0, 185);
     check.intRange("maximumEventAgeSeconds", props.maximumEventAgeSeconds, 60, 86400);

@@ -54,6 +54,11 @@ export function dnsSuffixFor(partition: string): string {
   return "amazonaws.com";
 }
 
+/** A service's regional endpoint, as kms:ViaService names it: `<service>.<region>.<dns suffix of the partition>`. */
+export function serviceEndpoint(service: string, region: string, partition: string): string {
+  return `${service}.${region}.${dnsSuffixFor(partition)}`;
+}
+
 /**
  * Statement letting a role write to its own log group only. Log streams are addressed as
  * `log-group:<name>:log-stream:<stream>`, hence the trailing `:*`.

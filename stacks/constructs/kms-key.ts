@@ -2,7 +2,8 @@ import { Construct } from "constructs";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { accountRoot, policyDocument, PolicyConditions, PolicyStatement } from "./iam";
-import { ACCOUNT_ID_PATTERN, PropChecks } from "./validation";
+import { ACCOUNT_ID } from "../../contract";
+import { PropChecks } from "./validation";
 
 export interface ManagedKeyProps {
   /** Alias without the `alias/` prefix. */
@@ -40,9 +41,9 @@ export class ManagedKey extends Construct {
     super(scope, id);
     const check = new PropChecks("ManagedKey", this);
     check.pattern("alias", props.alias, /^(?!aws\/)[A-Za-z0-9/_-]{1,250}$/, "1-250 letters, digits and / _ -, not starting with aws/ (without the alias/ prefix)");
-    check.pattern("accountId", props.accountId, ACCOUNT_ID_PATTERN, "a 12-digit AWS account id");
+    check.pattern("accountId", props.accountId, ACCOUNT_ID, "a 12-digit AWS account id");
     (props.crossAccountRestoreAccountIds ?? []).forEach((a, i) => {
-      check.pattern(`crossAccountRestoreAccountIds[${i}]`, a, ACCOUNT_ID_PATTERN, "a 12-digit AWS account id");
+      check.pattern(`crossAccountRestoreAccountIds[${i}]`, a, ACCOUNT_ID, "a 12-digit AWS account id");
       if (a === props.accountId) check.fail(`crossAccountRestoreAccountIds[${i}]`, a, "an account other than the key's own");
     });
     (props.crossAccountViaServices ?? []).forEach((v, i) =>

@@ -3,8 +3,8 @@ import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group
 import { RedshiftCluster } from "@cdktf/provider-aws/lib/redshift-cluster";
 import { RedshiftLogging } from "@cdktf/provider-aws/lib/redshift-logging";
 import { RedshiftParameterGroup } from "@cdktf/provider-aws/lib/redshift-parameter-group";
-import { CLUSTER_IDENTIFIER, CLUSTER_IDENTIFIER_RULE } from "../../contract";
-import { ARN_OF_KMS_KEY, PropChecks } from "./validation";
+import { CLUSTER_IDENTIFIER, CLUSTER_IDENTIFIER_RULE, KMS_KEY_ARN } from "../../contract";
+import { PropChecks } from "./validation";
 
 export const AUDIT_LOG_TYPES = ["connectionlog", "useractivitylog", "userlog"] as const;
 
@@ -51,7 +51,7 @@ export class SecureRedshiftCluster extends Construct {
     check.pattern("databaseName", props.databaseName, /^[a-z_][a-z0-9_$]{0,63}$/, "lowercase letters, digits, _ and $, 1-64 characters, starting with a letter or _");
     check.pattern("masterUsername", props.masterUsername, /^[a-z][a-z0-9_]{0,127}$/, "lowercase letters, digits and _, starting with a letter");
     // A customer-managed key, given by ARN: an alias or the AWS-managed aws/redshift key cannot be shared.
-    check.pattern("kmsKeyArn", props.kmsKeyArn, ARN_OF_KMS_KEY, "a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)");
+    check.pattern("kmsKeyArn", props.kmsKeyArn, KMS_KEY_ARN, "a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)");
     check.intRange("automatedSnapshotRetentionDays", props.automatedSnapshotRetentionDays, 1, 35);
     check.logRetentionDays("auditLogRetentionDays", props.auditLogRetentionDays);
     if (props.securityGroupIds.length === 0) check.fail("securityGroupIds", props.securityGroupIds, "at least one security group");

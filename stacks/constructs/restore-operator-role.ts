@@ -1,10 +1,10 @@
 import { Construct } from "constructs";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { accountRoot, policyDocument, PolicyStatement, principalTrustPolicy } from "./iam";
+import { accountRoot, policyDocument, PolicyStatement, principalTrustPolicy, serviceEndpoint } from "./iam";
 import { REDSHIFT_SERVICE_PRINCIPAL, redshiftServiceLinkedRoleArn } from "./redshift-principal";
-import { CLUSTER_IDENTIFIER, CLUSTER_IDENTIFIER_RULE } from "../../contract";
-import { ACCOUNT_ID_PATTERN, PropChecks } from "./validation";
+import { ACCOUNT_ID, CLUSTER_IDENTIFIER, CLUSTER_IDENTIFIER_RULE, IAM_ROLE_OR_USER_ARN } from "../../contract";
+import { PropChecks } from "./validation";
 
 export interface RestoreSource {
   readonly accountId: string;
@@ -43,14 +43,14 @@ export class RestoreOperatorRole extends Construct {
     super(scope, id);
     const check = new PropChecks("RestoreOperatorRole", this);
     check.pattern("roleName", props.roleName, /^[\w+=,.@-]{1,64}$/, "1-64 letters, digits and + = , . @ _ -");
-    check.pattern("accountId", props.accountId, ACCOUNT_ID_PATTERN, "a 12-digit AWS account id");
+    check.pattern("accountId", props.accountId, ACCOUNT_ID, "a 12-digit AWS account id");
     (props.trustedPrincipals ?? []).forEach((p, i) =>
-      check.pattern(`trustedPrincipals[${i}]`, p, /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/, "an IAM role or user ARN (an account root would let every principal of it restore)"),
+      check.pattern(`trustedPrincipals[${i}]`, p, IAM_ROLE_OR_USER_ARN, "an IAM role or user ARN (an account root would let every principal of it restore)"),
     );
     // Restored clusters are named <prefix><something>: the prefix must start a valid cluster identifier and leave room.
     check.pattern("restoredClusterPrefix", props.restoredClusterPrefix, /^[a-z](?!.*--)[a-z0-9-]{0,39}$/, "a lowercase letter, then lowercase letters, digits and single hyphens, at most 40");
     props.sources.forEach((s, i) => {
-      check.pattern(`sources[${i}].accountId`, s.accountId, ACCOUNT_ID_PATTERN, "a 12-digit AWS account id");
+      check.pattern(`sources[${i}].accountId`, s.accountId, ACCOUNT_ID, "a 12-digit AWS account id");
       if (s.accountId === props.accountId) check.fail(`sources[${i}].accountId`, s.accountId, "a source account other than the DR account");
       s.clusterIdentifiers.forEach((c, j) => check.pattern(`sources[${i}].clusterIdentifiers[${j}]`, c, CLUSTER_IDENTIFIER, CLUSTER_IDENTIFIER_RULE));
     });
@@ -58,7 +58,18 @@ export class RestoreOperatorRole extends Construct {
     const restored = `arn:${p}:redshift:${props.region}:${props.accountId}:cluster:${props.restoredClusterPrefix}*`;
     // Final snapshots of restored clusters: snapshot:<cluster>/<snapshot>.
     const restoredSnapshots = `arn:${p}:redshift:${props.region}:${props.accountId}:snapshot:${props.restoredClusterPrefix}*/*`;
-    const viaRedshift = { "kms:ViaService": `redshift.${props.region}.amazonaws.com` };
+    const viaRedshift = { "kms:ViaService": serviceEndpoint("redshift", props.region, p) };
+    /** Use of `keys` only through Redshift: `actions` for the caller, and kms:CreateGrant for the cluster. */
+    const keyUseThroughRedshift = (useSid: string, grantSid: string, actions: string[], keys: string | string[]): PolicyStatement[] => [
+      { Sid: useSid, Effect: "Allow", Action: actions, Resource: keys, Condition: { StringEquals: viaRedshift } },
+      {
+        Sid: grantSid,
+        Effect: "Allow",
+        Action: "kms:CreateGrant",
+        Resource: keys,
+        Condition: { StringEquals: viaRedshift, Bool: { "kms:GrantIsForAWSResource": "true" } },
+      },
+    ];
     const sourceSnapshots = props.sources.flatMap((s) =>
       s.clusterIdentifiers.map((c) => `arn:${p}:redshift:${props.region}:${s.accountId}:snapshot:${c}/*`),
     );
@@ -94,37 +105,16 @@ export class RestoreOperatorRole extends Construct {
         Action: "redshift:CreateClusterSnapshot",
         Resource: [restored, restoredSnapshots],
       },
-      {
-        // The shared snapshot's key, read through Redshift while it restores. Nothing here encrypts with it: the
-        // restored cluster is re-encrypted with the DR key.
-        Sid: "ReadSourceKeysThroughRedshift",
-        Effect: "Allow",
-        Action: ["kms:Decrypt", "kms:DescribeKey"],
-        Resource: sourceKeys,
-        Condition: { StringEquals: viaRedshift },
-      },
-      {
-        Sid: "LetRedshiftUseSourceKeys",
-        Effect: "Allow",
-        Action: "kms:CreateGrant",
-        Resource: sourceKeys,
-        Condition: { StringEquals: viaRedshift, Bool: { "kms:GrantIsForAWSResource": "true" } },
-      },
-      {
-        // What the Redshift Management Guide lists for a cluster encrypted with a customer managed key.
-        Sid: "EncryptRestoredClustersWithDrKey",
-        Effect: "Allow",
-        Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
-        Resource: props.drKmsKeyArn,
-        Condition: { StringEquals: viaRedshift },
-      },
-      {
-        Sid: "LetRedshiftUseDrKey",
-        Effect: "Allow",
-        Action: "kms:CreateGrant",
-        Resource: props.drKmsKeyArn,
-        Condition: { StringEquals: viaRedshift, Bool: { "kms:GrantIsForAWSResource": "true" } },
-      },
+      // The shared snapshot's key, read through Redshift while it restores. Nothing here encrypts with it: the
+      // restored cluster is re-encrypted with the DR key.
+      ...keyUseThroughRedshift("ReadSourceKeysThroughRedshift", "LetRedshiftUseSourceKeys", ["kms:Decrypt", "kms:DescribeKey"], sourceKeys),
+      // What the Redshift Management Guide lists for a cluster encrypted with a customer managed key.
+      ...keyUseThroughRedshift(
+        "EncryptRestoredClustersWithDrKey",
+        "LetRedshiftUseDrKey",
+        ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
+        props.drKmsKeyArn,
+      ),
       {
         // Redshift creates its service-linked role with the first cluster of an account, as the caller; this is
         // the statement the Redshift Management Guide gives for that, and nothing else of IAM.

@@ -4,12 +4,12 @@
 import { Annotations } from "cdktf";
 import { Construct } from "constructs";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
-import { COMMON_ENV, DEFAULT_METRIC_NAMESPACE, SCHEDULE_PAYLOAD } from "../../contract";
+import { COMMON_ENV, DEFAULT_METRIC_NAMESPACE, identifierProblem, SCHEDULE_PAYLOAD } from "../../contract";
 import { AlertTopic } from "./alert-topic";
 import { AwsEnvironment, AwsEnvironmentProps, resolveAwsEnvironment } from "./aws-environment";
 import { DeadLetterQueue } from "./dead-letter-queue";
 import { FunctionAlarms, NotifyingAlarmConfig, notifyingAlarm } from "./function-alarms";
-import { FunctionSchedule } from "./function-schedule";
+import { FunctionSchedule, SCHEDULER_ROLE_SUFFIX } from "./function-schedule";
 import { PolicyStatement, kmsViaServiceStatement } from "./iam";
 import { NodejsFunction } from "./nodejs-function";
 import { PropChecks } from "./validation";
@@ -42,12 +42,6 @@ export interface ScheduledFunctionCommonProps extends AwsEnvironmentProps {
   readonly tags?: Readonly<Record<string, string>>;
 }
 
-/** The statement every scheduled function gets, for the subclass to place among its own. */
-export interface SharedStatements {
-  /** sns:Publish to the alert topic. */
-  readonly publishAlerts: PolicyStatement;
-}
-
 /** What a subclass passes to the base construct, beyond the common props. */
 export interface ScheduledFunctionSpec {
   /** Name of the subclass, starting its errors and warnings, e.g. "SnapshotAutomation". */
@@ -60,10 +54,10 @@ export interface ScheduledFunctionSpec {
   /** Environment variables; ALERT_TOPIC_ARN and METRIC_NAMESPACE are added. */
   readonly environment: Readonly<Record<string, string>>;
   /**
-   * The function's own statements, with the shared ones placed where the subclass wants them (statement order
-   * is part of the policy document). KMS statements for the alert topic and the DLQ are appended.
+   * The function's own statements. sns:Publish to the alert topic ("PublishAlerts") and the KMS statements for
+   * the alert topic and the DLQ follow them.
    */
-  readonly policyStatements: (shared: SharedStatements, env: AwsEnvironment) => readonly PolicyStatement[];
+  readonly policyStatements: (env: AwsEnvironment) => readonly PolicyStatement[];
   /** Function timeout, seconds. */
   readonly timeoutSeconds: number;
   /** Name of the alert topic created when `alertTopicArn` is not given. */
@@ -99,7 +93,8 @@ export class ScheduledFunction extends Construct {
   public readonly metricNamespace: string;
   /** Account, region and partition of ARNs and service endpoints. */
   public readonly environment: AwsEnvironment;
-  private readonly tags: Readonly<Record<string, string>>;
+  /** Tags of every resource here (the subclass tags its own resources with them too). */
+  protected readonly tags: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, props: ScheduledFunctionCommonProps, spec: ScheduledFunctionSpec) {
     super(scope, id);
@@ -143,7 +138,7 @@ export class ScheduledFunction extends Construct {
             kmsViaServiceStatement("UseAlertTopicKeyViaSns", alertKey, [viaSns]),
             kmsViaServiceStatement("UseOperationsKeyViaSqs", props.kmsKeyArn, [viaSqs]),
           ];
-    const shared: SharedStatements = { publishAlerts: { Sid: "PublishAlerts", Action: "sns:Publish", Resource: this.alertTopicArn } };
+    const publishAlerts: PolicyStatement = { Sid: "PublishAlerts", Action: "sns:Publish", Resource: this.alertTopicArn };
 
     this.function = new NodejsFunction(this, "function", {
       functionName: spec.functionName,
@@ -160,7 +155,7 @@ export class ScheduledFunction extends Construct {
       logRetentionDays: props.logRetentionDays,
       logKmsKeyArn: props.kmsKeyArn,
       environmentKmsKeyArn: props.kmsKeyArn,
-      policyStatements: [...spec.policyStatements(shared, env), ...keyStatements],
+      policyStatements: [...spec.policyStatements(env), publishAlerts, ...keyStatements],
       deadLetterQueueArn: this.deadLetterQueue.queueArn,
       tags,
       environmentOf: env,
@@ -200,12 +195,13 @@ export class ScheduledFunction extends Construct {
 
 /**
  * Checks of the common props, for a subclass to run before it builds anything: the name prefix must leave room
- * for the longest name built from it (an IAM role name, at most 64 characters) and be usable in Redshift names
- * (no trailing hyphen, no two in a row).
+ * for the longest name built from it (the schedule's role, `<prefix><functionSuffix>-scheduler`, an IAM role name
+ * of at most 64 characters) and be usable in Redshift names (no trailing hyphen, no two in a row).
  */
-export function checkCommonProps(check: PropChecks, props: ScheduledFunctionCommonProps, longestSuffix: string): void {
+export function checkCommonProps(check: PropChecks, props: ScheduledFunctionCommonProps, functionSuffix: string): void {
+  const longestSuffix = `${functionSuffix}${SCHEDULER_ROLE_SUFFIX}`;
   const max = 64 - longestSuffix.length;
-  if (!/^[a-z](?!.*--)[a-z0-9-]*(?<!-)$/.test(props.namePrefix) || props.namePrefix.length > max) {
+  if (identifierProblem(props.namePrefix, max) !== null) {
     check.fail(
       "namePrefix",
       props.namePrefix,
@@ -216,7 +212,7 @@ export function checkCommonProps(check: PropChecks, props: ScheduledFunctionComm
   if (props.alertTopicArn !== undefined && (props.alertEmails ?? []).length > 0) {
     check.fail("alertEmails", props.alertEmails, "empty when alertTopicArn is given (subscribe to that topic instead)");
   }
-  check.logRetentionDays("logRetentionDays", props.logRetentionDays ?? 365);
+  check.logRetentionDays("logRetentionDays", props.logRetentionDays);
 }
 
 /** Checks an alarm's period and window: CloudWatch allows period x evaluation periods of 7 days at most (1 day under an hour). */

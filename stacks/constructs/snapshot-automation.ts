@@ -15,6 +15,7 @@ import {
   clusterIdentifierProblem,
   DEFAULT_PROJECT,
   drAccountsProblem,
+  identifierProblem,
   METRIC_DIMENSIONS,
   retentionWindowProblem,
   SNAPSHOT_MANAGER_ENV,
@@ -88,12 +89,14 @@ export interface SnapshotAutomationProps extends ScheduledFunctionCommonProps {
 }
 
 const OWNER = "SnapshotAutomation";
+/** The function is named `<namePrefix>-snapshot-manager`. */
+const FUNCTION_SUFFIX = "-snapshot-manager";
 
 const alarmPeriodOf = (props: SnapshotAutomationProps) => props.alarmPeriodSeconds ?? Math.min(86400, Math.max(60, props.windowMinutes * 60));
 
 function validate(scope: Construct, id: string, props: SnapshotAutomationProps): SnapshotAutomationProps {
   const check = new PropChecks(OWNER, { scope, id });
-  checkCommonProps(check, props, "-snapshot-manager-scheduler");
+  checkCommonProps(check, props, FUNCTION_SUFFIX);
   check.uniqueList("clusterIdentifiers", props.clusterIdentifiers, "cluster");
   props.clusterIdentifiers.forEach((c, i) => {
     if (clusterIdentifierProblem(c)) check.fail(`clusterIdentifiers[${i}]`, c, CLUSTER_IDENTIFIER_RULE);
@@ -117,7 +120,7 @@ function validate(scope: Construct, id: string, props: SnapshotAutomationProps):
     check.fail("rpoHours", props.rpoHours, `a number of hours not shorter than one window (windowMinutes ${props.windowMinutes})`);
   }
   const prefix = props.snapshotPrefix ?? DEFAULT_PROJECT;
-  if (clusterIdentifierProblem(prefix) || prefix.length > 40) {
+  if (identifierProblem(prefix, 40) !== null) {
     check.fail("snapshotPrefix", prefix, "a lowercase letter, then lowercase letters, digits, single hyphens; at most 40");
   }
   (props.eventCategories ?? []).forEach((c, i) => {
@@ -160,7 +163,7 @@ export class SnapshotAutomation extends ScheduledFunction {
 
   constructor(scope: Construct, id: string, props: SnapshotAutomationProps) {
     const E = SNAPSHOT_MANAGER_ENV;
-    const functionName = `${validate(scope, id, props).namePrefix}-snapshot-manager`;
+    const functionName = `${validate(scope, id, props).namePrefix}${FUNCTION_SUFFIX}`;
     const environment: Record<string, string> = {
       [E.clusterIdentifiers]: props.clusterIdentifiers.join(","),
       [E.drAccountIds]: props.drAccountIds.join(","),
@@ -181,7 +184,7 @@ export class SnapshotAutomation extends ScheduledFunction {
       environment,
       // Snapshot sharing itself needs no KMS permission of the caller: the cluster key's policy must grant the
       // DR accounts (docs/aws-behaviour.md, "Sharing snapshots").
-      policyStatements: ({ publishAlerts }, env) => {
+      policyStatements: (env) => {
         const arns = ownArns(env, props);
         return [
           {
@@ -219,7 +222,6 @@ export class SnapshotAutomation extends ScheduledFunction {
             Action: ["redshift:DescribeClusterSnapshots", "redshift:DescribeClusters"],
             Resource: "*",
           },
-          publishAlerts,
         ];
       },
       timeoutSeconds: props.timeoutSeconds ?? 900,
@@ -234,7 +236,6 @@ export class SnapshotAutomation extends ScheduledFunction {
     const arns = ownArns(this.environment, props);
     this.clusterArns = arns.clusters;
     this.snapshotArnPatterns = arns.snapshots;
-    const tags = { ...(props.tags ?? {}) };
 
     if (props.eventTrigger ?? true) {
       this.eventsTopic = new AlertTopic(this, "events-topic", {
@@ -243,7 +244,7 @@ export class SnapshotAutomation extends ScheduledFunction {
         emails: [],
         allowCloudWatchAlarms: false,
         allowRedshiftEvents: true,
-        tags,
+        tags: this.tags,
         environmentOf: this.environment,
       });
       // Source ids of type cluster-snapshot are snapshot identifiers, not cluster identifiers, and ours are
@@ -255,7 +256,7 @@ export class SnapshotAutomation extends ScheduledFunction {
         sourceType: "cluster-snapshot",
         eventCategories: [...(props.eventCategories ?? ["monitoring"])],
         enabled: true,
-        tags,
+        tags: this.tags,
         dependsOn: [this.eventsTopic.topicPolicy],
       });
       const permission = new LambdaPermission(this, "allow-events-topic", {

@@ -9,7 +9,8 @@ import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { denyInsecureTransportStatement, policyDocument } from "./iam";
-import { ARN_OF_KMS_KEY, PropChecks } from "./validation";
+import { KMS_KEY_ARN } from "../../contract";
+import { PropChecks } from "./validation";
 
 export interface StateBucketProps {
   readonly bucketName: string;
@@ -34,7 +35,7 @@ export class StateBucket extends Construct {
     const check = new PropChecks("StateBucket", this);
     const bucketName = /^(?!xn--)(?!.*-s3alias$)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
     check.pattern("bucketName", props.bucketName, bucketName, "3-63 lowercase letters, digits and hyphens, starting and ending with a letter or digit");
-    check.pattern("kmsKeyArn", props.kmsKeyArn, ARN_OF_KMS_KEY, "a KMS key ARN");
+    check.pattern("kmsKeyArn", props.kmsKeyArn, KMS_KEY_ARN, "a KMS key ARN");
     check.pattern("lockTableName", props.lockTableName, /^[A-Za-z0-9_.-]{3,255}$/, "3-255 letters, digits and _ . -");
     check.intRange("noncurrentVersionDays", props.noncurrentVersionDays, 1, 36500);
     check.pattern("accessLogBucket", props.accessLogBucket, /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "a bucket name");
