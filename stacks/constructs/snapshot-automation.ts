@@ -37,7 +37,7 @@ const DEFAULT_ENTRY = path.resolve(__dirname, "../../functions/snapshot-manager/
 export interface SnapshotAutomationProps extends ScheduledFunctionCommonProps {
   /** Provisioned clusters to snapshot and share (this account and region). */
   readonly clusterIdentifiers: readonly string[];
-  /** DR account ids every snapshot is shared with (1-20; a snapshot can be shared with at most 20 accounts). */
+  /** DR account ids every snapshot is shared with (1-19: Redshift allows 20 per snapshot, and the rsdr:targets tag holds 19). */
   readonly drAccountIds: readonly string[];
   /** EventBridge Scheduler expression, e.g. "cron(0 0/4 * * ? *)" or "rate(4 hours)". */
   readonly scheduleExpression: string;
