@@ -8,11 +8,14 @@ import type { Estate } from "../config/estate";
 import { buildStacks } from "../stacks";
 
 export const MULTI_SOURCE_CONFIG = path.resolve(__dirname, "fixtures/multi-source.json");
+/** The second example: AWS Backup on, with a locked DR vault and the organization's management account. */
+export const AWS_BACKUP_EXAMPLE = path.resolve(__dirname, "../config/example-aws-backup.json");
 
 export type RawConfig = any;
 
 export const rawExample = (): RawConfig => JSON.parse(fs.readFileSync(EXAMPLE_CONFIG, "utf8"));
 export const rawMultiSource = (): RawConfig => JSON.parse(fs.readFileSync(MULTI_SOURCE_CONFIG, "utf8"));
+export const rawBackupExample = (): RawConfig => JSON.parse(fs.readFileSync(AWS_BACKUP_EXAMPLE, "utf8"));
 
 export const estateOf = (raw: RawConfig): Estate => parseConfig(raw);
 

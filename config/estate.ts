@@ -5,6 +5,7 @@ import { z } from "zod";
 import { CLUSTER_IDENTIFIER, CLUSTER_IDENTIFIER_RULE, IAM_ROLE_OR_USER_ARN, KMS_KEY_ARN, redshiftIdentifierPattern } from "../contract";
 import { isNetworkAddress, overlaps, parseCidr } from "../contract/cidr";
 import { derivedNameProblems } from "./names";
+import { checkBackupSource, checkBackupVault, checkManualSnapshotQuotas, DEFAULT_MANUAL_SNAPSHOT_QUOTA, MAX_BACKUP_RETENTION_DAYS } from "./backup-rules";
 import {
   checkAccountOf,
   checkRetentionCovers,
@@ -72,6 +73,8 @@ const scheduleExpression = z.string().superRefine((value, ctx) => {
     ctx.addIssue({ code: "custom", message: e.message });
   }
 });
+
+const ianaTimezone = z.string().regex(/^(UTC|[A-Za-z_]+(\/[A-Za-z0-9_+-]+)+)$/, "is not an IANA time zone like Europe/London or UTC");
 
 const zoneName = z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d[a-z]$/, "is not an availability zone name like eu-west-2a");
 
@@ -171,7 +174,7 @@ const native = strict({
   /** When snapshots are taken (EventBridge Scheduler expression). */
   schedule: scheduleExpression.default("rate(12 hours)"),
   /** IANA time zone the cron expression is read in. */
-  timezone: z.string().regex(/^(UTC|[A-Za-z_]+(\/[A-Za-z0-9_+-]+)+)$/, "is not an IANA time zone like Europe/London or UTC").default("UTC"),
+  timezone: ianaTimezone.default("UTC"),
   /** Our snapshots older than this are deleted (after revoking shares), beyond the newest `keepLatest`. */
   retentionDays: z.number().int().min(1, "must be at least 1").max(3653, "must be at most 3653 (Redshift's manual snapshot limit)").default(7),
   /** The newest N snapshots are kept whatever their age. */
@@ -187,12 +190,50 @@ const native = strict({
   dryRun: z.boolean().default(false),
 });
 
+const backupSchedule = scheduleExpression.superRefine((value, ctx) => {
+  if (!value.startsWith("cron(")) ctx.addIssue({ code: "custom", message: "is not a cron expression: AWS Backup plans take cron(minute hour * * ? *) forms only" });
+});
+
 const backup = strict({
   enabled: z.boolean().default(false),
-  schedule: scheduleExpression.default("cron(0 3 * * ? *)"),
-  retentionDays: z.number().int().min(1, "must be at least 1").max(36500, "must be at most 36500").default(35),
-  /** Retention of the copy in the DR vault. */
-  copyRetentionDays: z.number().int().min(1, "must be at least 1").max(36500, "must be at most 36500").default(35),
+  /** When AWS Backup starts a backup of each selected cluster (AWS Backup takes cron only). */
+  schedule: backupSchedule.default("cron(0 3 * * ? *)"),
+  /** IANA time zone the cron expression is read in. */
+  timezone: ianaTimezone.default("UTC"),
+  /** A backup that has not started this many minutes after its scheduled time is cancelled (AWS Backup minimum 60). */
+  startWindowMinutes: z.number().int().min(60, "must be at least 60 (AWS Backup's minimum start window)").max(43200, "must be at most 43200 (30 days)").default(60),
+  /** A backup still running this many minutes after its scheduled time is cancelled. */
+  completionWindowMinutes: z.number().int().min(120, "must be at least 120").max(43200, "must be at most 43200 (30 days)").default(480),
+  /** Recovery points in the source vault are deleted this many days after creation. */
+  retentionDays: z.number().int().min(1, "must be at least 1").max(MAX_BACKUP_RETENTION_DAYS, `must be at most ${MAX_BACKUP_RETENTION_DAYS}`).default(35),
+  /**
+   * Days the copy in the DR vault is kept, or "never" (written as 100 years: a copy without its own lifecycle
+   * would inherit the source's expiry). Must lie within the DR vault lock's bounds.
+   */
+  copyRetentionDays: z
+    .union([z.number().int().min(1, "must be at least 1").max(MAX_BACKUP_RETENTION_DAYS, `must be at most ${MAX_BACKUP_RETENTION_DAYS}`), z.literal("never")], {
+      error: `must be a number of days (1-${MAX_BACKUP_RETENTION_DAYS}) or "never"`,
+    })
+    .default(35),
+  /** Select clusters by this tag instead of by their ARNs (clusters must carry it; any tagged cluster of the account is backed up). */
+  selectByTag: strict({
+    key: z.string().regex(/^(?!aws:)[\w .:/=+@-]{1,128}$/, "is not a valid tag key: 1-128 characters, not starting with aws:"),
+    value: z.string().max(256, "is too long: tag values are at most 256 characters"),
+  }).optional(),
+  /** Tags AWS Backup puts on each recovery point (and its copy). */
+  recoveryPointTags: z
+    .record(
+      z.string().regex(/^(?!aws:)[\w .:/=+@-]{1,128}$/, "is not a valid tag key: 1-128 characters, not starting with aws:"),
+      z.string().max(256, "is too long: tag values are at most 256 characters"),
+    )
+    .default({}),
+  /**
+   * Opt this account and region in to AWS Backup for Redshift (aws_backup_region_settings). Account-wide: the
+   * resource manages the opt-in of every resource type in the region, so leave it off where another team sets it.
+   */
+  manageRegionOptIn: z.boolean().default(false),
+  /** Alarm when the newest recovery point in the DR vault is older than this. @default longest schedule gap + completion window + 2 hours */
+  rpoHours: z.number().int().min(1, "must be at least 1").max(24 * 14, "must be at most 336").optional(),
 });
 
 const notifications = strict({
@@ -220,7 +261,41 @@ const source = strict({
   dataKeys: z.enum(["per-source", "per-cluster"], { error: 'must be "per-source" or "per-cluster"' }).default("per-source"),
   native: native.prefault({}),
   backup: backup.prefault({}),
+  /**
+   * The account's Redshift quota of manual snapshots in this region (AWS default 20, adjustable). Checked, for
+   * now, when AWS Backup is on: its recovery points are manual snapshots too.
+   */
+  manualSnapshotQuota: z.number().int().min(1, "must be at least 1").max(1000000, "must be at most 1000000").default(DEFAULT_MANUAL_SNAPSHOT_QUOTA),
   notifications: notifications.prefault({}),
+});
+
+const backupVault = strict({
+  /** Name of the DR backup vault. @default "<project>-dr" */
+  vaultName: z.string().regex(/^[A-Za-z0-9_-]{2,50}$/, "is not a valid backup vault name: 2-50 letters, digits, hyphens and underscores").optional(),
+  /**
+   * Who may copy into the vault: "sources", exactly the source accounts of this config that have backup on; or
+   * "organization", any account of the AWS Organization `organization.id` (aws:PrincipalOrgID).
+   */
+  copyFrom: z.enum(["sources", "organization"], { error: 'must be "sources" or "organization"' }).default("sources"),
+  /**
+   * The only principal the vault's access policy lets delete recovery points or change their lifecycle (a role
+   * in the DR account, used in an emergency). @default nobody: deletion only by expiry
+   */
+  breakGlassRoleArn: roleArn.optional(),
+  /**
+   * AWS Backup Vault Lock. "governance": users with enough IAM rights can still remove the lock; "compliance":
+   * after `changeableForDays` (3 or more) nobody can change or remove it, and the vault cannot be deleted while it
+   * holds recovery points.
+   */
+  lock: strict({
+    mode: z.enum(["governance", "compliance"], { error: 'must be "governance" or "compliance"' }).default("governance"),
+    /** Days until a compliance lock becomes immutable (at least 3). Only for "compliance". */
+    changeableForDays: z.number().int().min(3, "must be at least 3 (AWS Backup's cooling-off minimum)").max(MAX_BACKUP_RETENTION_DAYS, `must be at most ${MAX_BACKUP_RETENTION_DAYS}`).optional(),
+    /** Recovery points in the vault must be kept at least this long; a copy with a shorter lifecycle fails. */
+    minRetentionDays: z.number().int().min(1, "must be at least 1").max(MAX_BACKUP_RETENTION_DAYS, `must be at most ${MAX_BACKUP_RETENTION_DAYS}`).default(7),
+    /** Recovery points in the vault may be kept at most this long. @default no maximum */
+    maxRetentionDays: z.number().int().min(1, "must be at least 1").max(MAX_BACKUP_RETENTION_DAYS, `must be at most ${MAX_BACKUP_RETENTION_DAYS}`).optional(),
+  }).prefault({}),
 });
 
 const dr = strict({
@@ -239,6 +314,37 @@ const dr = strict({
    * operator role may create it on the first restore.
    */
   createRedshiftServiceLinkedRole: z.boolean().default(false),
+  /**
+   * The account's Redshift quota of manual snapshots in this region (AWS default 20, adjustable). Checked when
+   * AWS Backup is on: every copy in the DR vault is a manual snapshot of this account.
+   */
+  manualSnapshotQuota: z.number().int().min(1, "must be at least 1").max(1000000, "must be at most 1000000").default(DEFAULT_MANUAL_SNAPSHOT_QUOTA),
+  /** The backup vault AWS Backup copies into (approach 3); required when any source has backup on. */
+  backup: backupVault.optional(),
+});
+
+const organization = strict({
+  /** The AWS Organization the source and DR accounts belong to. */
+  id: z.string().regex(/^o-[a-z0-9]{10,32}$/, "is not an AWS Organizations id: o- followed by 10-32 lowercase letters or digits"),
+  /**
+   * The management account, where the `org` stack turns on cross-account backup for the organization
+   * (aws_backup_global_settings applies only there). Omit it when that setting is managed elsewhere.
+   */
+  management: strict({
+    accountId,
+    region,
+    deployRoleArn: roleArn,
+    /**
+     * The other keys of AWS Backup's organization settings. Terraform writes every key (a partial setting shows a
+     * diff on every plan), so set these to what the organization uses today.
+     */
+    backupSettings: strict({
+      /** isDelegatedAdministratorEnabled: a delegated administrator account may manage AWS Backup. */
+      delegatedAdministrator: z.boolean().default(false),
+      /** isMpaEnabled: multi-party approval for logically air-gapped vaults. */
+      multiPartyApproval: z.boolean().default(false),
+    }).prefault({}),
+  }).optional(),
 });
 
 const state = strict({
@@ -286,6 +392,7 @@ export const estateSchema = strict({
   state,
   dr,
   sources: z.array(source).min(1, "must list at least one source account"),
+  organization: organization.optional(),
 }).superRefine((estate, ctx) => {
   const add = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
 
@@ -307,9 +414,7 @@ export const estateSchema = strict({
     if (src.native.enabled && src.region !== estate.dr.region) {
       add(["sources", i, "region"], `differs from the DR region ${estate.dr.region}: a shared snapshot is only visible in its own region, so native sharing needs the DR account in the same region`);
     }
-    if (src.backup.enabled) {
-      add(["sources", i, "backup", "enabled"], "is not available yet: the AWS Backup approach is not implemented in this version; set it to false");
-    }
+    if (src.backup.enabled) checkBackupSource(estate, i, add);
     checkAccountOf(src.deployRoleArn, src.accountId, ["sources", i, "deployRoleArn"], add);
 
     src.clusters.forEach((c, j) => {
@@ -346,6 +451,11 @@ export const estateSchema = strict({
     }
   });
 
+  if (estate.dr.backup) checkBackupVault(estate, add);
+  checkManualSnapshotQuotas(estate, add);
+  if (estate.organization?.management) {
+    checkAccountOf(estate.organization.management.deployRoleArn, estate.organization.management.accountId, ["organization", "management", "deployRoleArn"], add);
+  }
   checkZonesInRegion(estate.dr.network, estate.dr.region, ["dr", "network"], add);
   checkAccountOf(estate.dr.deployRoleArn, estate.dr.accountId, ["dr", "deployRoleArn"], add);
   checkAccountOf(estate.state.deployRoleArn, estate.state.accountId, ["state", "deployRoleArn"], add);
@@ -359,6 +469,7 @@ export const estateSchema = strict({
 });
 
 export { nativeRpoHours, zoneNames } from "./rules";
+export { backupRpoHours, copyRetentionDays } from "./backup-rules";
 
 export type EstateInput = z.input<typeof estateSchema>;
 export type Estate = z.output<typeof estateSchema>;
@@ -367,3 +478,6 @@ export type ClusterConfig = SourceConfig["clusters"][number];
 export type NetworkConfig = SourceConfig["network"];
 export type DrConfig = Estate["dr"];
 export type StateConfig = Estate["state"];
+export type BackupConfig = SourceConfig["backup"];
+export type BackupVaultConfig = NonNullable<DrConfig["backup"]>;
+export type OrganizationConfig = NonNullable<Estate["organization"]>;

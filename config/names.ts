@@ -42,6 +42,11 @@ export const NAME_RULES = {
   },
   securityGroup: { what: "security group name", minLength: 1, maxLength: 255, pattern: /^(?!sg-)[\x20-\x7e]+$/, allowed: "1-255 ASCII characters, not starting sg-" },
   dynamodbTable: { what: "DynamoDB table name", minLength: 3, maxLength: 255, pattern: /^[A-Za-z0-9_.-]+$/, allowed: "3-255 letters, digits and _ . -" },
+  backupVault: { what: "AWS Backup vault name", minLength: 2, maxLength: 50, pattern: /^[A-Za-z0-9_-]+$/, allowed: "2-50 letters, digits, hyphens and underscores" },
+  backupPlan: { what: "AWS Backup plan name", minLength: 1, maxLength: 50, pattern: /^[A-Za-z0-9_.-]+$/, allowed: "1-50 letters, digits and - _ ." },
+  backupSelection: { what: "AWS Backup selection name", minLength: 1, maxLength: 50, pattern: /^[A-Za-z0-9_.-]+$/, allowed: "1-50 letters, digits and - _ ." },
+  eventRule: { what: "EventBridge rule name", minLength: 1, maxLength: 64, pattern: /^[A-Za-z0-9_.-]+$/, allowed: "1-64 letters, digits and . _ -" },
+  eventBus: { what: "EventBridge event bus name", minLength: 1, maxLength: 256, pattern: /^(?!aws\.)[A-Za-z0-9_.-]+$/, allowed: "1-256 letters, digits and . _ -, not starting with aws." },
   redshiftCluster: redshiftIdentifier("Redshift cluster identifier", 63),
   redshiftSnapshot: redshiftIdentifier("Redshift snapshot identifier", 255),
   redshiftParameterGroup: redshiftIdentifier("Redshift parameter group name", 255),
@@ -70,6 +75,8 @@ export function nameProblem(value: string, rule: NameRule): string | null {
 export const sourcePrefix = (project: string, sourceName: string) => `${project}-${sourceName}`;
 export const drPrefix = (project: string) => `${project}-dr`;
 export const defaultLockTableName = (project: string) => `${project}-tfstate-lock`;
+export const drBackupVaultName = (project: string, configured?: string) => configured ?? `${project}-dr`;
+export const drBackupEventBusName = (project: string) => `${project}-dr-backup-events`;
 
 /** Where a name comes from, for the message when it breaks its rule. */
 export interface DerivedName {
@@ -178,6 +185,20 @@ export function derivedNames(estate: Estate): DerivedName[] {
         );
       });
     }
+    if (source.backup.enabled) {
+      names.push(
+        { value: `${prefix}-backup`, rule: R.backupVault, field, purpose: "source backup vault" },
+        { value: `${prefix}-backup`, rule: R.iamRole, field, purpose: "AWS Backup role" },
+        { value: `${prefix}-redshift`, rule: R.backupPlan, field, purpose: "backup plan" },
+        { value: `${prefix}-clusters`, rule: R.backupSelection, field, purpose: "backup selection" },
+        { value: `${prefix}-backup-alerts`, rule: R.snsTopic, field, purpose: "backup alert topic" },
+        { value: `${prefix}-backup-notifications`, rule: R.snsTopic, field, purpose: "backup vault notification topic" },
+        { value: `${prefix}-backup-jobs-failed`, rule: R.eventRule, field, purpose: "failed backup jobs rule" },
+        { value: `${prefix}-backup-jobs-failed`, rule: R.alarm, field, purpose: "failed backup jobs alarm" },
+        { value: `${prefix}-copy-failed-to-dr`, rule: R.eventRule, field, purpose: "rule forwarding failed copies to DR" },
+        { value: `${prefix}-backup-events-to-dr`, rule: R.iamRole, field, purpose: "role forwarding failed copies to DR" },
+      );
+    }
   });
 
   const dr = drPrefix(project);
@@ -187,6 +208,18 @@ export function derivedNames(estate: Estate): DerivedName[] {
     ...networkNames(dr, estate.dr.network.create !== undefined, projectField),
     { value: `${dr}-restore-operator`, rule: R.iamRole, field: projectField, purpose: "restore operator role" },
   );
+  if (estate.dr.backup) {
+    const vaultField = estate.dr.backup.vaultName ? ["dr", "backup", "vaultName"] : projectField;
+    const vault = drBackupVaultName(project, estate.dr.backup.vaultName);
+    names.push(
+      { value: `alias/${dr}-backup`, rule: R.kmsAlias, field: projectField, purpose: "DR backup vault key alias" },
+      { value: vault, rule: R.backupVault, field: vaultField, purpose: "DR backup vault" },
+      { value: drBackupEventBusName(project), rule: R.eventBus, field: projectField, purpose: "DR event bus of failed copies" },
+      { value: `${vault}-copy-alerts`, rule: R.snsTopic, field: vaultField, purpose: "DR copy alert topic" },
+      { value: `${vault}-copies-failed`, rule: R.eventRule, field: vaultField, purpose: "DR failed copies rule" },
+      { value: `${vault}-copies-failed`, rule: R.alarm, field: vaultField, purpose: "DR failed copies alarm" },
+    );
+  }
   const nativeSources = estate.sources.map((s, i) => ({ s, i })).filter(({ s }) => s.native.enabled);
   if (nativeSources.length > 0) {
     const fn = `${project}-dr-monitor`;

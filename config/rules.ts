@@ -7,10 +7,16 @@ import type { SourceConfig } from "./estate";
 /** Records a problem at a config path. */
 export type AddIssue = (path: (string | number)[], message: string) => void;
 
-export function checkAccountOf(arn: string, account: string, path: (string | number)[], add: AddIssue) {
+export function checkAccountOf(
+  arn: string,
+  account: string,
+  path: (string | number)[],
+  add: AddIssue,
+  why = "the deploy role must be in the account it deploys to",
+) {
   const arnAccount = arn.split(":")[4];
   if (/^\d{12}$/.test(arnAccount ?? "") && /^\d{12}$/.test(account) && arnAccount !== account) {
-    add(path, `is a role in account ${arnAccount}, but the accountId is ${account}: the deploy role must be in the account it deploys to`);
+    add(path, `is a role in account ${arnAccount}, but the accountId is ${account}: ${why}`);
   }
 }
 
@@ -72,16 +78,19 @@ const DR_ACCOUNTS = 1;
  * Worst case of share authorizations on each KMS key of a source: clusters on the key x (shareLatest + 1) x DR
  * accounts. The + 1: a new snapshot is shared before the oldest shared one is revoked, so for a moment a cluster
  * has one more. Created clusters use the source's data key (or their own with dataKeys "per-cluster"); existing
- * ones their kmsKeyArn.
+ * ones their kmsKeyArn. With AWS Backup on the same clusters, one more each: AWS does not document how a
+ * cross-account copy reaches the other account, so it is counted as if it held an authorization while it runs.
  */
-function shareAuthorizationsPerKey(src: Pick<SourceConfig, "clusters" | "dataKeys" | "native">): Map<string, { clusters: string[]; worstCase: number }> {
+const perCluster = (src: Pick<SourceConfig, "native" | "backup">) => src.native.shareLatest + 1 + (src.backup.enabled ? 1 : 0);
+
+function shareAuthorizationsPerKey(src: Pick<SourceConfig, "clusters" | "dataKeys" | "native" | "backup">): Map<string, { clusters: string[]; worstCase: number }> {
   const byKey = new Map<string, string[]>();
   for (const c of src.clusters) {
     const key = c.kmsKeyArn ?? (src.dataKeys === "per-cluster" ? `data key of ${c.identifier}` : "the source's data key");
     byKey.set(key, [...(byKey.get(key) ?? []), c.identifier]);
   }
   return new Map(
-    [...byKey].map(([key, clusters]) => [key, { clusters, worstCase: clusters.length * (src.native.shareLatest + 1) * DR_ACCOUNTS }]),
+    [...byKey].map(([key, clusters]) => [key, { clusters, worstCase: clusters.length * perCluster(src) * DR_ACCOUNTS }]),
   );
 }
 
@@ -91,7 +100,7 @@ export function checkShareBudget(src: SourceConfig, path: (string | number)[], a
     add(
       [...path, "native", "shareLatest"],
       `lets up to ${worstCase} share authorizations stand on one KMS key (${key}: ${clusters.length} clusters x ` +
-        `(${src.native.shareLatest} + 1 while a new snapshot replaces the oldest) x ${DR_ACCOUNTS} DR account), over Redshift's limit of ` +
+        `(${src.native.shareLatest} + 1 while a new snapshot replaces the oldest${src.backup.enabled ? " + 1 for an AWS Backup copy" : ""}) x ${DR_ACCOUNTS} DR account), over Redshift's limit of ` +
         `${MAX_SHARES_PER_KMS_KEY} per key: share fewer snapshots per cluster (shareLatest), or give each created cluster its own key ` +
         `(dataKeys "per-cluster"), or spread existing clusters over more keys`,
     );

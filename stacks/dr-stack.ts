@@ -10,6 +10,8 @@ import { IamServiceLinkedRole } from "@cdktf/provider-aws/lib/iam-service-linked
 import { REDSHIFT_SERVICE_PRINCIPAL } from "./constructs/redshift-principal";
 import { RestoreOperatorRole } from "./constructs/restore-operator-role";
 import { operationsKeyPolicyStatements } from "./constructs/key-policies";
+import { backupVaultKeyStatements, CopySources, LockedBackupVault } from "./constructs/backup-vault";
+import { drBackupEventBusName, drBackupVaultName } from "../config/names";
 import { DR_STACK, drPrefix, restoredClusterPrefix } from "./names";
 import type { SourceStack } from "./source-stack";
 
@@ -24,6 +26,8 @@ export class DrStack extends AccountStack {
   public readonly operatorRole: RestoreOperatorRole;
   /** Watches the age of the newest snapshot each source shares, when any source has native sharing on. */
   public readonly monitor?: DrSnapshotMonitor;
+  /** The locked vault AWS Backup copies into, when `dr.backup` is set. */
+  public readonly backupVault?: LockedBackupVault;
   /** Redshift's service-linked role, when `dr.createRedshiftServiceLinkedRole` is on. */
   public readonly redshiftServiceLinkedRole?: IamServiceLinkedRole;
 
@@ -45,8 +49,47 @@ export class DrStack extends AccountStack {
         region: this.region,
         partition: this.partition,
         redshiftEvents: false,
+        eventBridgeRules: estate.dr.backup !== undefined,
       }),
     });
+
+    const vaultConfig = estate.dr.backup;
+    if (vaultConfig) {
+      const backupSources = sources.filter((s) => s.source.backup.enabled);
+      const copySources: CopySources =
+        vaultConfig.copyFrom === "organization"
+          ? { organizationId: estate.organization!.id }
+          : { accountIds: backupSources.map((s) => s.accountId) };
+      const vaultKey = new ManagedKey(this, "backup-key", {
+        alias: `${prefix}-backup`,
+        description: `Encrypts the AWS Backup copies of ${estate.project}'s Redshift recovery points in the DR vault`,
+        accountId: this.accountId,
+        serviceStatements: backupVaultKeyStatements(this.partition, copySources),
+      });
+      const lock = vaultConfig.lock;
+      this.backupVault = new LockedBackupVault(this, "backup-vault", {
+        vaultName: drBackupVaultName(estate.project, vaultConfig.vaultName),
+        accountId: this.accountId,
+        region: this.region,
+        partition: this.partition,
+        kmsKeyArn: vaultKey.arn,
+        copySources,
+        breakGlassPrincipalArn: vaultConfig.breakGlassRoleArn,
+        lock: {
+          changeableForDays: lock.mode === "compliance" ? lock.changeableForDays : undefined,
+          minRetentionDays: lock.minRetentionDays,
+          maxRetentionDays: lock.maxRetentionDays,
+        },
+        failedCopyEvents: {
+          eventBusName: drBackupEventBusName(estate.project),
+          alertKmsKeyArn: operationsKey.arn,
+          alertEmails: estate.dr.notifications.emails,
+        },
+      });
+      new TerraformOutput(this, "backup_vault_arn", { value: this.backupVault.vaultArn, description: "The locked vault AWS Backup copies into" });
+      new TerraformOutput(this, "backup_vault_kms_key_arn", { value: vaultKey.arn });
+      new TerraformOutput(this, "backup_event_bus_arn", { value: this.backupVault.eventBus!.arn });
+    }
 
     this.network = new RedshiftNetwork(this, "network", {
       name: prefix,

@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { TerraformOutput } from "cdktf";
 import { DataAwsRedshiftCluster } from "@cdktf/provider-aws/lib/data-aws-redshift-cluster";
-import { Estate, nativeRpoHours, SourceConfig, zoneNames } from "../config/estate";
+import { copyRetentionDays, Estate, nativeRpoHours, SourceConfig, zoneNames } from "../config/estate";
 import { parseSchedule } from "../config/schedule";
 import { AccountStack } from "./account-stack";
 import { remoteState, stackTags } from "./common";
@@ -11,7 +11,8 @@ import { RedshiftNetwork } from "./constructs/network";
 import { SecureRedshiftCluster } from "./constructs/redshift-cluster";
 import { operationsKeyPolicyStatements } from "./constructs/key-policies";
 import { SnapshotAutomation } from "./constructs/snapshot-automation";
-import { sourcePrefix, sourceStackName } from "./names";
+import { CrossAccountBackupPlan, sourceKeyCopyStatements } from "./constructs/backup-plan";
+import { drBackupEventBusArn, drBackupVaultArn, sourcePrefix, sourceStackName } from "./names";
 
 /** What the DR stack needs to know of a protected cluster. */
 export interface ProtectedCluster {
@@ -36,6 +37,8 @@ export class SourceStack extends AccountStack {
   public readonly clusters: ProtectedCluster[] = [];
   /** The snapshot manager, when native sharing is on. */
   public readonly snapshotAutomation?: SnapshotAutomation;
+  /** The AWS Backup plan with its copy into the DR vault, when backup is on. */
+  public readonly backupPlan?: CrossAccountBackupPlan;
 
   constructor(scope: Construct, estate: Estate, source: SourceConfig) {
     const name = sourceStackName(source);
@@ -44,6 +47,7 @@ export class SourceStack extends AccountStack {
     const prefix = sourcePrefix(estate, source);
 
     // The DR account may use the key only through Redshift (kms:ViaService), which is how a restore uses it.
+    // With AWS Backup on, it may also read the key for the cross-account copy of recovery points.
     const restoreKey = (id: string, alias: string, description: string) =>
       new ManagedKey(this, id, {
         alias,
@@ -51,6 +55,7 @@ export class SourceStack extends AccountStack {
         accountId: this.accountId,
         crossAccountRestoreAccountIds: [estate.dr.accountId],
         crossAccountViaServices: [serviceEndpoint("redshift", this.region, this.partition)],
+        ...(source.backup.enabled ? { serviceStatements: sourceKeyCopyStatements(this.partition, estate.dr.accountId) } : {}),
       });
     const created = source.clusters.filter((c) => c.create);
     const perCluster = source.dataKeys === "per-cluster";
@@ -82,6 +87,8 @@ export class SourceStack extends AccountStack {
         region: this.region,
         partition: this.partition,
         redshiftEvents: source.native.enabled,
+        backupNotifications: source.backup.enabled,
+        eventBridgeRules: source.backup.enabled,
       }),
     });
 
@@ -138,6 +145,36 @@ export class SourceStack extends AccountStack {
       });
       new TerraformOutput(this, "snapshot_manager_function_name", { value: this.snapshotAutomation.functionName });
       new TerraformOutput(this, "alert_topic_arn", { value: this.snapshotAutomation.alertTopicArn });
+    }
+
+    if (source.backup.enabled) {
+      const backup = source.backup;
+      this.backupPlan = new CrossAccountBackupPlan(this, "backup", {
+        namePrefix: prefix,
+        accountId: this.accountId,
+        region: this.region,
+        partition: this.partition,
+        vaultKmsKeyArn: this.operationsKey.arn,
+        clusterKmsKeyArns: [...new Set(this.clusters.map((c) => c.kmsKeyArn))],
+        scheduleExpression: backup.schedule,
+        scheduleTimezone: backup.timezone,
+        startWindowMinutes: backup.startWindowMinutes,
+        completionWindowMinutes: backup.completionWindowMinutes,
+        retentionDays: backup.retentionDays,
+        recoveryPointTags: backup.recoveryPointTags,
+        copy: {
+          vaultArn: drBackupVaultArn(estate),
+          retentionDays: copyRetentionDays(backup.copyRetentionDays),
+          failedCopyEventBusArn: drBackupEventBusArn(estate),
+        },
+        ...(backup.selectByTag ? { selectionTag: backup.selectByTag } : { clusterArns: this.clusters.map((c) => c.arn) }),
+        alertKmsKeyArn: this.operationsKey.arn,
+        alertEmails: source.notifications.emails,
+        manageRegionOptIn: backup.manageRegionOptIn,
+      });
+      new TerraformOutput(this, "backup_vault_arn", { value: this.backupPlan.vaultArn, description: "The source account's AWS Backup vault" });
+      new TerraformOutput(this, "backup_plan_id", { value: this.backupPlan.plan.id });
+      new TerraformOutput(this, "backup_alert_topic_arn", { value: this.backupPlan.alertTopic.topicArn });
     }
 
     if (this.dataKey) {

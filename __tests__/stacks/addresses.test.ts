@@ -1,10 +1,10 @@
 // Terraform addresses are a contract with every deployed estate: a moved address makes `terraform plan`
-// destroy and re-create the resource. This test compares the addresses of the example and the three-source
+// destroy and re-create the resource. This test compares the addresses of the examples and the three-source
 // estate with the recorded list. When an address changes on purpose, regenerate the list with
 // `UPDATE_ADDRESSES=1 npx jest __tests__/stacks/addresses.test.ts` and say why in the commit.
 import * as fs from "fs";
 import * as path from "path";
-import { estateOf, rawExample, rawMultiSource, synthEstate } from "../helpers";
+import { estateOf, rawBackupExample, rawExample, rawMultiSource, synthEstate } from "../helpers";
 
 const FIXTURE = path.resolve(__dirname, "../fixtures/resource-addresses.json");
 
@@ -25,6 +25,7 @@ function addresses(stacks: Record<string, any>): Record<string, string[]> {
 const current = () => ({
   example: addresses(synthEstate(estateOf(rawExample()))),
   "three-sources": addresses(synthEstate(estateOf(rawMultiSource()))),
+  "aws-backup": addresses(synthEstate(estateOf(rawBackupExample()))),
 });
 
 describe("Terraform resource addresses", () => {

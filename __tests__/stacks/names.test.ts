@@ -1,7 +1,7 @@
 // Every name the stacks write is one config/names.ts derives and checks against its AWS rule, and the other way
 // round. A resource that gets a new kind of name fails here until the name and its rule are added there.
 import { derivedNames, nameProblem, NAME_RULES, type NameRule } from "../../config/names";
-import { estateOf, rawExample, rawMultiSource, resources, synthEstate, type RawConfig } from "../helpers";
+import { estateOf, rawBackupExample, rawExample, rawMultiSource, resources, synthEstate, type RawConfig } from "../helpers";
 
 /** Which rule each named attribute of each resource type must meet. */
 const RULE_OF: Record<string, NameRule> = {
@@ -20,6 +20,11 @@ const RULE_OF: Record<string, NameRule> = {
   "aws_sns_topic.name": NAME_RULES.snsTopic,
   "aws_sqs_queue.name": NAME_RULES.sqsQueue,
   "aws_dynamodb_table.name": NAME_RULES.dynamodbTable,
+  "aws_backup_vault.name": NAME_RULES.backupVault,
+  "aws_backup_plan.name": NAME_RULES.backupPlan,
+  "aws_backup_selection.name": NAME_RULES.backupSelection,
+  "aws_cloudwatch_event_rule.name": NAME_RULES.eventRule,
+  "aws_cloudwatch_event_bus.name": NAME_RULES.eventBus,
 };
 
 /** Named attributes that are not derived from the config's names, each with the reason. */
@@ -62,8 +67,22 @@ function longest(): RawConfig {
   return raw;
 }
 
+/** The longest names with AWS Backup on, and the longest vault name. */
+function longestWithBackup(): RawConfig {
+  const raw = longest();
+  const backup = rawBackupExample();
+  raw.sources[0].backup = backup.sources[0].backup;
+  raw.sources[0].manualSnapshotQuota = 1000;
+  raw.dr.manualSnapshotQuota = 1000;
+  raw.dr.backup = { ...backup.dr.backup, vaultName: "v".repeat(35) };
+  raw.organization = backup.organization;
+  return raw;
+}
+
 describe.each([
   ["the example", rawExample],
+  ["the AWS Backup example", rawBackupExample],
+  ["the longest names with AWS Backup", longestWithBackup],
   ["three sources with five clusters", rawMultiSource],
   ["the longest names the config allows", longest],
 ])("derived names of %s", (_name, raw) => {

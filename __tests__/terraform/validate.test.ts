@@ -8,7 +8,7 @@ import { parseConfig } from "../../config/load";
 import type { Estate } from "../../config/estate";
 import { buildStacks } from "../../stacks";
 import { hasMirror, inParallel, requireTerraform, tempDir, terraformEnv, validateStack, writeCliConfig } from "../../scripts/terraform";
-import { rawExample, rawMultiSource } from "../helpers";
+import { rawBackupExample, rawExample, rawMultiSource } from "../helpers";
 
 jest.setTimeout(300_000);
 
@@ -43,11 +43,22 @@ function longestNames(): Estate {
   return parseConfig(raw);
 }
 
+/** AWS Backup alone (no native sharing), copies from the organization, selection by tag, the Redshift opt-in, a compliance lock. */
+function backupAlone(): Estate {
+  const raw = rawBackupExample();
+  raw.sources[0].native = { enabled: false };
+  Object.assign(raw.sources[0].backup, { selectByTag: { key: "backup", value: "rsdr" }, manageRegionOptIn: true, copyRetentionDays: 14 });
+  raw.dr.backup = { copyFrom: "organization", lock: { mode: "compliance", changeableForDays: 3, minRetentionDays: 7, maxRetentionDays: 30 } };
+  return parseConfig(raw);
+}
+
 // [name, estate, stacks, warnings allowed]: S3 lock files (the default) leave Terraform nothing to warn about.
 const estates: [string, () => Estate, string[], boolean][] = [
   ["the embedded example", () => parseConfig(rawExample()), ["dr", "source-analytics", "state"], false],
   ["three sources with five clusters", () => parseConfig(rawMultiSource()), ["dr", "source-payments", "source-risk", "source-treasury", "state"], false],
   ["the longest names, a key per cluster, the service-linked role", longestNames, ["dr", "source-s123456789abcdefghij", "state"], true],
+  ["AWS Backup with native sharing, and the org stack", () => parseConfig(rawBackupExample()), ["dr", "org", "source-analytics", "state"], false],
+  ["AWS Backup alone, from the organization, by tag, compliance lock", backupAlone, ["dr", "org", "source-analytics", "state"], false],
 ];
 
 describe.each(estates)("terraform validate: %s", (name, estate, expectedStacks, warningsAllowed) => {

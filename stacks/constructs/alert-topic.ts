@@ -23,6 +23,16 @@ export interface AlertTopicProps extends AwsEnvironmentProps {
   readonly allowCloudWatchAlarms?: boolean;
   /** Let Amazon Redshift event subscriptions of this account publish. @default false */
   readonly allowRedshiftEvents?: boolean;
+  /** Let AWS Backup vault notifications of this account publish. @default false */
+  readonly allowBackupNotifications?: boolean;
+  /** Let EventBridge rules of this account publish (rules with this topic as target). @default false */
+  readonly allowEventBridgeRules?: boolean;
+  /**
+   * SNS filter policy (on message attributes) of the e-mail subscriptions, e.g. to pass only AWS Backup
+   * notifications whose `State` is not COMPLETED. Messages without the attribute are then not delivered, so
+   * use it only on a topic that receives nothing else. @default none: every message
+   */
+  readonly emailFilterPolicy?: Readonly<Record<string, unknown>>;
   /** @default {} */
   readonly tags?: Readonly<Record<string, string>>;
   /** Resolved account/region/partition; takes precedence over accountId/region/partition. @default from props or data sources */
@@ -76,13 +86,31 @@ export class AlertTopic extends Construct {
         },
       });
     }
-    if (props.allowRedshiftEvents ?? false) {
+    // Services of this account that publish (aws:SourceAccount); EventBridge rules below are limited to rule ARNs too.
+    const publishers: [boolean, string, string][] = [
+      [props.allowRedshiftEvents ?? false, "RedshiftEventsOfThisAccount", REDSHIFT_SERVICE_PRINCIPAL],
+      [props.allowBackupNotifications ?? false, "BackupNotificationsOfThisAccount", "backup.amazonaws.com"],
+    ];
+    for (const [wanted, sid, service] of publishers) {
+      if (!wanted) continue;
       statements.push({
-        Sid: "RedshiftEventsOfThisAccount",
-        Principal: { Service: REDSHIFT_SERVICE_PRINCIPAL },
+        Sid: sid,
+        Principal: { Service: service },
         Action: "sns:Publish",
         Resource: this.topic.arn,
         Condition: { StringEquals: { "aws:SourceAccount": env.accountId } },
+      });
+    }
+    if (props.allowEventBridgeRules ?? false) {
+      statements.push({
+        Sid: "EventBridgeRulesOfThisAccount",
+        Principal: { Service: "events.amazonaws.com" },
+        Action: "sns:Publish",
+        Resource: this.topic.arn,
+        Condition: {
+          StringEquals: { "aws:SourceAccount": env.accountId },
+          ArnLike: { "aws:SourceArn": `arn:${env.partition}:events:${env.region}:${env.accountId}:rule/*` },
+        },
       });
     }
     this.policyJson = policyDocument(statements);
@@ -90,7 +118,12 @@ export class AlertTopic extends Construct {
 
     this.subscriptions = emails.map(
       (email, i) =>
-        new SnsTopicSubscription(this, `email-${i}`, { topicArn: this.topic.arn, protocol: "email", endpoint: email }),
+        new SnsTopicSubscription(this, `email-${i}`, {
+          topicArn: this.topic.arn,
+          protocol: "email",
+          endpoint: email,
+          ...(props.emailFilterPolicy ? { filterPolicy: JSON.stringify(props.emailFilterPolicy), filterPolicyScope: "MessageAttributes" } : {}),
+        }),
     );
   }
 }

@@ -15,6 +15,10 @@ export interface OperationsKeyPolicyProps {
   readonly redshiftEvents?: boolean;
   /** Include the CloudWatch Logs statement (leave out if the key policy already has one). @default true */
   readonly logs?: boolean;
+  /** Include the statement for AWS Backup vault notifications to an encrypted topic. @default false */
+  readonly backupNotifications?: boolean;
+  /** Include the statement for EventBridge rules delivering to an encrypted topic. @default false */
+  readonly eventBridgeRules?: boolean;
 }
 
 /**
@@ -33,6 +37,8 @@ export interface OperationsKeyPolicyProps {
  *   aws:SourceAccount and aws:SourceArn (this account's alarms in this region).
  * - Redshift event notifications publishing to the encrypted events topic: redshift.amazonaws.com with
  *   aws:SourceAccount (the principal the SNS Developer Guide lists for Redshift, see REDSHIFT_SERVICE_PRINCIPAL).
+ * - AWS Backup vault notifications to an encrypted topic: backup.amazonaws.com with aws:SourceAccount.
+ * - EventBridge rules with an encrypted topic as target: events.amazonaws.com with aws:SourceAccount.
  * - Lambda subscribed to an encrypted topic: nothing; SNS decrypts before invoking the function.
  */
 export function operationsKeyPolicyStatements(props: OperationsKeyPolicyProps): PolicyStatement[] {
@@ -65,11 +71,18 @@ export function operationsKeyPolicyStatements(props: OperationsKeyPolicyProps): 
       },
     },
   );
-  if (props.redshiftEvents ?? true) {
+  // Services that publish to encrypted topics of this account, each limited to it by aws:SourceAccount.
+  const publishers: [boolean, string, string][] = [
+    [props.redshiftEvents ?? true, "RedshiftEventsToEncryptedTopics", REDSHIFT_SERVICE_PRINCIPAL],
+    [props.backupNotifications ?? false, "BackupNotificationsToEncryptedTopics", "backup.amazonaws.com"],
+    [props.eventBridgeRules ?? false, "EventBridgeRulesToEncryptedTopics", "events.amazonaws.com"],
+  ];
+  for (const [wanted, sid, service] of publishers) {
+    if (!wanted) continue;
     statements.push({
-      Sid: "RedshiftEventsToEncryptedTopics",
+      Sid: sid,
       Effect: "Allow",
-      Principal: { Service: REDSHIFT_SERVICE_PRINCIPAL },
+      Principal: { Service: service },
       Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
       Resource: "*",
       Condition: { StringEquals: { "aws:SourceAccount": accountId } },
