@@ -221,7 +221,8 @@ export function derivedNames(estate: Estate): DerivedName[] {
     );
   }
   const nativeSources = estate.sources.map((s, i) => ({ s, i })).filter(({ s }) => s.native.enabled);
-  if (nativeSources.length > 0) {
+  const backupSources = estate.dr.backup ? estate.sources.map((s, i) => ({ s, i })).filter(({ s }) => s.backup.enabled) : [];
+  if (nativeSources.length > 0 || backupSources.length > 0) {
     const fn = `${project}-dr-monitor`;
     names.push(
       ...scheduledFunctionNames(fn, projectField, "DR monitor"),
@@ -234,6 +235,16 @@ export function derivedNames(estate: Estate): DerivedName[] {
           rule: R.alarm,
           field: ["sources", i, "clusters", j, "identifier"],
           purpose: "DR staleness alarm",
+        });
+      });
+    }
+    for (const { s, i } of backupSources) {
+      s.clusters.forEach((cluster, j) => {
+        names.push({
+          value: `${fn}-${s.accountId}-${cluster.identifier}-backup-rpo-exceeded`,
+          rule: R.alarm,
+          field: ["sources", i, "clusters", j, "identifier"],
+          purpose: "DR recovery point staleness alarm",
         });
       });
     }

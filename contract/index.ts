@@ -54,6 +54,15 @@ export const ACCOUNT_ID = /^\d{12}$/;
 /** A KMS key ARN (by key id: an alias cannot be granted to another account). Any partition. */
 export const KMS_KEY_ARN = /^arn:aws(-[a-z]+)*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/;
 
+/** An AWS Backup vault name (the API's pattern). */
+export const BACKUP_VAULT_NAME = /^[A-Za-z0-9_-]{2,50}$/;
+
+/** An AWS region name, e.g. eu-west-1, us-gov-west-1. */
+export const AWS_REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+/** An AWS partition, e.g. aws, aws-cn, aws-us-gov. */
+export const AWS_PARTITION = /^aws(-[a-z]+)*$/;
+
 /** An IAM role or user ARN (never an account root, which would stand for every principal of the account). */
 export const IAM_ROLE_OR_USER_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/;
 
@@ -187,13 +196,37 @@ export const DR_MONITOR_ENV = {
   sources: "SOURCES",
   snapshotPrefix: "SNAPSHOT_PREFIX",
   managedBy: "MANAGED_BY",
+  /** The DR account's backup vault the sources' AWS Backup plans copy into; required when a source uses "backup". */
+  backupVaultName: "BACKUP_VAULT_NAME",
   ...COMMON_ENV,
 } as const;
 
-/** One source account in the DR monitor's SOURCES variable (JSON array). */
+/**
+ * How a source's clusters reach the DR account: "native", snapshots the source shares with it (Redshift snapshot
+ * sharing); "backup", recovery points its AWS Backup plans copy into the DR vault.
+ */
+export const DR_APPROACHES = ["native", "backup"] as const;
+export type DrApproach = (typeof DR_APPROACHES)[number];
+
+/**
+ * One entry of the DR monitor's SOURCES variable (JSON array): clusters of one source account and how they reach
+ * the DR account. An account may have several entries (e.g. one per approach), but each approach watches a
+ * cluster of an account once. `{"accountId","clusters"}` alone is a native-only entry.
+ */
 export interface MonitoredSource {
   readonly accountId: string;
   readonly clusters: readonly string[];
+  /** @default ["native"] */
+  readonly approaches?: readonly DrApproach[];
+  /** Region of the clusters; required with "backup" (a recovery point names its cluster by ARN). */
+  readonly region?: string;
+  /** Partition of the clusters, e.g. "aws"; required with "backup". */
+  readonly partition?: string;
+}
+
+/** Whether a SOURCES entry watches its clusters by `approach` (an entry without `approaches` is native only). */
+export function usesApproach(source: { readonly approaches?: readonly string[] }, approach: DrApproach): boolean {
+  return (source.approaches ?? ["native"]).includes(approach);
 }
 
 /** The payload the schedule sends to a scheduled function. */
@@ -211,7 +244,10 @@ export const SNAPSHOT_MANAGER_METRICS = {
 } as const;
 
 export const DR_MONITOR_METRICS = {
+  /** Approach "native": age of the newest snapshot the source shares with the DR account. */
   newestSharedSnapshotAgeHours: "NewestSharedSnapshotAgeHours",
+  /** Approach "backup": age of the newest completed recovery point of the cluster in the DR vault. */
+  newestRecoveryPointAgeHours: "NewestRecoveryPointAgeHours",
 } as const;
 
 export const METRIC_DIMENSIONS = {

@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { TerraformOutput } from "cdktf";
-import { Estate, nativeRpoHours, zoneNames } from "../config/estate";
+import { backupRpoHours, Estate, nativeRpoHours, zoneNames } from "../config/estate";
 import { AccountStack } from "./account-stack";
 import { remoteState, stackTags } from "./common";
 import { DrSnapshotMonitor } from "./constructs/dr-snapshot-monitor";
@@ -124,7 +124,8 @@ export class DrStack extends AccountStack {
     }
 
     const native = sources.filter((s) => s.source.native.enabled);
-    if (native.length > 0) {
+    const backedUp = sources.filter((s) => s.source.backup.enabled);
+    if (native.length > 0 || (this.backupVault && backedUp.length > 0)) {
       this.monitor = new DrSnapshotMonitor(this, "snapshot-monitor", {
         namePrefix: estate.project, // it adds "-dr-monitor", "-dr-alerts"
         accountId: this.accountId,
@@ -135,6 +136,21 @@ export class DrStack extends AccountStack {
           clusterIdentifiers: s.clusters.map((c) => c.identifier),
           rpoHours: nativeRpoHours(s.source.native),
         })),
+        // The copies in the DR vault keep their source cluster's ARN: the monitor reports the newest per cluster.
+        ...(this.backupVault && backedUp.length > 0
+          ? {
+              backup: {
+                vaultName: this.backupVault.vaultName,
+                vaultArn: this.backupVault.vaultArn,
+                sources: backedUp.map((s) => ({
+                  accountId: s.accountId,
+                  region: s.region,
+                  clusterIdentifiers: s.clusters.map((c) => c.identifier),
+                  rpoHours: backupRpoHours(s.source.backup),
+                })),
+              },
+            }
+          : {}),
         alertEmails: estate.dr.notifications.emails,
         kmsKeyArn: operationsKey.arn,
         snapshotPrefix: estate.project,

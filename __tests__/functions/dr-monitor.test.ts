@@ -1,5 +1,6 @@
 import "aws-sdk-client-mock-jest";
 import { mockClient } from "aws-sdk-client-mock";
+import { BackupClient, ListRecoveryPointsByBackupVaultCommand, type RecoveryPointByBackupVault } from "@aws-sdk/client-backup";
 import { DescribeClusterSnapshotsCommand, RedshiftClient, type DescribeClusterSnapshotsCommandInput, type Snapshot } from "@aws-sdk/client-redshift";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { monitorSharedSnapshots } from "../../functions/lib/dr-monitor";
@@ -12,6 +13,9 @@ import { emfDocuments, HOUR, MANAGED_BY, ours, testRuntime } from "./helpers";
 
 const redshiftMock = mockClient(RedshiftClient);
 const snsMock = mockClient(SNSClient);
+// AWS Backup is a mock (aws-sdk-client-mock), not an in-memory fake: neither moto nor testing/fake-redshift.ts
+// covers AWS Backup's vaults and recovery points, so these tests state what the API returns.
+const backupMock = mockClient(BackupClient);
 
 const NOW = new Date("2026-11-26T12:05:00Z");
 const SRC_A = "111111111111";
@@ -33,6 +37,7 @@ const shared = (id: string, cluster: string, owner: string, ageH: number, over: 
 beforeEach(() => {
   redshiftMock.reset();
   snsMock.reset();
+  backupMock.reset();
   snsMock.on(PublishCommand).resolves({});
 });
 
@@ -56,6 +61,7 @@ function deps() {
     metrics,
     deps: {
       redshift: new RedshiftClient({ region: "eu-west-1" }),
+      backup: new BackupClient({ region: "eu-west-1" }),
       metrics,
       sns: new SNSClient({ region: "eu-west-1" }),
       clock: { now: () => NOW },
@@ -163,8 +169,212 @@ describe("DR monitor", () => {
     expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
     expect(snsMock).toHaveReceivedCommandWith(PublishCommand, {
       TopicArn: TOPIC,
-      Message: expect.stringContaining(`source account ${SRC_A}:\n  - access-denied/AccessDenied: not authorized`),
+      Message: expect.stringContaining(`source account ${SRC_A}:\n  - shared snapshots: access-denied/AccessDenied: not authorized`),
     });
+  });
+});
+
+const VAULT = "rsdr-dr";
+const DR_ACCOUNT = "222222222222";
+const clusterArn = (account: string, cluster: string, region = "eu-west-1", partition = "aws") =>
+  `arn:${partition}:redshift:${region}:${account}:cluster:${cluster}`;
+
+/** A recovery point in the DR vault as ListRecoveryPointsByBackupVault returns it (mocked: see backupMock). */
+const recoveryPoint = (name: string, account: string, cluster: string, ageH: number, over: Partial<RecoveryPointByBackupVault> = {}): RecoveryPointByBackupVault => ({
+  RecoveryPointArn: `arn:aws:redshift:eu-west-1:${DR_ACCOUNT}:snapshot:${cluster}/awsbackup:${name}`,
+  BackupVaultName: VAULT,
+  ResourceArn: clusterArn(account, cluster),
+  ResourceType: "Redshift",
+  Status: "COMPLETED",
+  CreationDate: new Date(NOW.getTime() - ageH * HOUR),
+  ...over,
+});
+const rpArn = (name: string, cluster: string) => `arn:aws:redshift:eu-west-1:${DR_ACCOUNT}:snapshot:${cluster}/awsbackup:${name}`;
+
+/** SRC_A: sales-prod both ways, hr-prod by AWS Backup only; SRC_B: risk-prod both ways, in one entry. */
+const withBackup = (over: Partial<DrMonitorSettings> = {}): DrMonitorSettings =>
+  settings({
+    sources: [
+      { accountId: SRC_A, clusters: ["sales-prod"] },
+      { accountId: SRC_A, clusters: ["sales-prod", "hr-prod"], approaches: ["backup"], region: "eu-west-1", partition: "aws" },
+      { accountId: SRC_B, clusters: ["risk-prod"], approaches: ["native", "backup"], region: "eu-west-1", partition: "aws" },
+    ],
+    backupVaultName: VAULT,
+    ...over,
+  });
+
+/** Native listings: SRC_A shares sales-prod (2 h old), SRC_B shares risk-prod (3 h old). */
+function sharing(): void {
+  redshiftMock.on(DescribeClusterSnapshotsCommand).callsFake((input: DescribeClusterSnapshotsCommandInput) =>
+    input.OwnerAccount === SRC_A
+      ? { Snapshots: [shared("rsdr-sales-prod-20261126t1000z", "sales-prod", SRC_A, 2)] }
+      : { Snapshots: [shared("rsdr-risk-prod-20261126t0900z", "risk-prod", SRC_B, 3)] },
+  );
+}
+
+describe("DR monitor, AWS Backup recovery points (Backup API mocked: moto and the fake do not cover it)", () => {
+  it("reads the vault once, every page, and reports per cluster the newest COMPLETED recovery point carrying its ARN", async () => {
+    sharing();
+    backupMock
+      .on(ListRecoveryPointsByBackupVaultCommand)
+      .resolvesOnce({
+        RecoveryPoints: [
+          recoveryPoint("old", SRC_A, "sales-prod", 30),
+          // not finished, or going away: newer, yet they do not count
+          recoveryPoint("partial", SRC_A, "sales-prod", 1, { Status: "PARTIAL" }),
+          recoveryPoint("creating", SRC_A, "sales-prod", 0.5, { Status: "CREATING" }),
+          // another cluster of the account (not configured), and another account's cluster of the same name
+          recoveryPoint("finance", SRC_A, "finance", 1),
+          recoveryPoint("other-account", "555555555555", "sales-prod", 1),
+        ],
+        NextToken: "t1",
+      })
+      .resolves({
+        RecoveryPoints: [
+          recoveryPoint("newest", SRC_A, "sales-prod", 6),
+          recoveryPoint("deleting", SRC_A, "sales-prod", 3, { Status: "DELETING" }),
+          recoveryPoint("expired", SRC_A, "sales-prod", 4, { Status: "EXPIRED" }),
+          recoveryPoint("risk", SRC_B, "risk-prod", 10),
+          recoveryPoint("risk-older", SRC_B, "risk-prod", 34),
+          // hr-prod of the same account, but in another region: another cluster
+          recoveryPoint("hr-elsewhere", SRC_A, "hr-prod", 1, { ResourceArn: clusterArn(SRC_A, "hr-prod", "us-east-1") }),
+        ],
+      });
+    const { deps: d, rt, metrics } = deps();
+    const report = await monitorSharedSnapshots(d, withBackup());
+
+    expect(report.failedSources).toEqual([]);
+    expect(report.backupClusters).toEqual([
+      { sourceAccountId: SRC_A, clusterIdentifier: "sales-prod", resourceArn: clusterArn(SRC_A, "sales-prod"), newestRecoveryPointArn: rpArn("newest", "sales-prod"), newestAgeHours: 6, failed: false },
+      { sourceAccountId: SRC_A, clusterIdentifier: "hr-prod", resourceArn: clusterArn(SRC_A, "hr-prod"), newestRecoveryPointArn: null, newestAgeHours: null, failed: false },
+      { sourceAccountId: SRC_B, clusterIdentifier: "risk-prod", resourceArn: clusterArn(SRC_B, "risk-prod"), newestRecoveryPointArn: rpArn("risk", "risk-prod"), newestAgeHours: 10, failed: false },
+    ]);
+    // A cluster watched both ways gets both metrics, with the same dimensions; hr-prod (no completed point) gets none.
+    const dims = (account: string, cluster: string) => ({ SourceAccount: account, ClusterIdentifier: cluster });
+    expect(metrics.points).toEqual([
+      { name: "NewestSharedSnapshotAgeHours", unit: "None", value: 2, dimensions: dims(SRC_A, "sales-prod") },
+      { name: "NewestSharedSnapshotAgeHours", unit: "None", value: 3, dimensions: dims(SRC_B, "risk-prod") },
+      { name: "NewestRecoveryPointAgeHours", unit: "None", value: 6, dimensions: dims(SRC_A, "sales-prod") },
+      { name: "NewestRecoveryPointAgeHours", unit: "None", value: 10, dimensions: dims(SRC_B, "risk-prod") },
+    ]);
+    // One listing of the vault for both backup accounts, Redshift points only, every page at the API's maximum size.
+    expect(backupMock).toHaveReceivedCommandTimes(ListRecoveryPointsByBackupVaultCommand, 2);
+    const sent = backupMock.commandCalls(ListRecoveryPointsByBackupVaultCommand).map((c) => c.args[0].input);
+    expect(sent).toEqual([
+      { BackupVaultName: VAULT, ByResourceType: "Redshift", MaxResults: 1000, NextToken: undefined },
+      { BackupVaultName: VAULT, ByResourceType: "Redshift", MaxResults: 1000, NextToken: "t1" },
+    ]);
+    expect(
+      rt.log.entries.filter((e) => e.event === "dr-cluster-checked").map((e) => [e.approach, e.sourceAccountId, e.clusterIdentifier, e.level]),
+    ).toEqual([
+      ["native", SRC_A, "sales-prod", "info"],
+      ["native", SRC_B, "risk-prod", "info"],
+      ["backup", SRC_A, "sales-prod", "info"],
+      ["backup", SRC_A, "hr-prod", "warn"],
+      ["backup", SRC_B, "risk-prod", "info"],
+    ]);
+    expect(rt.log.entries.find((e) => e.approach === "backup" && e.level === "warn")!.note).toMatch(/^no completed recovery point in the DR vault; no metric published/);
+    expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
+  });
+
+  it.each(["PARTIAL", "CREATING", "DELETING", "EXPIRED", "STOPPED", "AVAILABLE"] as const)(
+    "a cluster whose only recovery point is %s has none: nothing published, a warning",
+    async (status) => {
+      backupMock.on(ListRecoveryPointsByBackupVaultCommand).resolves({ RecoveryPoints: [recoveryPoint("only", SRC_B, "risk-prod", 1, { Status: status })] });
+      const { deps: d, rt, metrics } = deps();
+      const report = await monitorSharedSnapshots(
+        d,
+        withBackup({ sources: [{ accountId: SRC_B, clusters: ["risk-prod"], approaches: ["backup"], region: "eu-west-1", partition: "aws" }] }),
+      );
+      expect(report.backupClusters).toEqual([expect.objectContaining({ clusterIdentifier: "risk-prod", newestRecoveryPointArn: null, newestAgeHours: null, failed: false })]);
+      expect(metrics.points).toEqual([]);
+      expect(rt.log.entries.filter((e) => e.event === "dr-cluster-checked").map((e) => e.level)).toEqual(["warn"]);
+      expect(redshiftMock).not.toHaveReceivedCommand(DescribeClusterSnapshotsCommand); // backup only: no native listing
+    },
+  );
+
+  it("matches a cluster by the ARN its entry's partition and region give", async () => {
+    const govArn = clusterArn(SRC_B, "risk-prod", "us-gov-west-1", "aws-us-gov");
+    backupMock.on(ListRecoveryPointsByBackupVaultCommand).resolves({
+      RecoveryPoints: [recoveryPoint("commercial", SRC_B, "risk-prod", 1), recoveryPoint("gov", SRC_B, "risk-prod", 5, { ResourceArn: govArn })],
+    });
+    const { deps: d } = deps();
+    const report = await monitorSharedSnapshots(
+      d,
+      withBackup({ sources: [{ accountId: SRC_B, clusters: ["risk-prod"], approaches: ["backup"], region: "us-gov-west-1", partition: "aws-us-gov" }] }),
+    );
+    expect(report.backupClusters).toEqual([expect.objectContaining({ resourceArn: govArn, newestRecoveryPointArn: rpArn("gov", "risk-prod"), newestAgeHours: 5 })]);
+  });
+
+  it("a failing vault listing fails every backup source, yet native sources are reported, and the alert names each", async () => {
+    sharing();
+    backupMock.on(ListRecoveryPointsByBackupVaultCommand).rejects(Object.assign(new Error("not authorized to list"), { name: "AccessDeniedException" }));
+    const { deps: d, metrics } = deps();
+    const report = await monitorSharedSnapshots(d, withBackup());
+
+    expect(report.failedSources).toEqual([SRC_A, SRC_B]);
+    expect(report.clusters.map((c) => [c.clusterIdentifier, c.newestAgeHours, c.failed])).toEqual([
+      ["sales-prod", 2, false],
+      ["risk-prod", 3, false],
+    ]);
+    expect(report.backupClusters.map((c) => [c.sourceAccountId, c.clusterIdentifier, c.failed, c.newestAgeHours])).toEqual([
+      [SRC_A, "sales-prod", true, null],
+      [SRC_A, "hr-prod", true, null],
+      [SRC_B, "risk-prod", true, null],
+    ]);
+    expect(report.backupClusters[0].error).toBe("access-denied/AccessDeniedException: not authorized to list");
+    // the native ages are still published; none for the recovery points (their alarms breach on missing data)
+    expect(metrics.points.map((p) => p.name)).toEqual(["NewestSharedSnapshotAgeHours", "NewestSharedSnapshotAgeHours"]);
+    expect(backupMock).toHaveReceivedCommandTimes(ListRecoveryPointsByBackupVaultCommand, 1);
+    expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
+    const line = `recovery points in vault ${VAULT}: access-denied/AccessDeniedException: not authorized to list`;
+    expect(snsMock).toHaveReceivedCommandWith(PublishCommand, {
+      Subject: "Redshift DR monitor: 2 of 2 failed",
+      Message: expect.stringContaining(`source account ${SRC_A}:\n  - ${line}\nsource account ${SRC_B}:\n  - ${line}`),
+    });
+  });
+
+  it("an account failing both ways is one failed source, with both errors in the alert", async () => {
+    redshiftMock.on(DescribeClusterSnapshotsCommand).rejects(Object.assign(new Error("no"), { name: "AccessDenied" }));
+    backupMock.on(ListRecoveryPointsByBackupVaultCommand).rejects(Object.assign(new Error("gone"), { name: "ResourceNotFoundException" }));
+    const { deps: d } = deps();
+    const report = await monitorSharedSnapshots(
+      d,
+      withBackup({ sources: [{ accountId: SRC_B, clusters: ["risk-prod"], approaches: ["native", "backup"], region: "eu-west-1", partition: "aws" }] }),
+    );
+    expect(report.failedSources).toEqual([SRC_B]);
+    expect(snsMock).toHaveReceivedCommandWith(PublishCommand, {
+      Subject: "Redshift DR monitor: 1 of 1 failed",
+      Message: expect.stringMatching(new RegExp(`source account ${SRC_B}:\n  - shared snapshots: .*AccessDenied: no\n  - recovery points in vault ${VAULT}: .*ResourceNotFoundException: gone$`)),
+    });
+  });
+
+  it("lists an account with several native entries once, for all their clusters", async () => {
+    sharing();
+    const { deps: d } = deps();
+    const report = await monitorSharedSnapshots(
+      d,
+      settings({ sources: [{ accountId: SRC_A, clusters: ["sales-prod"] }, { accountId: SRC_A, clusters: ["hr-prod"], approaches: ["native"] }] }),
+    );
+    expect(redshiftMock).toHaveReceivedCommandTimes(DescribeClusterSnapshotsCommand, 1);
+    expect(report.clusters.map((c) => [c.clusterIdentifier, c.newestAgeHours])).toEqual([
+      ["sales-prod", 2],
+      ["hr-prod", null],
+    ]);
+    expect(backupMock).not.toHaveReceivedCommand(ListRecoveryPointsByBackupVaultCommand);
+  });
+
+  it("refuses settings with a backup source but no vault name, or without region and partition, before reading anything", async () => {
+    const { deps: d } = deps();
+    await expect(monitorSharedSnapshots(d, withBackup({ backupVaultName: undefined }))).rejects.toThrow(
+      /backupVaultName: is not set; required: the DR vault the AWS Backup copies of \["111111111111","444444444444"\] go to/,
+    );
+    await expect(monitorSharedSnapshots(d, withBackup({ sources: [{ accountId: SRC_A, clusters: ["a"], approaches: ["backup"] }] }))).rejects.toThrow(
+      /sources\[0\]\.region: is not set; required with approach "backup"[^]*sources\[0\]\.partition: is not set/,
+    );
+    await expect(monitorSharedSnapshots({ ...d, backup: undefined }, withBackup())).rejects.toThrow('a source uses approach "backup", but no Backup client was given');
+    expect(redshiftMock).not.toHaveReceivedCommand(DescribeClusterSnapshotsCommand);
+    expect(backupMock).not.toHaveReceivedCommand(ListRecoveryPointsByBackupVaultCommand);
   });
 });
 
@@ -217,6 +427,56 @@ describe("DR monitor handler", () => {
     expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
   });
 
+  const backupEnv = {
+    SOURCES: JSON.stringify([
+      { accountId: SRC_A, clusters: ["sales-prod"] },
+      { accountId: SRC_A, clusters: ["sales-prod"], approaches: ["backup"], region: "eu-west-1", partition: "aws" },
+      { accountId: SRC_B, clusters: ["risk-prod"], approaches: ["backup"], region: "eu-west-1", partition: "aws" },
+    ]),
+    BACKUP_VAULT_NAME: VAULT,
+  };
+
+  it("with backup sources: reads the vault with its Backup client and publishes both ages as EMF, with the alarms' dimensions", async () => {
+    redshiftMock.on(DescribeClusterSnapshotsCommand).resolves({ Snapshots: [shared("rsdr-sales-prod-20261126t0000z", "sales-prod", SRC_A, 1)] });
+    backupMock.on(ListRecoveryPointsByBackupVaultCommand).resolves({ RecoveryPoints: [recoveryPoint("rp", SRC_A, "sales-prod", 1)] });
+    Object.assign(process.env, backupEnv);
+    expect(await handler({}, {})).toEqual({ clusters: 1, withSnapshot: 1, backupClusters: 2, withRecoveryPoint: 1 });
+    expect(backupMock).toHaveReceivedCommandWith(ListRecoveryPointsByBackupVaultCommand, { BackupVaultName: VAULT, ByResourceType: "Redshift" });
+    const emf = emfDocuments(stdout);
+    expect(emf).toEqual([
+      expect.objectContaining({
+        SourceAccount: SRC_A,
+        ClusterIdentifier: "sales-prod",
+        NewestSharedSnapshotAgeHours: expect.any(Number),
+        NewestRecoveryPointAgeHours: expect.any(Number),
+      }),
+    ]);
+    expect(emf[0]!._aws.CloudWatchMetrics).toEqual([
+      {
+        Namespace: "RedshiftDR",
+        Dimensions: [["SourceAccount", "ClusterIdentifier"]],
+        Metrics: [
+          { Name: "NewestSharedSnapshotAgeHours", Unit: "None" },
+          { Name: "NewestRecoveryPointAgeHours", Unit: "None" },
+        ],
+      },
+    ]);
+  });
+
+  it("throws when the vault could not be read, after publishing the native ages", async () => {
+    redshiftMock.on(DescribeClusterSnapshotsCommand).resolves({ Snapshots: [shared("rsdr-sales-prod-20261126t0000z", "sales-prod", SRC_A, 1)] });
+    backupMock.on(ListRecoveryPointsByBackupVaultCommand).rejects(Object.assign(new Error("no such vault"), { name: "ResourceNotFoundException" }));
+    Object.assign(process.env, backupEnv);
+    await expect(handler({}, {})).rejects.toThrow(`DR monitor: source account(s) could not be read: ${SRC_A}, ${SRC_B}`);
+    expect(emfDocuments(stdout).map((d) => Object.keys(d).filter((k) => k.startsWith("Newest")))).toEqual([["NewestSharedSnapshotAgeHours"]]);
+  });
+
+  it("without backup sources never calls AWS Backup, and reports as before", async () => {
+    redshiftMock.on(DescribeClusterSnapshotsCommand).resolves({ Snapshots: [] });
+    expect(await handler({}, {})).toEqual({ clusters: 2, withSnapshot: 0 });
+    expect(backupMock).not.toHaveReceivedCommand(ListRecoveryPointsByBackupVaultCommand);
+  });
+
   it.each([
     [{ SOURCES: undefined }, 'SOURCES: is not set; required: JSON [{"accountId":"111111111111","clusters":["a","b"]}]'],
     [{ SOURCES: "[oops" }, 'SOURCES: "[oops" is not allowed: JSON [{"accountId"'],
@@ -227,10 +487,42 @@ describe("DR monitor handler", () => {
     [{ SNAPSHOT_PREFIX: undefined }, "SNAPSHOT_PREFIX: is not set"],
     [{ SNAPSHOT_PREFIX: "rs--dr" }, 'SNAPSHOT_PREFIX: "rs--dr" is not allowed'],
     [{ ALERT_TOPIC_ARN: "nope" }, 'ALERT_TOPIC_ARN: "nope" is not an SNS topic ARN'],
+    [{ SOURCES: backupEnv.SOURCES }, 'BACKUP_VAULT_NAME: is not set; required: the DR vault the AWS Backup copies of ["111111111111","444444444444"] go to'],
+    [{ BACKUP_VAULT_NAME: "dr vault" }, 'BACKUP_VAULT_NAME: "dr vault" is not a backup vault name: 2-50 letters, digits, hyphens and underscores'],
+    [
+      { SOURCES: '[{"accountId":"111111111111","clusters":["a"],"approaches":["backup"],"partition":"aws"}]', BACKUP_VAULT_NAME: VAULT },
+      'SOURCES[0].region: is not set; required with approach "backup"',
+    ],
+    [{ SOURCES: '[{"accountId":"111111111111","clusters":["a"],"approaches":["tape"]}]' }, 'SOURCES[0].approaches[0]: "tape" is not allowed: one of "native", "backup"'],
+    [{ SOURCES: '[{"accountId":"111111111111","clusters":["a"],"approaches":[]}]' }, "SOURCES[0].approaches: at least one approach is required"],
+    [
+      { SOURCES: '[{"accountId":"111111111111","clusters":["a"],"approaches":["backup"],"region":"Ireland","partition":"azure"}]', BACKUP_VAULT_NAME: VAULT },
+      'SOURCES[0].region: "Ireland" is not an AWS region name, e.g. "eu-west-1"\n  - SOURCES[0].partition: "azure" is not an AWS partition',
+    ],
+    [{ SOURCES: '[{"accountId":"111111111111","clusters":["a"],"aproaches":["backup"]}]' }, 'SOURCES[0]: ["aproaches"] is not allowed: the keys of an entry are'],
+    [
+      { SOURCES: '[{"accountId":"111111111111","clusters":["a"]},{"accountId":"111111111111","clusters":["b","a"],"approaches":["native","backup"],"region":"eu-west-1","partition":"aws"}]' },
+      'SOURCES: cluster(s) listed more than once for the same approach ["native: 111111111111/a"]',
+    ],
   ])("validates env %j", (over, expected) => {
     const env: Record<string, string | undefined> = { ...process.env, ...over };
     for (const [k, v] of Object.entries(over)) if (v === undefined) delete env[k];
     expect(() => drMonitorSettingsFromEnv(env)).toThrow(SettingsError);
     expect(() => drMonitorSettingsFromEnv(env)).toThrow(expected);
+  });
+
+  it("reads native-only, backup-only and both-ways entries, an account in several entries", () => {
+    const sources = [
+      { accountId: SRC_A, clusters: ["a"] },
+      { accountId: SRC_A, clusters: ["a", "b"], approaches: ["backup"], region: "eu-west-1", partition: "aws" },
+      { accountId: SRC_B, clusters: ["c"], approaches: ["native", "backup"], region: "eu-central-1", partition: "aws" },
+    ];
+    expect(drMonitorSettingsFromEnv({ ...process.env, SOURCES: JSON.stringify(sources), BACKUP_VAULT_NAME: ` ${VAULT} ` })).toEqual({
+      sources,
+      snapshotPrefix: "rsdr",
+      managedBy: MANAGED_BY,
+      metricNamespace: "RedshiftDR",
+      backupVaultName: VAULT,
+    });
   });
 });

@@ -398,7 +398,7 @@ describe("reconcile: retention", () => {
     expect(callsOf(DeleteClusterSnapshotCommand).map((i) => i.SnapshotIdentifier)).not.toContain(creatingOld.SnapshotIdentifier);
   });
 
-  it("never touches snapshots that are not ours: no tag, other managed-by, other cluster tag, automated", async () => {
+  it("never touches snapshots that are not ours: no tag, other managed-by, other cluster tag, automated, AWS Backup's", async () => {
     const old = ago(30 * DAY);
     const noTag: Snapshot = { ...ours("hand-made-1", old, { accounts: [DR1] }), Tags: [] };
     const otherManager = ours("other-tool-1", old, { managedBy: "someone-else", accounts: [DR1] });
@@ -410,7 +410,10 @@ describe("reconcile: retention", () => {
       ],
     };
     const automated: Snapshot = { ...ours("rs:sales-prod-2026-10-01-00-00", old), SnapshotType: "automated" };
-    listing({ "sales-prod": [noTag, otherManager, otherCluster, automated] });
+    // AWS Backup's recovery points of the same cluster are manual snapshots named awsbackup:job-..., with the
+    // tags AWS Backup copies from the cluster (which may include ours): never the manager's to delete.
+    const awsBackup: Snapshot = { ...ours("awsbackup:job-ab12cd3e-4567-890f-ab12-cd34ef567890", old), SnapshotType: "manual" };
+    listing({ "sales-prod": [noTag, otherManager, otherCluster, automated, awsBackup] });
     const report = await run({ keepLatest: 1, retentionDays: 1 });
 
     const touched = [

@@ -101,7 +101,7 @@ async function drNewestAgeHours(w: World, account: string, clusters: readonly st
 /** Invariants that hold at every step of every scenario (one expect each: this runs thousands of times). */
 function checkSafety(w: World, clusters: readonly string[]): void {
   // nothing unmanaged deleted: every deleted snapshot was ours, of the cluster it was taken from
-  const notOurs = w.fake.deletions.filter((d) => !clusters.some((c) => d.cluster === c && isOurs({ SnapshotType: d.type, Tags: d.tags }, MANAGED_BY, c)));
+  const notOurs = w.fake.deletions.filter((d) => !clusters.some((c) => d.cluster === c && isOurs({ SnapshotIdentifier: d.id, SnapshotType: d.type, Tags: d.tags }, { managedBy: MANAGED_BY, clusterIdentifier: c, snapshotPrefix: "rsdr" })));
   expect(notOurs).toEqual([]);
   // nothing deleted while shared
   expect(w.fake.deletions.filter((d) => d.accountsAtDeletion.length > 0)).toEqual([]);
@@ -110,7 +110,7 @@ function checkSafety(w: World, clusters: readonly string[]): void {
 }
 
 function oursOf(w: World, cluster: string) {
-  return [...w.fake.snapshots.values()].filter((s) => s.type === "manual" && isOurs({ SnapshotType: s.type, Tags: s.tags }, MANAGED_BY, cluster));
+  return [...w.fake.snapshots.values()].filter((s) => s.type === "manual" && isOurs({ SnapshotIdentifier: s.id, SnapshotType: s.type, Tags: s.tags }, { managedBy: MANAGED_BY, clusterIdentifier: cluster, snapshotPrefix: "rsdr" }));
 }
 
 describe("scenario against the in-memory MOCK of Redshift (fake-redshift.ts, not the real service)", () => {

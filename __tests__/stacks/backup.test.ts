@@ -212,6 +212,40 @@ describe("DR stack with AWS Backup", () => {
   });
 });
 
+describe("DR monitor with AWS Backup", () => {
+  const monitorEnv = (json: any) => resources(json, "aws_lambda_function").find((f) => f.function_name === "rsdr-dr-monitor").environment.variables;
+
+  it("watches the DR vault's recovery points of each backed-up cluster next to its shared snapshots, with its own RPO alarm", () => {
+    const json = synth().dr;
+    const env = monitorEnv(json);
+    expect(env.BACKUP_VAULT_NAME).toMatch(/^\$\{aws_backup_vault\.backup-vault_[0-9A-F]+\.name\}$/);
+    expect(JSON.parse(env.SOURCES)).toEqual([
+      { accountId: "222222222222", clusters: ["analytics-prod"] },
+      { accountId: "222222222222", clusters: ["analytics-prod"], approaches: ["backup"], region: "eu-west-2", partition: "aws" },
+    ]);
+    const alarm = resources(json, "aws_cloudwatch_metric_alarm").find((a) => a.alarm_name === "rsdr-dr-monitor-222222222222-analytics-prod-backup-rpo-exceeded");
+    // Daily backups, 8-hour completion window: 24 + 8 + 2 hours.
+    expect(alarm).toMatchObject({ metric_name: "NewestRecoveryPointAgeHours", threshold: 34, treat_missing_data: "breaching" });
+    const policy = resources(json, "aws_iam_role_policy").map((p) => p.policy).find((p) => p.includes("ListDrVaultRecoveryPoints"));
+    expect(bySid(policy, "ListDrVaultRecoveryPoints")).toEqual({
+      Effect: "Allow",
+      Sid: "ListDrVaultRecoveryPoints",
+      Action: "backup:ListRecoveryPointsByBackupVault",
+      Resource: expect.stringMatching(/^\$\{aws_backup_vault\.backup-vault_[0-9A-F]+\.arn\}$/),
+    });
+  });
+
+  it("exists for an estate with AWS Backup alone, watching recovery points only", () => {
+    const json = synth((c) => (c.sources[0].native = { enabled: false })).dr;
+    expect(JSON.parse(monitorEnv(json).SOURCES)).toEqual([
+      { accountId: "222222222222", clusters: ["analytics-prod"], approaches: ["backup"], region: "eu-west-2", partition: "aws" },
+    ]);
+    const alarms = resources(json, "aws_cloudwatch_metric_alarm").map((a) => a.alarm_name);
+    expect(alarms).toContain("rsdr-dr-monitor-222222222222-analytics-prod-backup-rpo-exceeded");
+    expect(alarms).not.toContain("rsdr-dr-monitor-222222222222-analytics-prod-rpo-exceeded");
+  });
+});
+
 describe("organization stack", () => {
   it("turns cross-account backup on in the management account, writing every key of the setting", () => {
     const org = synth().org;

@@ -1,21 +1,27 @@
 /**
- * DR-account side: how old is the newest snapshot each source cluster has shared with us?
- * Publishes NewestSharedSnapshotAgeHours per (SourceAccount, ClusterIdentifier). For a cluster with no
- * shared snapshot nothing is published: the RPO alarm treats missing data as breaching, so "nothing
- * visible in DR" alarms exactly like "too old".
+ * DR-account side: how old is the newest restorable copy of each source cluster in this account? Per
+ * (SourceAccount, ClusterIdentifier), by the approaches its SOURCES entry names:
+ * - "native": the newest snapshot the source has shared with us, NewestSharedSnapshotAgeHours;
+ * - "backup": the newest COMPLETED recovery point of the cluster in the DR vault, NewestRecoveryPointAgeHours.
+ * A cluster with both gets both. For a cluster with nothing visible nothing is published: the RPO alarms treat
+ * missing data as breaching, so "nothing visible in DR" alarms exactly like "too old".
  */
+import type { BackupClient } from "@aws-sdk/client-backup";
 import type { RedshiftClient } from "@aws-sdk/client-redshift";
 import type { SNSClient } from "@aws-sdk/client-sns";
-import { DR_MONITOR_METRICS, METRIC_DIMENSIONS } from "../../contract";
+import { DR_MONITOR_METRICS, METRIC_DIMENSIONS, usesApproach, type DrApproach } from "../../contract";
 import { classifyError, errorMessage } from "./errors";
 import { ageHours, listSharedSnapshots, newestByCluster, type RedshiftContext } from "./listing";
 import type { MetricPoint, MetricsSink } from "./metrics";
+import { listRedshiftRecoveryPoints, newestCompletedByResource, redshiftClusterArn } from "./recovery-points";
 import { attemptReport, failureAlert, publishAlert, round } from "./report";
 import type { Clock, Logger } from "./runtime";
 import { drMonitorProblems, SettingsError, type DrMonitorSettings } from "./settings";
 
 export interface DrMonitorDeps {
   readonly redshift: RedshiftClient;
+  /** Reads the DR vault; required when a source uses approach "backup". */
+  readonly backup?: BackupClient;
   /** Where the ages go (Lambda: EMF on stdout). @default none: no metrics */
   readonly metrics?: MetricsSink;
   readonly sns?: SNSClient;
@@ -23,6 +29,7 @@ export interface DrMonitorDeps {
   readonly log: Logger;
 }
 
+/** Approach "native": one source cluster's newest shared snapshot. */
 export interface DrClusterResult {
   readonly sourceAccountId: string;
   readonly clusterIdentifier: string;
@@ -33,69 +40,78 @@ export interface DrClusterResult {
   readonly error?: string;
 }
 
+/** Approach "backup": one source cluster's newest completed recovery point in the DR vault. */
+export interface DrBackupClusterResult {
+  readonly sourceAccountId: string;
+  readonly clusterIdentifier: string;
+  /** The source cluster's ARN, which its copies in the DR vault carry as ResourceArn. */
+  readonly resourceArn: string;
+  /** null when the vault holds no completed recovery point of the cluster (nothing is published: missing data breaches). */
+  readonly newestRecoveryPointArn: string | null;
+  readonly newestAgeHours: number | null;
+  readonly failed: boolean;
+  readonly error?: string;
+}
+
 export interface DrMonitorReport {
+  /** Approach "native", one per (source account, cluster). */
   readonly clusters: DrClusterResult[];
+  /** Approach "backup", one per (source account, cluster). */
+  readonly backupClusters: DrBackupClusterResult[];
+  /** Accounts of which something could not be read: their shared snapshots, or the vault their copies go to. */
   readonly failedSources: string[];
   readonly metrics: "published" | "skipped" | "failed";
   readonly alert: "published" | "not-needed" | "skipped" | "failed";
   readonly reportingErrors: string[];
 }
 
+/** What went wrong, per source account (in the order found). */
+type Failures = Map<string, string[]>;
+
+function addFailure(failures: Failures, accountId: string, line: string): void {
+  failures.set(accountId, [...(failures.get(accountId) ?? []), line]);
+}
+
+function describeError(err: unknown): string {
+  const c = classifyError(err);
+  return `${c.kind}/${c.code}${c.quota ? ` [quota: ${c.quota}]` : ""}: ${errorMessage(err)}`;
+}
+
+/**
+ * One run of the DR monitor, both approaches (the name is older than AWS Backup). Each native source account is one
+ * paginated listing and the vault one more; a failing listing fails its sources only, and the run goes on.
+ */
 export async function monitorSharedSnapshots(deps: DrMonitorDeps, settings: DrMonitorSettings): Promise<DrMonitorReport> {
   const problems = drMonitorProblems(settings);
   if (problems.length) throw new SettingsError(problems);
-  const ctx: RedshiftContext = { redshift: deps.redshift };
-
-  const clusters: DrClusterResult[] = [];
-  const failedSources: string[] = [];
-  // Sources one after the other: each is one paginated listing, and a failing one must not stop the rest.
-  for (const source of settings.sources) {
-    try {
-      const newest = newestByCluster(
-        await listSharedSnapshots(ctx, source.accountId, {
-          snapshotPrefix: settings.snapshotPrefix,
-          clusters: source.clusters,
-          managedBy: settings.managedBy,
-        }),
-      );
-      const now = deps.clock.now();
-      for (const cluster of source.clusters) {
-        const snap = newest.get(cluster);
-        clusters.push({
-          sourceAccountId: source.accountId,
-          clusterIdentifier: cluster,
-          newestSnapshotId: snap?.snapshotIdentifier ?? null,
-          newestAgeHours: snap ? round(ageHours(snap.createdAt, now), 3) : null,
-          failed: false,
-        });
-      }
-    } catch (err) {
-      failedSources.push(source.accountId);
-      const c = classifyError(err);
-      const error = `${c.kind}/${c.code}${c.quota ? ` [quota: ${c.quota}]` : ""}: ${errorMessage(err)}`;
-      for (const cluster of source.clusters) {
-        clusters.push({ sourceAccountId: source.accountId, clusterIdentifier: cluster, newestSnapshotId: null, newestAgeHours: null, failed: true, error });
-      }
-    }
+  if (!deps.backup && settings.sources.some((s) => usesApproach(s, "backup"))) {
+    throw new Error('DR monitor: a source uses approach "backup", but no Backup client was given');
   }
 
-  for (const c of clusters) {
-    if (c.failed) deps.log.error("dr-cluster-checked", { ...c });
-    else if (c.newestAgeHours === null) deps.log.warn("dr-cluster-checked", { ...c, note: "no shared snapshot visible; no metric published (alarm breaches on missing data)" });
-    else deps.log.info("dr-cluster-checked", { ...c });
-  }
+  const failures: Failures = new Map();
+  const clusters = await checkSharedSnapshots(deps, settings, failures);
+  const backupClusters = await checkRecoveryPoints(deps, settings, failures);
+
+  const noneNote = (what: string) => `${what}; no metric published (alarm breaches on missing data)`;
+  for (const c of clusters) logChecked(deps.log, "native", c, noneNote("no shared snapshot visible"));
+  for (const c of backupClusters) logChecked(deps.log, "backup", c, noneNote("no completed recovery point in the DR vault"));
 
   const now = deps.clock.now();
-  const points: MetricPoint[] = clusters
-    // Nothing is published for a cluster without a visible snapshot (or whose source failed): the alarm
-    // is configured to treat missing data as breaching.
-    .filter((c) => c.newestAgeHours !== null)
-    .map((c) => ({
-      name: DR_MONITOR_METRICS.newestSharedSnapshotAgeHours,
-      unit: "None",
-      value: c.newestAgeHours!,
-      dimensions: { [METRIC_DIMENSIONS.sourceAccount]: c.sourceAccountId, [METRIC_DIMENSIONS.cluster]: c.clusterIdentifier },
-    }));
+  // Nothing is published for a cluster without a visible copy (or whose listing failed): the alarms are
+  // configured to treat missing data as breaching.
+  const agePoints = (name: string, results: readonly AgeResult[]): MetricPoint[] =>
+    results
+      .filter((c) => c.newestAgeHours !== null)
+      .map((c) => ({
+        name,
+        unit: "None",
+        value: c.newestAgeHours!,
+        dimensions: { [METRIC_DIMENSIONS.sourceAccount]: c.sourceAccountId, [METRIC_DIMENSIONS.cluster]: c.clusterIdentifier },
+      }));
+  const points = [
+    ...agePoints(DR_MONITOR_METRICS.newestSharedSnapshotAgeHours, clusters),
+    ...agePoints(DR_MONITOR_METRICS.newestRecoveryPointAgeHours, backupClusters),
+  ];
 
   const reportingErrors: string[] = [];
   let metrics: DrMonitorReport["metrics"] = "skipped";
@@ -104,19 +120,93 @@ export async function monitorSharedSnapshots(deps: DrMonitorDeps, settings: DrMo
     metrics = await attemptReport("metrics", reportingErrors, () => sink(points, now), { log: deps.log, event: "metrics-not-published" });
   }
 
-  let alert: DrMonitorReport["alert"] = failedSources.length === 0 ? "not-needed" : "skipped";
-  if (failedSources.length > 0 && settings.alertTopicArn && deps.sns) {
-    const failed = clusters.filter((c) => c.failed);
-    const bySource = new Map<string, string>();
-    for (const c of failed) bySource.set(c.sourceAccountId, c.error ?? "");
+  let alert: DrMonitorReport["alert"] = failures.size === 0 ? "not-needed" : "skipped";
+  if (failures.size > 0 && settings.alertTopicArn && deps.sns) {
     const message = failureAlert({
       title: "Redshift DR monitor",
-      total: settings.sources.length,
-      failures: [...bySource].map(([account, error]) => ({ name: `source account ${account}`, lines: [error] })),
+      total: new Set(settings.sources.map((s) => s.accountId)).size,
+      failures: [...failures].map(([account, lines]) => ({ name: `source account ${account}`, lines })),
       context: { run: now.toISOString() },
     });
     const [sns, topic] = [deps.sns, settings.alertTopicArn];
     alert = await attemptReport("SNS Publish", reportingErrors, () => publishAlert(sns, topic, message));
   }
-  return { clusters, failedSources, metrics, alert, reportingErrors };
+  return { clusters, backupClusters, failedSources: [...failures.keys()], metrics, alert, reportingErrors };
+}
+
+type AgeResult = Pick<DrClusterResult, "sourceAccountId" | "clusterIdentifier" | "newestAgeHours" | "failed">;
+
+function logChecked(log: Logger, approach: DrApproach, c: AgeResult, noneNote: string): void {
+  const fields = { approach, ...c };
+  if (c.failed) log.error("dr-cluster-checked", fields);
+  else if (c.newestAgeHours === null) log.warn("dr-cluster-checked", { ...fields, note: noneNote });
+  else log.info("dr-cluster-checked", fields);
+}
+
+/** Approach "native": one paginated listing per source account, one after the other; a failing one does not stop the rest. */
+async function checkSharedSnapshots(deps: DrMonitorDeps, settings: DrMonitorSettings, failures: Failures): Promise<DrClusterResult[]> {
+  const ctx: RedshiftContext = { redshift: deps.redshift };
+  // An account may have several native entries: it is listed once, for all their clusters.
+  const byAccount = new Map<string, string[]>();
+  for (const s of settings.sources.filter((x) => usesApproach(x, "native"))) byAccount.set(s.accountId, [...(byAccount.get(s.accountId) ?? []), ...s.clusters]);
+
+  const results: DrClusterResult[] = [];
+  for (const [accountId, clusters] of byAccount) {
+    try {
+      const newest = newestByCluster(
+        await listSharedSnapshots(ctx, accountId, { snapshotPrefix: settings.snapshotPrefix, clusters, managedBy: settings.managedBy }),
+      );
+      const now = deps.clock.now();
+      for (const cluster of clusters) {
+        const snap = newest.get(cluster);
+        results.push({
+          sourceAccountId: accountId,
+          clusterIdentifier: cluster,
+          newestSnapshotId: snap?.snapshotIdentifier ?? null,
+          newestAgeHours: snap ? round(ageHours(snap.createdAt, now), 3) : null,
+          failed: false,
+        });
+      }
+    } catch (err) {
+      const error = describeError(err);
+      addFailure(failures, accountId, `shared snapshots: ${error}`);
+      for (const cluster of clusters) {
+        results.push({ sourceAccountId: accountId, clusterIdentifier: cluster, newestSnapshotId: null, newestAgeHours: null, failed: true, error });
+      }
+    }
+  }
+  return results;
+}
+
+/**
+ * Approach "backup": the DR vault is listed once for every source; each cluster is matched by the ARN its copies
+ * carry. When the listing fails, every backup source has failed.
+ */
+async function checkRecoveryPoints(deps: DrMonitorDeps, settings: DrMonitorSettings, failures: Failures): Promise<DrBackupClusterResult[]> {
+  const targets = settings.sources
+    .filter((s) => usesApproach(s, "backup"))
+    // region and partition are set on every backup entry (drMonitorProblems checked it)
+    .flatMap((s) =>
+      s.clusters.map((cluster) => ({ sourceAccountId: s.accountId, clusterIdentifier: cluster, resourceArn: redshiftClusterArn(s.partition!, s.region!, s.accountId, cluster) })),
+    );
+  if (targets.length === 0) return [];
+  const vault = settings.backupVaultName!; // required with backup sources (drMonitorProblems)
+  try {
+    const points = await listRedshiftRecoveryPoints({ backup: deps.backup! }, vault); // given with backup sources (checked first)
+    const newest = newestCompletedByResource(points);
+    const now = deps.clock.now();
+    return targets.map((t) => {
+      const point = newest.get(t.resourceArn);
+      return {
+        ...t,
+        newestRecoveryPointArn: point?.recoveryPointArn ?? null,
+        newestAgeHours: point ? round(ageHours(point.createdAt, now), 3) : null,
+        failed: false,
+      };
+    });
+  } catch (err) {
+    const error = describeError(err);
+    for (const accountId of new Set(targets.map((t) => t.sourceAccountId))) addFailure(failures, accountId, `recovery points in vault ${vault}: ${error}`);
+    return targets.map((t) => ({ ...t, newestRecoveryPointArn: null, newestAgeHours: null, failed: true, error }));
+  }
 }

@@ -8,6 +8,7 @@ import * as z from "zod/mini";
 import { DR_MONITOR_ENV, SNAPSHOT_MANAGER_ENV } from "../../contract";
 import {
   DR_MONITOR_FIELDS,
+  drMonitorCrossChecks,
   formatIssues,
   LIMITS,
   q,
@@ -27,6 +28,10 @@ interface IssueSink {
 }
 
 const problem = (ctx: IssueSink, input: unknown, message: string) => ctx.issues.push({ code: "custom", message, input });
+
+/** Where a cross check reports a problem of one setting (formatIssues names its variable). */
+const settingProblem = (ctx: IssueSink, settings: unknown) => (field: string, message: string) =>
+  ctx.issues.push({ code: "custom", message, input: settings, path: [field] } as never);
 
 /** `schema` followed by `fn`, which may report problems (zod/mini's pipe into a transform). */
 const then = <I, O>(schema: z.ZodMiniType<I>, fn: (value: I, ctx: IssueSink) => O) =>
@@ -113,9 +118,7 @@ function byVariable<K extends string>(names: Readonly<Record<K, string>>, variab
 const snapshotManagerEnv = then(snapshotManagerVariables, (v, ctx): SnapshotManagerSettings => {
   // Every variable was checked by its field rule above; the contract names each setting's variable.
   const settings = { ...SNAPSHOT_MANAGER_DEFAULTS, ...byVariable(E, v) } as SnapshotManagerSettings;
-  snapshotManagerCrossChecks(settings, (field, message) =>
-    ctx.issues.push({ code: "custom", message, input: settings, path: [field] } as never),
-  );
+  snapshotManagerCrossChecks(settings, settingProblem(ctx, settings));
   return settings;
 });
 
@@ -129,7 +132,9 @@ export function snapshotManagerSettingsFromEnv(env: Env): SnapshotManagerSetting
 }
 
 const D = DR_MONITOR_ENV;
-const SOURCES_HELP = `JSON [{"accountId":"111111111111","clusters":["a","b"]}]`;
+const SOURCES_HELP =
+  `JSON [{"accountId":"111111111111","clusters":["a","b"]}], an entry optionally with ` +
+  `"approaches":["native","backup"] (default ["native"]) and, with "backup", "region" and "partition"`;
 
 const drMonitorVariables = z.object({
   [D.sources]: z.pipe(
@@ -147,9 +152,14 @@ const drMonitorVariables = z.object({
   [D.managedBy]: z.pipe(required("the managed-by tag value used by the source accounts' snapshot manager"), DR_MONITOR_FIELDS.managedBy),
   [D.metricNamespace]: z.pipe(required("a CloudWatch metric namespace"), DR_MONITOR_FIELDS.metricNamespace),
   [D.alertTopicArn]: z.pipe(optional, DR_MONITOR_FIELDS.alertTopicArn),
+  [D.backupVaultName]: z.pipe(optional, DR_MONITOR_FIELDS.backupVaultName),
 });
 
-const drMonitorEnv = then(drMonitorVariables, (v) => byVariable(D, v) as unknown as DrMonitorSettings);
+const drMonitorEnv = then(drMonitorVariables, (v, ctx): DrMonitorSettings => {
+  const settings = byVariable(D, v) as unknown as DrMonitorSettings;
+  drMonitorCrossChecks(settings, settingProblem(ctx, settings));
+  return settings;
+});
 
 /** Settings of the DR-monitor Lambda from its environment. */
 export function drMonitorSettingsFromEnv(env: Env): DrMonitorSettings {

@@ -11,7 +11,7 @@ import {
   type Snapshot,
 } from "@aws-sdk/client-redshift";
 import { TAG_MANAGED_BY, windowSnapshotIdMatcher } from "../../contract";
-import { isOurs, snapshotTime, tagValue } from "./ownership";
+import { isOurs, type Owner, snapshotTime, tagValue } from "./ownership";
 
 /** Redshift's maximum (and default) page size for DescribeClusterSnapshots. */
 export const PAGE_SIZE = 100;
@@ -44,14 +44,14 @@ export async function describeAllSnapshots(
  * Our snapshots of one cluster in the SOURCE account. The tag filter is only an optimisation (it keeps
  * other tools' snapshots off the wire); ownership is decided by {@link isOurs} on every result.
  */
-export async function listOurSnapshots(ctx: RedshiftContext, clusterIdentifier: string, managedBy: string): Promise<Snapshot[]> {
+export async function listOurSnapshots(ctx: RedshiftContext, owner: Owner): Promise<Snapshot[]> {
   const all = await describeAllSnapshots(ctx, {
-    ClusterIdentifier: clusterIdentifier,
+    ClusterIdentifier: owner.clusterIdentifier,
     SnapshotType: "manual",
     TagKeys: [TAG_MANAGED_BY],
-    TagValues: [managedBy],
+    TagValues: [owner.managedBy],
   });
-  return all.filter((s) => isOurs(s, managedBy, clusterIdentifier));
+  return all.filter((s) => isOurs(s, owner));
 }
 
 export interface SharedSnapshot {

@@ -1,10 +1,11 @@
 /**
  * Which snapshots are ours. A snapshot is ours ONLY if it is a manual snapshot that carries
- * `managed-by` = our value AND `rsdr:cluster` = the cluster being reconciled. Everything else
- * (automated snapshots, other tools' snapshots, hand-made ones, another deployment's) is never touched.
+ * `managed-by` = our value AND `rsdr:cluster` = the cluster being reconciled, AND its id is the one the
+ * manager gives (`<prefix>-<cluster>-<stamp>`). Everything else (automated snapshots, AWS Backup's, other
+ * tools' snapshots, hand-made ones, another deployment's) is never touched.
  */
 import type { Snapshot, Tag } from "@aws-sdk/client-redshift";
-import { TAG_CLUSTER, TAG_MANAGED_BY, TAG_TARGETS, TAG_WINDOW, TARGETS_SEPARATOR } from "../../contract";
+import { TAG_CLUSTER, TAG_MANAGED_BY, TAG_TARGETS, TAG_WINDOW, TARGETS_SEPARATOR, windowSnapshotIdPattern } from "../../contract";
 
 export function tagValue(snapshot: Pick<Snapshot, "Tags">, key: string): string | undefined {
   return snapshot.Tags?.find((t) => t.Key === key)?.Value;
@@ -25,11 +26,20 @@ export function ownershipTags(args: {
   ];
 }
 
-export function isOurs(snapshot: Snapshot, managedBy: string, clusterIdentifier: string): boolean {
+/** Whose snapshots: the managed-by value, the cluster, and the first part of the ids the manager gives them. */
+export interface Owner {
+  readonly managedBy: string;
+  readonly clusterIdentifier: string;
+  readonly snapshotPrefix: string;
+}
+
+export function isOurs(snapshot: Snapshot, owner: Owner): boolean {
   return (
     snapshot.SnapshotType === "manual" &&
-    tagValue(snapshot, TAG_MANAGED_BY) === managedBy &&
-    tagValue(snapshot, TAG_CLUSTER) === clusterIdentifier
+    tagValue(snapshot, TAG_MANAGED_BY) === owner.managedBy &&
+    tagValue(snapshot, TAG_CLUSTER) === owner.clusterIdentifier &&
+    // The id too: tags can be copied (AWS Backup copies a cluster's tags onto its awsbackup:job-... snapshots).
+    new RegExp(`^${windowSnapshotIdPattern(owner.snapshotPrefix, owner.clusterIdentifier)}$`).test(snapshot.SnapshotIdentifier ?? "")
   );
 }
 

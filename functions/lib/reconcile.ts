@@ -26,7 +26,7 @@ import { mapWithConcurrency } from "./concurrency";
 import { ReconcileError } from "./errors";
 import { ageHours, listOurSnapshots, type RedshiftContext } from "./listing";
 import { windowSnapshotId, windowStart } from "./naming";
-import { authorizedAccounts, isOurs, ownershipTags, snapshotTime } from "./ownership";
+import { authorizedAccounts, isOurs, type Owner, ownershipTags, snapshotTime } from "./ownership";
 import type { MetricsSink } from "./metrics";
 import {
   clusterMetricPoints,
@@ -130,6 +130,12 @@ export async function reconcile(deps: ReconcileDeps, settings: SnapshotManagerSe
   };
 }
 
+const ownerOf = (settings: SnapshotManagerSettings, clusterIdentifier: string): Owner => ({
+  managedBy: settings.managedBy,
+  clusterIdentifier,
+  snapshotPrefix: settings.snapshotPrefix,
+});
+
 function emptyResult(clusterIdentifier: string, windowSnapshotIdValue: string, dryRun: boolean): ClusterResult {
   return {
     clusterIdentifier,
@@ -163,7 +169,7 @@ async function reconcileCluster(ctx: RedshiftContext, settings: SnapshotManagerS
 
   // 1. What exists. Without it nothing else can be decided safely.
   try {
-    for (const s of await listOurSnapshots(ctx, cluster, settings.managedBy)) {
+    for (const s of await listOurSnapshots(ctx, ownerOf(settings, cluster))) {
       if (s.SnapshotIdentifier) ours.set(s.SnapshotIdentifier, s);
     }
   } catch (err) {
@@ -265,7 +271,7 @@ async function waitAndShare(ctx: RedshiftContext, settings: SnapshotManagerSetti
   }
   result.wait = "available";
   const snapshot = outcome.snapshot;
-  if (!isOurs(snapshot, settings.managedBy, result.clusterIdentifier)) {
+  if (!isOurs(snapshot, ownerOf(settings, result.clusterIdentifier))) {
     result.notes.push(`${id} is available but not tagged as ours; not shared`);
     return;
   }

@@ -9,11 +9,16 @@ import * as z from "zod/mini";
 import type { $ZodIssue, $ZodType } from "zod/v4/core";
 import {
   ACCOUNT_ID,
+  AWS_PARTITION,
+  AWS_REGION_NAME,
+  BACKUP_VAULT_NAME,
   clusterIdentifierProblem,
+  DR_APPROACHES,
   drAccountsProblem,
   MAX_TAG_VALUE_LENGTH,
   retentionWindowProblem,
   SNAPSHOT_MANAGER_LIMITS,
+  usesApproach,
   type MonitoredSource,
 } from "../../contract";
 import { windowSnapshotId } from "./naming";
@@ -69,6 +74,7 @@ export const SNAPSHOT_MANAGER_DEFAULTS = {
 export const LIMITS = { ...SNAPSHOT_MANAGER_LIMITS, concurrency: { min: 1, max: 50 } } as const;
 
 export interface DrMonitorSettings {
+  /** Which clusters of which source accounts are watched, and how (shared snapshots, AWS Backup or both). */
   readonly sources: readonly MonitoredSource[];
   /** First part of the source side's snapshot ids: with owner, cluster and type, it identifies our snapshots. */
   readonly snapshotPrefix: string;
@@ -77,6 +83,8 @@ export interface DrMonitorSettings {
   readonly metricNamespace: string;
   /** @default undefined: failures are logged and fail the invocation, but no SNS message is sent */
   readonly alertTopicArn?: string;
+  /** The DR account's backup vault the sources' AWS Backup plans copy into; required when a source uses "backup". */
+  readonly backupVaultName?: string;
 }
 
 /** Anything an operator has to fix in configuration. `problems` lists every problem found, not just the first. */
@@ -215,24 +223,74 @@ export function snapshotManagerSettings(
   return settings;
 }
 
-const monitoredSource = z.object({
-  accountId,
-  clusters: uniqueList(clusterId, "cluster identifier", "cluster identifier"),
-});
+const approach = ruled(z.string(), (a) =>
+  (DR_APPROACHES as readonly string[]).includes(a) ? null : `${q(a)} is not allowed: one of ${DR_APPROACHES.map((x) => q(x)).join(", ")}`,
+);
+
+const regionName = ruled(z.string(), (r) => (AWS_REGION_NAME.test(r) ? null : `${q(r)} is not an AWS region name, e.g. "eu-west-1"`));
+
+const partitionName = ruled(z.string(), (p) => (AWS_PARTITION.test(p) ? null : `${q(p)} is not an AWS partition, e.g. "aws", "aws-cn", "aws-us-gov"`));
+
+/** A SOURCES entry. Strict: a misspelt optional key (say "aproaches") would otherwise quietly mean native only. */
+const monitoredSource = z
+  .strictObject(
+    {
+      accountId,
+      clusters: uniqueList(clusterId, "cluster identifier", "cluster identifier"),
+      approaches: z.optional(uniqueList(approach, "approach", "approach")),
+      region: z.optional(regionName),
+      partition: z.optional(partitionName),
+    },
+    {
+      error: (iss) =>
+        iss.code === "unrecognized_keys"
+          ? `${q(iss.keys)} is not allowed: the keys of an entry are "accountId", "clusters", "approaches", "region" and "partition"`
+          : undefined,
+    },
+  )
+  .check(
+    z.superRefine((source, ctx) => {
+      if (!usesApproach(source, "backup")) return;
+      for (const key of ["region", "partition"] as const) {
+        if (source[key] === undefined) {
+          ctx.addIssue({ code: "custom", path: [key], input: source, message: `is not set; required with approach "backup" (the cluster ARNs its recovery points carry are built from it)` });
+        }
+      }
+    }),
+  );
 
 export const DR_MONITOR_FIELDS = {
   sources: ruled(z.array(monitoredSource), (list) => {
     if (list.length === 0) return "at least one source account is required";
-    const dup = duplicates(list.map((x) => x.accountId));
-    return dup.length ? `account(s) listed more than once ${q(dup)}` : null;
+    // An account may have several entries (one per approach, say); each approach watches a cluster once.
+    const dup = DR_APPROACHES.flatMap((a) =>
+      duplicates(list.filter((x) => usesApproach(x, a)).flatMap((x) => x.clusters.map((c) => `${x.accountId}/${c}`))).map((d) => `${a}: ${d}`),
+    );
+    return dup.length ? `cluster(s) listed more than once for the same approach ${q(dup)}` : null;
   }),
   snapshotPrefix: prefixRule,
   managedBy: tagValue,
   metricNamespace,
   alertTopicArn: z.optional(topicArn),
+  backupVaultName: z.optional(
+    ruled(z.string(), (v) => (BACKUP_VAULT_NAME.test(v) ? null : `${q(v)} is not a backup vault name: 2-50 letters, digits, hyphens and underscores`)),
+  ),
 };
 
-const drMonitorSchema = z.object(DR_MONITOR_FIELDS);
+/** Rules over several DR-monitor fields. */
+export function drMonitorCrossChecks(
+  s: { readonly sources?: readonly { readonly accountId: string; readonly approaches?: readonly string[] }[]; readonly backupVaultName?: string },
+  add: (field: keyof DrMonitorSettings, message: string) => void,
+): void {
+  const backupAccounts = (s.sources ?? []).filter((x) => usesApproach(x, "backup")).map((x) => x.accountId);
+  if (backupAccounts.length > 0 && s.backupVaultName === undefined) {
+    add("backupVaultName", `is not set; required: the DR vault the AWS Backup copies of ${q([...new Set(backupAccounts)])} go to`);
+  }
+}
+
+const drMonitorSchema = z
+  .object(DR_MONITOR_FIELDS)
+  .check(z.superRefine((s, ctx) => drMonitorCrossChecks(s, (field, message) => ctx.addIssue({ code: "custom", path: [field], message, input: s }))));
 
 export function drMonitorProblems(s: DrMonitorSettings): string[] {
   const result = drMonitorSchema.safeParse(s);

@@ -1,13 +1,17 @@
-// DR-account side of native snapshot sharing: the dr-monitor Lambda lists the snapshots each source account
-// shares with this account and publishes NewestSharedSnapshotAgeHours per (source account, cluster); one alarm
-// per pair fires when that age exceeds the RPO or when the monitor stops reporting.
+// DR-account side of both copy approaches: the dr-monitor Lambda lists the snapshots each source account shares
+// with this account (native sharing) and the recovery points the sources' AWS Backup plans copy into the DR vault,
+// and publishes NewestSharedSnapshotAgeHours and NewestRecoveryPointAgeHours per (source account, cluster); one
+// alarm per pair and approach fires when that age exceeds the RPO or when the monitor stops reporting.
 //
 // Reusable from any CDKTF app: everything comes from props, nothing from the project config.
 import * as path from "path";
+import { Fn, Token } from "cdktf";
 import { Construct } from "constructs";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import {
   ACCOUNT_ID,
+  AWS_REGION_NAME,
+  BACKUP_VAULT_NAME,
   CLUSTER_IDENTIFIER_RULE,
   clusterIdentifierProblem,
   DEFAULT_PROJECT,
@@ -31,9 +35,33 @@ export interface DrMonitorSource {
   readonly rpoHours: number;
 }
 
+/** One source account whose AWS Backup plans copy its clusters' recovery points into the DR vault. */
+export interface DrBackupSource {
+  /** 12-digit id of the account owning the clusters. */
+  readonly accountId: string;
+  /** Region of the clusters: their ARNs, which their recovery points (and the copies) carry, name it. */
+  readonly region: string;
+  /** Clusters of that account whose recovery points are copied into the DR vault. */
+  readonly clusterIdentifiers: readonly string[];
+  /** Alarm when the newest completed recovery point of a cluster in the DR vault is older than this many hours. */
+  readonly rpoHours: number;
+}
+
+/** The DR account's backup vault the sources' AWS Backup plans copy into, and those sources. */
+export interface DrBackupMonitoring {
+  /** Name of the vault, in this (the DR) account and region. */
+  readonly vaultName: string;
+  /** ARN of the same vault: the monitor may list the recovery points of this vault and no other. */
+  readonly vaultArn: string;
+  /** Source accounts (at least one) and their clusters. */
+  readonly sources: readonly DrBackupSource[];
+}
+
 export interface DrSnapshotMonitorProps extends ScheduledFunctionCommonProps {
-  /** Source accounts and their clusters. */
+  /** Source accounts sharing snapshots natively, and their clusters; may be empty when `backup` lists sources. */
   readonly sources: readonly DrMonitorSource[];
+  /** AWS Backup copies into the DR vault to watch as well. @default none: native sharing only */
+  readonly backup?: DrBackupMonitoring;
   /** How often the monitor runs. @default "rate(1 hour)" */
   readonly scheduleExpression?: string;
   /** @default "UTC" */
@@ -64,88 +92,186 @@ const OWNER = "DrSnapshotMonitor";
 /** The function is named `<namePrefix>-dr-monitor`. */
 const FUNCTION_SUFFIX = "-dr-monitor";
 
+/** A backup vault ARN (any partition): partition, region, account and name. */
+const BACKUP_VAULT_ARN = /^arn:(aws(?:-[a-z]+)*):backup:([a-z0-9-]+):(\d{12}):backup-vault:([A-Za-z0-9_-]{2,50})$/;
+
+/** Checks one list of sources: account ids (each once, none the DR account), clusters and RPOs. */
+function checkSources(check: PropChecks, field: string, sources: readonly DrMonitorSource[], drAccountId: string | undefined): void {
+  const seen = new Set<string>();
+  sources.forEach((s, i) => {
+    check.pattern(`${field}[${i}].accountId`, s.accountId, ACCOUNT_ID, "a 12-digit AWS account id");
+    if (seen.has(s.accountId)) check.fail(`${field}[${i}].accountId`, s.accountId, "listed once");
+    seen.add(s.accountId);
+    if (drAccountId !== undefined && s.accountId === drAccountId) {
+      check.fail(`${field}[${i}].accountId`, s.accountId, "an account other than the DR account (accountId)");
+    }
+    check.uniqueList(`${field}[${i}].clusterIdentifiers`, s.clusterIdentifiers, "cluster");
+    s.clusterIdentifiers.forEach((c, j) => {
+      if (clusterIdentifierProblem(c)) check.fail(`${field}[${i}].clusterIdentifiers[${j}]`, c, CLUSTER_IDENTIFIER_RULE);
+    });
+    if (!(s.rpoHours > 0)) check.fail(`${field}[${i}].rpoHours`, s.rpoHours, "a positive number of hours");
+  });
+}
+
+function checkBackup(check: PropChecks, backup: DrBackupMonitoring, props: DrSnapshotMonitorProps): void {
+  check.pattern("backup.vaultName", backup.vaultName, BACKUP_VAULT_NAME, "a backup vault name: 2-50 letters, digits, hyphens and underscores");
+  check.pattern("backup.vaultArn", backup.vaultArn, BACKUP_VAULT_ARN, "a backup vault ARN (arn:aws:backup:REGION:ACCOUNT:backup-vault:NAME)");
+  // The monitor lists the vault of its own account and region by name: the ARN must be that vault's. (A token
+  // does not match the pattern: nothing is compared then.)
+  const [, , region, account, name] = BACKUP_VAULT_ARN.exec(backup.vaultArn) ?? [];
+  const differs = (fromArn: string | undefined, expected: string | undefined) =>
+    fromArn !== undefined && expected !== undefined && !Token.isUnresolved(expected) && fromArn !== expected;
+  if (differs(name, backup.vaultName)) check.fail("backup.vaultArn", backup.vaultArn, `the ARN of the vault backup.vaultName names ("${backup.vaultName}")`);
+  if (differs(account, props.accountId)) check.fail("backup.vaultArn", backup.vaultArn, `a vault of the DR account (accountId ${props.accountId})`);
+  if (differs(region, props.region)) check.fail("backup.vaultArn", backup.vaultArn, `a vault in the monitor's region (${props.region})`);
+  if (backup.sources.length === 0) check.fail("backup.sources", backup.sources, "at least one source account (leave backup out otherwise)");
+  checkSources(check, "backup.sources", backup.sources, props.accountId);
+  backup.sources.forEach((s, i) => check.pattern(`backup.sources[${i}].region`, s.region, AWS_REGION_NAME, 'an AWS region name, e.g. "eu-west-1"'));
+}
+
 function validate(scope: Construct, id: string, props: DrSnapshotMonitorProps): DrSnapshotMonitorProps {
   const check = new PropChecks(OWNER, { scope, id });
   checkCommonProps(check, props, FUNCTION_SUFFIX);
-  if (props.sources.length === 0) check.fail("sources", props.sources, "at least one source account");
-  const seen = new Set<string>();
-  props.sources.forEach((s, i) => {
-    check.pattern(`sources[${i}].accountId`, s.accountId, ACCOUNT_ID, "a 12-digit AWS account id");
-    if (seen.has(s.accountId)) check.fail(`sources[${i}].accountId`, s.accountId, "listed once");
-    seen.add(s.accountId);
-    if (props.accountId !== undefined && s.accountId === props.accountId) {
-      check.fail(`sources[${i}].accountId`, s.accountId, "an account other than the DR account (accountId)");
-    }
-    check.uniqueList(`sources[${i}].clusterIdentifiers`, s.clusterIdentifiers, "cluster");
-    s.clusterIdentifiers.forEach((c, j) => {
-      if (clusterIdentifierProblem(c)) check.fail(`sources[${i}].clusterIdentifiers[${j}]`, c, CLUSTER_IDENTIFIER_RULE);
-    });
-    if (!(s.rpoHours > 0)) check.fail(`sources[${i}].rpoHours`, s.rpoHours, "a positive number of hours");
-  });
+  if (props.sources.length === 0 && props.backup === undefined) {
+    check.fail("sources", props.sources, "at least one source account (or sources in backup.sources)");
+  }
+  checkSources(check, "sources", props.sources, props.accountId);
+  if (props.backup !== undefined) checkBackup(check, props.backup, props);
   checkAlarmWindow(check, props.alarmPeriodSeconds ?? 3600, props.alarmEvaluationPeriods ?? 2);
   return props;
 }
 
+/** What the function and its schedule are described as, by the approaches watched. */
+function descriptions(props: DrSnapshotMonitorProps): { readonly function: string; readonly schedule: string } {
+  if (props.backup === undefined) {
+    return {
+      function: "Reports the age of the newest Redshift snapshot each source account shares with this DR account",
+      schedule: "Checks the age of snapshots shared with the DR account",
+    };
+  }
+  if (props.sources.length === 0) {
+    return {
+      function: "Reports the age of the newest Redshift recovery point each source account copies into this DR account's backup vault",
+      schedule: "Checks the age of recovery points copied into the DR backup vault",
+    };
+  }
+  return {
+    function: "Reports the age of the newest Redshift snapshot each source account shares with, and recovery point it copies into, this DR account",
+    schedule: "Checks the age of snapshots shared with, and recovery points copied into, the DR account",
+  };
+}
+
 /**
- * The DR-side monitor: dr-monitor function on an EventBridge Scheduler schedule (retries, encrypted DLQ),
- * a role limited to DescribeClusterSnapshots and Publish to the alert topic (metrics are embedded metric format
- * in its logs), and one NewestSharedSnapshotAgeHours > rpoHours alarm per (source account, cluster), missing
- * data breaching.
+ * The DR-side monitor: dr-monitor function on an EventBridge Scheduler schedule (retries, encrypted DLQ), a role
+ * limited to DescribeClusterSnapshots (native sources), ListRecoveryPointsByBackupVault on the DR vault (backup
+ * sources) and Publish to the alert topic (metrics are embedded metric format in its logs), and one alarm per
+ * (source account, cluster) and approach: NewestSharedSnapshotAgeHours or NewestRecoveryPointAgeHours > rpoHours,
+ * missing data breaching.
  */
 export class DrSnapshotMonitor extends ScheduledFunction {
-  /** Keyed `<accountId>/<clusterIdentifier>`. */
+  /** Native sharing, on NewestSharedSnapshotAgeHours; keyed `<accountId>/<clusterIdentifier>`. */
   public readonly stalenessAlarms: Readonly<Record<string, CloudwatchMetricAlarm>>;
+  /** AWS Backup, on NewestRecoveryPointAgeHours; keyed `<accountId>/<clusterIdentifier>`; empty without `backup`. */
+  public readonly backupStalenessAlarms: Readonly<Record<string, CloudwatchMetricAlarm>>;
 
   constructor(scope: Construct, id: string, props: DrSnapshotMonitorProps) {
     const functionName = `${validate(scope, id, props).namePrefix}${FUNCTION_SUFFIX}`;
-    const sources: MonitoredSource[] = props.sources.map((s) => ({ accountId: s.accountId, clusters: [...s.clusterIdentifiers] }));
+    const backup = props.backup;
+    const described = descriptions(props);
     super(scope, id, props, {
       ownerName: OWNER,
       functionName,
       defaultEntry: DEFAULT_ENTRY,
-      description: "Reports the age of the newest Redshift snapshot each source account shares with this DR account",
+      description: described.function,
       environment: {
-        [DR_MONITOR_ENV.sources]: JSON.stringify(sources),
+        [DR_MONITOR_ENV.sources]: JSON.stringify(monitoredSources(props)),
         [DR_MONITOR_ENV.snapshotPrefix]: props.snapshotPrefix ?? DEFAULT_PROJECT,
         [DR_MONITOR_ENV.managedBy]: props.managedBy ?? DEFAULT_PROJECT,
+        ...(backup ? { [DR_MONITOR_ENV.backupVaultName]: backup.vaultName } : {}),
       },
       policyStatements: () => [
-        {
-          // WILDCARD: listing the snapshots other accounts share with this one names no cluster of this account;
-          // the Service Authorization Reference gives DescribeClusterSnapshots only an optional cluster resource.
-          Sid: "DescribeSharedSnapshots",
-          Action: "redshift:DescribeClusterSnapshots",
-          Resource: "*",
-        },
+        ...(props.sources.length > 0
+          ? [
+              {
+                // WILDCARD: listing the snapshots other accounts share with this one names no cluster of this account;
+                // the Service Authorization Reference gives DescribeClusterSnapshots only an optional cluster resource.
+                Sid: "DescribeSharedSnapshots",
+                Action: "redshift:DescribeClusterSnapshots",
+                Resource: "*",
+              },
+            ]
+          : []),
+        // The Service Authorization Reference gives ListRecoveryPointsByBackupVault the resource type backupVault
+        // (required): the one vault, no wildcard.
+        ...(backup ? [{ Sid: "ListDrVaultRecoveryPoints", Action: "backup:ListRecoveryPointsByBackupVault", Resource: backup.vaultArn }] : []),
       ],
       timeoutSeconds: props.timeoutSeconds ?? 120,
       alertTopicName: `${props.namePrefix}-dr-alerts`,
       scheduleExpression: props.scheduleExpression ?? "rate(1 hour)",
       scheduleTimezone: props.scheduleTimezone,
-      scheduleDescription: "Checks the age of snapshots shared with the DR account",
+      scheduleDescription: described.schedule,
     });
 
     const period = props.alarmPeriodSeconds ?? 3600;
     const evaluationPeriods = props.alarmEvaluationPeriods ?? 2;
-    const alarms: Record<string, CloudwatchMetricAlarm> = {};
-    for (const source of props.sources) {
-      for (const cluster of source.clusterIdentifiers) {
-        alarms[`${source.accountId}/${cluster}`] = this.addMetricAlarm(`staleness-${source.accountId}-${cluster}`, {
-          alarmName: `${functionName}-${source.accountId}-${cluster}-rpo-exceeded`,
-          alarmDescription:
-            `The newest snapshot of ${cluster} shared by ${source.accountId} is older than the RPO of ` +
-            `${source.rpoHours} h, or the DR monitor stopped reporting.`,
-          metricName: DR_MONITOR_METRICS.newestSharedSnapshotAgeHours,
-          dimensions: { [METRIC_DIMENSIONS.sourceAccount]: source.accountId, [METRIC_DIMENSIONS.cluster]: cluster },
-          statistic: "Maximum",
-          period,
-          evaluationPeriods,
-          datapointsToAlarm: evaluationPeriods,
-          threshold: source.rpoHours,
-          treatMissingData: "breaching",
-        });
+    const alarms = (
+      sources: readonly DrMonitorSource[],
+      kind: { readonly id: string; readonly nameSuffix: string; readonly metricName: string; readonly what: (cluster: string, account: string) => string },
+    ): Record<string, CloudwatchMetricAlarm> => {
+      const byPair: Record<string, CloudwatchMetricAlarm> = {};
+      for (const source of sources) {
+        for (const cluster of source.clusterIdentifiers) {
+          byPair[`${source.accountId}/${cluster}`] = this.addMetricAlarm(`${kind.id}-${source.accountId}-${cluster}`, {
+            alarmName: `${functionName}-${source.accountId}-${cluster}-${kind.nameSuffix}`,
+            alarmDescription: `${kind.what(cluster, source.accountId)} is older than the RPO of ${source.rpoHours} h, or the DR monitor stopped reporting.`,
+            metricName: kind.metricName,
+            dimensions: { [METRIC_DIMENSIONS.sourceAccount]: source.accountId, [METRIC_DIMENSIONS.cluster]: cluster },
+            statistic: "Maximum",
+            period,
+            evaluationPeriods,
+            datapointsToAlarm: evaluationPeriods,
+            threshold: source.rpoHours,
+            treatMissingData: "breaching",
+          });
+        }
       }
-    }
-    this.stalenessAlarms = alarms;
+      return byPair;
+    };
+    this.stalenessAlarms = alarms(props.sources, {
+      id: "staleness",
+      nameSuffix: "rpo-exceeded",
+      metricName: DR_MONITOR_METRICS.newestSharedSnapshotAgeHours,
+      what: (cluster, account) => `The newest snapshot of ${cluster} shared by ${account}`,
+    });
+    this.backupStalenessAlarms = alarms(backup?.sources ?? [], {
+      id: "backup-staleness",
+      nameSuffix: "backup-rpo-exceeded",
+      metricName: DR_MONITOR_METRICS.newestRecoveryPointAgeHours,
+      what: (cluster, account) => `The newest completed recovery point of ${cluster} (account ${account}) in the DR backup vault`,
+    });
   }
+}
+
+/**
+ * The SOURCES entries: one per native source, as before AWS Backup (`{"accountId","clusters"}`), then one per backup
+ * source with `"approaches":["backup"]`, its region and partition. A cluster watched both ways is in one entry of
+ * each kind. A cross-account copy stays in its partition, so the sources' partition is the DR vault's: the
+ * `partition` prop, or else the vault ARN's (read by Terraform when the ARN is only known at apply).
+ */
+function monitoredSources(props: DrSnapshotMonitorProps): MonitoredSource[] {
+  const backup = props.backup;
+  const partition =
+    backup === undefined
+      ? undefined
+      : (props.partition ?? BACKUP_VAULT_ARN.exec(backup.vaultArn)?.[1] ?? Token.asString(Fn.element(Fn.split(":", backup.vaultArn), 1)));
+  return [
+    ...props.sources.map((s) => ({ accountId: s.accountId, clusters: [...s.clusterIdentifiers] })),
+    ...(backup?.sources ?? []).map((s) => ({
+      accountId: s.accountId,
+      clusters: [...s.clusterIdentifiers],
+      approaches: ["backup" as const],
+      region: s.region,
+      partition,
+    })),
+  ];
 }
