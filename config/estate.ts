@@ -2,7 +2,15 @@
 // that a bad config is refused before any construct exists. Messages are written to follow
 // `<path>: <value> ` (see format.ts): "is not ..., allowed ...".
 import { z } from "zod";
-import { CLUSTER_IDENTIFIER, CLUSTER_IDENTIFIER_RULE, IAM_ROLE_OR_USER_ARN, KMS_KEY_ARN, redshiftIdentifierPattern } from "../contract";
+import {
+  BACKUP_VAULT_NAME,
+  CLUSTER_IDENTIFIER,
+  CLUSTER_IDENTIFIER_RULE,
+  IAM_ROLE_OR_USER_ARN,
+  KMS_KEY_ARN,
+  ORGANIZATION_ID,
+  redshiftIdentifierPattern,
+} from "../contract";
 import { isNetworkAddress, overlaps, parseCidr } from "../contract/cidr";
 import { derivedNameProblems } from "./names";
 import { checkBackupSource, checkBackupVault, checkManualSnapshotQuotas, DEFAULT_MANUAL_SNAPSHOT_QUOTA, MAX_BACKUP_RETENTION_DAYS } from "./backup-rules";
@@ -271,7 +279,7 @@ const source = strict({
 
 const backupVault = strict({
   /** Name of the DR backup vault. @default "<project>-dr" */
-  vaultName: z.string().regex(/^[A-Za-z0-9_-]{2,50}$/, "is not a valid backup vault name: 2-50 letters, digits, hyphens and underscores").optional(),
+  vaultName: z.string().regex(BACKUP_VAULT_NAME, "is not a valid backup vault name: 2-50 letters, digits, hyphens and underscores").optional(),
   /**
    * Who may copy into the vault: "sources", exactly the source accounts of this config that have backup on; or
    * "organization", any account of the AWS Organization `organization.id` (aws:PrincipalOrgID).
@@ -325,7 +333,7 @@ const dr = strict({
 
 const organization = strict({
   /** The AWS Organization the source and DR accounts belong to. */
-  id: z.string().regex(/^o-[a-z0-9]{10,32}$/, "is not an AWS Organizations id: o- followed by 10-32 lowercase letters or digits"),
+  id: z.string().regex(ORGANIZATION_ID, "is not an AWS Organizations id: o- followed by 10-32 lowercase letters or digits"),
   /**
    * The management account, where the `org` stack turns on cross-account backup for the organization
    * (aws_backup_global_settings applies only there). Omit it when that setting is managed elsewhere.

@@ -56,6 +56,8 @@ export const KMS_KEY_ARN = /^arn:aws(-[a-z]+)*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-
 
 /** An AWS Backup vault name (the API's pattern). */
 export const BACKUP_VAULT_NAME = /^[A-Za-z0-9_-]{2,50}$/;
+/** An AWS Organizations id, as aws:PrincipalOrgID compares it. */
+export const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
 
 /** An AWS region name, e.g. eu-west-1, us-gov-west-1. */
 export const AWS_REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d+$/;

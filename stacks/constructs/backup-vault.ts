@@ -13,7 +13,7 @@ import { CloudwatchEventBusPolicy } from "@cdktf/provider-aws/lib/cloudwatch-eve
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
-import { ACCOUNT_ID, IAM_ROLE_OR_USER_ARN, KMS_KEY_ARN } from "../../contract";
+import { ACCOUNT_ID, BACKUP_VAULT_NAME, IAM_ROLE_OR_USER_ARN, KMS_KEY_ARN, ORGANIZATION_ID } from "../../contract";
 import { AlertTopic } from "./alert-topic";
 import { failedJobsAlarm, failedJobsPattern } from "./backup-events";
 import { MAX_LIFECYCLE_DAYS } from "./backup-plan";
@@ -62,8 +62,6 @@ export interface LockedBackupVaultProps {
   /** @default {} */
   readonly tags?: Readonly<Record<string, string>>;
 }
-
-const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
 
 /** The principal and condition that name the copy sources in a resource or key policy. */
 function copySourcePrincipal(partition: string, sources: CopySources): { Principal: PolicyPrincipal | "*"; Condition?: PolicyConditions } {
@@ -118,7 +116,7 @@ export class LockedBackupVault extends Construct {
   constructor(scope: Construct, id: string, props: LockedBackupVaultProps) {
     super(scope, id);
     const check = new PropChecks("LockedBackupVault", this);
-    check.pattern("vaultName", props.vaultName, /^[A-Za-z0-9_-]{2,50}$/, "2-50 letters, digits, hyphens and underscores");
+    check.pattern("vaultName", props.vaultName, BACKUP_VAULT_NAME, "2-50 letters, digits, hyphens and underscores");
     check.pattern("accountId", props.accountId, ACCOUNT_ID, "a 12-digit AWS account id");
     check.pattern("kmsKeyArn", props.kmsKeyArn, KMS_KEY_ARN, "a customer-managed KMS key ARN (copies of Redshift recovery points cannot use aws/backup)");
     check.pattern("breakGlassPrincipalArn", props.breakGlassPrincipalArn, IAM_ROLE_OR_USER_ARN, "an IAM role or user ARN");
