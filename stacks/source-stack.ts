@@ -114,6 +114,8 @@ export class SourceStack extends AccountStack {
           subnetGroupName: this.network.subnetGroupName,
           securityGroupIds: [this.network.securityGroupId],
           preventDestroy: cluster.create.preventDestroy,
+          // An AWS Backup selection by tag must find the clusters created here too.
+          tags: source.backup.enabled && source.backup.selectByTag ? { [source.backup.selectByTag.key]: source.backup.selectByTag.value } : undefined,
         });
         this.clusters.push({ identifier: cluster.identifier, arn: made.arn, kmsKeyArn: key.arn });
       } else {

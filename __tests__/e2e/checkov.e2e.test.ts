@@ -1,5 +1,6 @@
-// Security scan tier: checkov over every synthesized stack of the example estate and of the
-// three-source fixture. Zero failed checks; every skip is in .checkov.yaml with its reason.
+// Security scan tier: checkov over every synthesized stack of the example estate, the AWS Backup
+// example (backup plan with cross-account copy, locked DR vault, org stack) and the three-source
+// fixture. Zero failed checks; every skip is in .checkov.yaml with its reason.
 import * as fs from "fs";
 import * as path from "path";
 import { App } from "cdktf";
@@ -8,7 +9,7 @@ import { buildStacks } from "../../stacks";
 import { runCheckov } from "../../scripts/e2e/checkov";
 import { e2eWorkDir, repoRoot } from "../../scripts/e2e/paths";
 import { inParallel } from "../../scripts/terraform";
-import { rawExample, rawMultiSource, RawConfig } from "../helpers";
+import { rawBackupExample, rawExample, rawMultiSource, RawConfig } from "../helpers";
 
 const CONFIG_FILE = path.join(repoRoot, ".checkov.yaml");
 
@@ -30,6 +31,7 @@ function synthesize(name: string, raw: RawConfig): string {
 
 const estates: [string, () => RawConfig][] = [
   ["example", rawExample],
+  ["aws-backup", rawBackupExample],
   ["three-sources", rawMultiSource],
 ];
 

@@ -53,9 +53,13 @@ describe("source stack with AWS Backup", () => {
     expect(byArn.name).toBe("rsdr-analytics-clusters");
     expect(byArn.resources).toEqual([expect.stringMatching(/^\$\{aws_redshift_cluster\.cluster-analytics-prod_cluster_[0-9A-F]+\.arn\}$/)]);
     expect(byArn.selection_tag).toBeUndefined();
-    const byTag = only(synth((c) => (c.sources[0].backup.selectByTag = { key: "backup", value: "rsdr" }))["source-analytics"], "aws_backup_selection");
+    const tagged = synth((c) => (c.sources[0].backup.selectByTag = { key: "backup", value: "rsdr" }))["source-analytics"];
+    const byTag = only(tagged, "aws_backup_selection");
     expect(byTag.resources).toEqual(["arn:aws:redshift:eu-west-2:222222222222:cluster:*"]);
     expect(byTag.selection_tag).toEqual([{ type: "STRINGEQUALS", key: "backup", value: "rsdr" }]);
+    // The clusters the stack creates carry the tag, so the selection finds them; without it they carry none of their own.
+    expect(only(tagged, "aws_redshift_cluster").tags).toEqual({ backup: "rsdr" });
+    expect(only(source(), "aws_redshift_cluster").tags).toBeUndefined();
   });
 
   it("gives AWS Backup a role with its managed backup and restore policies, the copy into exactly the DR vault, and the cluster key", () => {

@@ -1,5 +1,6 @@
-// STS and SQS calls the emulator tests need, made against moto with a small SigV4-signed HTTP client: no JS SDK
-// clients for STS or SQS are dependencies of this project. moto does not check signatures, but they are valid.
+// STS, SQS and EventBridge calls the emulator tests need, made against moto with a small SigV4-signed HTTP
+// client: no JS SDK clients for STS, SQS or EventBridge are dependencies of this project. moto does not check
+// signatures, but they are valid.
 import * as crypto from "crypto";
 import * as http from "http";
 import { sha256, type Credentials } from "./functions";
@@ -80,11 +81,12 @@ export async function assumeRole(endpoint: string, roleArn: string, region = "us
   return { accessKeyId, secretAccessKey, sessionToken };
 }
 
-/** One SQS JSON-protocol call (AmazonSQS.<action>) against moto. */
-export async function sqs<T = Record<string, unknown>>(
+/** One call of an AWS JSON-protocol service (`X-Amz-Target: <targetPrefix>.<action>`) against moto. */
+export async function awsJson<T = Record<string, unknown>>(
   endpoint: string,
   creds: Credentials,
   region: string,
+  api: { service: string; targetPrefix: string; jsonVersion: "1.0" | "1.1" },
   action: string,
   input: Record<string, unknown>,
 ): Promise<T> {
@@ -92,15 +94,27 @@ export async function sqs<T = Record<string, unknown>>(
   const headers = signV4({
     endpoint,
     region,
-    service: "sqs",
+    service: api.service,
     body,
     creds,
-    headers: { "content-type": "application/x-amz-json-1.0", "x-amz-target": `AmazonSQS.${action}` },
+    headers: { "content-type": `application/x-amz-json-${api.jsonVersion}`, "x-amz-target": `${api.targetPrefix}.${action}` },
   });
   const res = await post(endpoint, headers, body);
-  if (res.status !== 200) throw new Error(`SQS ${action}: HTTP ${res.status}: ${res.body.slice(0, 500)}`);
+  if (res.status !== 200) throw new Error(`${api.service} ${action}: HTTP ${res.status}: ${res.body.slice(0, 500)}`);
   return (res.body ? JSON.parse(res.body) : {}) as T;
 }
+
+/** A caller of one JSON-protocol API against moto: `(endpoint, creds, region, action, input)`. */
+function jsonApi(api: { service: string; targetPrefix: string; jsonVersion: "1.0" | "1.1" }) {
+  return <T = Record<string, unknown>>(endpoint: string, creds: Credentials, region: string, action: string, input: Record<string, unknown>): Promise<T> =>
+    awsJson<T>(endpoint, creds, region, api, action, input);
+}
+
+/** One SQS JSON-protocol call (AmazonSQS.<action>) against moto. */
+export const sqs = jsonApi({ service: "sqs", targetPrefix: "AmazonSQS", jsonVersion: "1.0" });
+
+/** One EventBridge call (AWSEvents.<action>, JSON 1.1) against moto: the project has no EventBridge SDK client. */
+export const eventBridge = jsonApi({ service: "events", targetPrefix: "AWSEvents", jsonVersion: "1.1" });
 
 /** Every message currently in the queue (received until an empty receive), bodies parsed as SNS envelopes when they are. */
 export async function drainQueue(

@@ -27,6 +27,10 @@ export const MOTO_UNSUPPORTED_RESOURCE_TYPES: Readonly<Record<string, string>> =
   aws_redshift_snapshot_schedule_association: "Redshift ModifyClusterSnapshotSchedule is not implemented in moto 5.2.5 (and its schedule cannot exist)",
   aws_backup_vault_policy: "Backup PutBackupVaultAccessPolicy has no route in moto 5.2.5 (HTTP 404)",
   aws_backup_selection: "Backup CreateBackupSelection is not implemented in moto 5.2.5 (501 with the launcher patch)",
+  aws_backup_vault_notifications:
+    "Backup PutBackupVaultNotifications (PUT /backup-vaults/<name>/notification-configuration) has no route in moto 5.2.5 (HTTP 404)",
+  aws_backup_region_settings: "Backup UpdateRegionSettings (PUT /account-settings) has no route in moto 5.2.5 (HTTP 404)",
+  aws_backup_global_settings: "Backup UpdateGlobalSettings (PUT /global-settings) has no route in moto 5.2.5 (HTTP 404)",
 };
 
 export type TerraformJson = Record<string, any>;

@@ -29,6 +29,8 @@ export interface SecureRedshiftClusterProps {
    * @default true
    */
   readonly preventDestroy?: boolean;
+  /** Tags of the cluster (the provider's default tags are added). @default {} */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -86,6 +88,7 @@ export class SecureRedshiftCluster extends Construct {
       skipFinalSnapshot: false,
       finalSnapshotIdentifier: `${props.identifier}-final`,
       lifecycle: { preventDestroy: props.preventDestroy ?? true },
+      ...(props.tags && Object.keys(props.tags).length > 0 ? { tags: { ...props.tags } } : {}),
     });
     this.arn = this.cluster.arn;
     this.identifier = this.cluster.clusterIdentifier;
