@@ -108,15 +108,33 @@ async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/** The lock id in terraform's "Error acquiring the state lock" output, or undefined. */
+function heldLockId(output: string): string | undefined {
+  return /Error acquiring the state lock[\s\S]*?ID:\s+([0-9a-f-]{36})/.exec(output)?.[1];
+}
+
 async function tf(run: StackRun, stepName: string, args: string[], opts: { dir?: string; okCodes?: number[] } = {}): Promise<TerraformResult> {
   const cwd = opts.dir ?? run.dir;
-  const r = await runTerraform(args, { cwd, env, timeoutMs: TERRAFORM_TIMEOUT_MS, signal: emulatorGone.signal });
-  timings.push({ stack: run.name, step: stepName, ms: r.durationMs });
-  // Full output of every command, for what the trimmed failure message leaves out.
-  fs.appendFileSync(
-    path.join(dirs.logs, `${run.name}.log`),
-    `\n=== terraform ${args.join(" ")} (${stepName}) in ${cwd}: exit ${r.code}, ${seconds(r.durationMs)}\n${r.stdout}\n${r.stderr}`,
-  );
+  const once = async (label: string) => {
+    const r = await runTerraform(args, { cwd, env, timeoutMs: TERRAFORM_TIMEOUT_MS, signal: emulatorGone.signal });
+    timings.push({ stack: run.name, step: stepName, ms: r.durationMs });
+    // Full output of every command, for what the trimmed failure message leaves out.
+    fs.appendFileSync(
+      path.join(dirs.logs, `${run.name}.log`),
+      `\n=== terraform ${args.join(" ")} (${label}) in ${cwd}: exit ${r.code}, ${seconds(r.durationMs)}\n${r.stdout}\n${r.stderr}`,
+    );
+    return r;
+  };
+  let r = await once(stepName);
+  // This test runs one terraform command per stack at a time, so a lock found at the start of a command is
+  // stale: the emulator answered a retried conditional PutItem of the same command with "already exists" (seen
+  // once under load). Unlock it and run the command again, once, saying so; any other failure stands.
+  const stale = r.code !== 0 && !(opts.okCodes ?? [0]).includes(r.code) ? heldLockId(`${r.stdout}\n${r.stderr}`) : undefined;
+  if (stale) {
+    log(`${run.name}: ${stepName}: stale state lock ${stale} left by an emulator retry; force-unlock and run again once`);
+    await runTerraform(["force-unlock", "-force", stale], { cwd, env, timeoutMs: TERRAFORM_TIMEOUT_MS, signal: emulatorGone.signal });
+    r = await once(`${stepName}, after force-unlock of a stale lock`);
+  }
   if (!(opts.okCodes ?? [0]).includes(r.code)) {
     throw new Error(
       (emulatorGone.signal.aborted ? `${(emulatorGone.signal.reason as Error).message}: ` : "") +
