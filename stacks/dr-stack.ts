@@ -54,18 +54,19 @@ export class DrStack extends AccountStack {
     });
 
     const vaultConfig = estate.dr.backup;
+    let backupVaultKey: ManagedKey | undefined;
     if (vaultConfig) {
       const backupSources = sources.filter((s) => s.source.backup.enabled);
       const copySources: CopySources =
         vaultConfig.copyFrom === "organization"
           ? { organizationId: estate.organization!.id }
           : { accountIds: backupSources.map((s) => s.accountId) };
-      const vaultKey = new ManagedKey(this, "backup-key", {
+      const vaultKey = (backupVaultKey = new ManagedKey(this, "backup-key", {
         alias: `${prefix}-backup`,
         description: `Encrypts the AWS Backup copies of ${estate.project}'s Redshift recovery points in the DR vault`,
         accountId: this.accountId,
         serviceStatements: backupVaultKeyStatements(this.partition, copySources),
-      });
+      }));
       const lock = vaultConfig.lock;
       this.backupVault = new LockedBackupVault(this, "backup-vault", {
         vaultName: drBackupVaultName(estate.project, vaultConfig.vaultName),
@@ -102,6 +103,7 @@ export class DrStack extends AccountStack {
       existing: estate.dr.network.existing,
     });
 
+
     this.operatorRole = new RestoreOperatorRole(this, "restore-operator", {
       roleName: `${prefix}-restore-operator`,
       region: this.region,
@@ -114,6 +116,15 @@ export class DrStack extends AccountStack {
         clusterIdentifiers: s.clusters.map((c) => c.identifier),
         kmsKeyArns: s.clusters.map((c) => c.kmsKeyArn), // the role names each key once
       })),
+      ...(this.backupVault && backupVaultKey
+        ? {
+            backupVault: {
+              vaultArn: this.backupVault.vaultArn,
+              kmsKeyArn: backupVaultKey.arn,
+              clusterIdentifiers: sources.filter((s) => s.source.backup.enabled).flatMap((s) => s.clusters.map((c) => c.identifier)),
+            },
+          }
+        : {}),
     });
 
     if (estate.dr.createRedshiftServiceLinkedRole) {

@@ -19,7 +19,6 @@ import * as fs from "fs";
 import * as path from "path";
 import { App } from "cdktf";
 import {
-  CreateClusterCommand,
   CreateClusterSnapshotCommand,
   CreateTagsCommand,
   DeleteTagsCommand,
@@ -44,6 +43,7 @@ import {
   type SynthesizedFunction,
 } from "../../scripts/e2e/functions";
 import { MotoServer, startMoto } from "../../scripts/e2e/moto";
+import { createEmulatorCluster } from "../../scripts/e2e/redshift";
 import { e2eWorkDir } from "../../scripts/e2e/paths";
 
 // The embedded example estate: one source (analytics, 222222222222) with cluster analytics-prod, DR 999999999999.
@@ -174,18 +174,7 @@ async function topicWithTap(creds: Credentials, name: string): Promise<{ topicAr
   return { topicArn, queueUrl: QueueUrl };
 }
 
-async function createCluster(c: RedshiftClient): Promise<void> {
-  await c.send(
-    new CreateClusterCommand({
-      ClusterIdentifier: CLUSTER,
-      NodeType: "ra3.xlplus",
-      ClusterType: "multi-node",
-      NumberOfNodes: 2,
-      MasterUsername: "admin",
-      MasterUserPassword: "Example-Passw0rd",
-    }),
-  );
-}
+const createCluster = (c: RedshiftClient) => createEmulatorCluster(c, CLUSTER);
 
 // ---------------------------------------------------------------------------------------------------
 

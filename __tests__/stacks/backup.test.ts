@@ -250,6 +250,26 @@ describe("DR monitor with AWS Backup", () => {
   });
 });
 
+describe("restore operator role with a DR vault", () => {
+  it("may list the vault and restore its copies of the backed-up clusters, using the vault key only through Redshift", () => {
+    const json = synth().dr;
+    const role = resources(json, "aws_iam_role_policy").find((p) => p.name === "restore-shared-snapshots").policy;
+    expect(bySid(role, "ListDrVaultRecoveryPoints")).toMatchObject({
+      Action: "backup:ListRecoveryPointsByBackupVault",
+      Resource: expect.stringMatching(/^\$\{aws_backup_vault\.backup-vault_[0-9A-F]+\.arn\}$/),
+    });
+    expect(bySid(role, "RestoreVaultCopies").Resource).toEqual(["arn:aws:redshift:eu-west-2:999999999999:snapshot:analytics-prod/awsbackup:*"]);
+    expect(bySid(role, "ReadVaultKeyThroughRedshift")).toMatchObject({
+      Action: ["kms:Decrypt", "kms:DescribeKey"],
+      Resource: expect.stringMatching(/^\$\{aws_kms_key\.backup-key_[0-9A-F]+\.arn\}$/),
+      Condition: { StringEquals: { "kms:ViaService": "redshift.eu-west-2.amazonaws.com" } },
+    });
+    // Without a DR vault, none of it.
+    const plain = resources(synthEstate(estateOf(rawExample())).dr, "aws_iam_role_policy").find((p) => p.name === "restore-shared-snapshots").policy;
+    expect(plain).not.toMatch(/backup:|awsbackup/);
+  });
+});
+
 describe("organization stack", () => {
   it("turns cross-account backup on in the management account, writing every key of the setting", () => {
     const org = synth().org;

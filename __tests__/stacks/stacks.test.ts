@@ -322,8 +322,11 @@ describe("DR stack", () => {
       Resource: "arn:aws:iam::999999999999:role/aws-service-role/redshift.amazonaws.com/AWSServiceRoleForRedshift",
       Condition: { StringLike: { "iam:AWSServiceName": "redshift.amazonaws.com" } },
     });
+    // The DR key's metadata without the Redshift condition: the CLI resolves its alias to the ARN it restores with.
+    expect(bySid.DescribeDrKey).toEqual({ Sid: "DescribeDrKey", Effect: "Allow", Action: "kms:DescribeKey", Resource: drKey });
     expect(Object.keys(bySid).sort()).toEqual([
       "CreateRedshiftServiceLinkedRole",
+      "DescribeDrKey",
       "EncryptRestoredClustersWithDrKey",
       "FinalSnapshotsOfRestoredClusters",
       "LetRedshiftUseDrKey",

@@ -28,10 +28,15 @@ export interface ClusterWork {
 
 /** The newest `shareLatest` available snapshots of ours that retention keeps, newest first. */
 function snapshotsToShare(work: ClusterWork, shareLatest: number): Snapshot[] {
-  return newestFirst([...work.ours.values()].filter((s) => s.Status === "available" && !work.expiring.has(s.SnapshotIdentifier!))).slice(
-    0,
-    shareLatest,
-  );
+  return newestToShare(work.ours.values(), work.expiring, shareLatest);
+}
+
+/**
+ * Of `ours`, the snapshots that stay shared: the newest `shareLatest` available ones that retention keeps (not in
+ * `expiring`), newest first. The share budget of the manager; the operator CLI shares within it too.
+ */
+export function newestToShare(ours: Iterable<Snapshot>, expiring: ReadonlySet<string>, shareLatest: number): Snapshot[] {
+  return newestFirst([...ours].filter((s) => s.Status === "available" && !expiring.has(s.SnapshotIdentifier!))).slice(0, shareLatest);
 }
 
 /** Step 3 (and the end of phase B): see the header comment. */

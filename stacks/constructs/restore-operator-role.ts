@@ -26,6 +26,12 @@ export interface RestoreOperatorRoleProps {
   /** Key the restored clusters are re-encrypted with (pass it as KmsKeyId when restoring). */
   readonly drKmsKeyArn: string;
   readonly sources: readonly RestoreSource[];
+  /**
+   * The DR account's AWS Backup vault, when copies of the sources' recovery points land there: the role may list
+   * it and restore its copies (Redshift snapshots of this account named `<cluster>/awsbackup:...`) of these clusters.
+   * @default none
+   */
+  readonly backupVault?: { readonly vaultArn: string; readonly kmsKeyArn: string; readonly clusterIdentifiers: readonly string[] };
 }
 
 /**
@@ -116,6 +122,14 @@ export class RestoreOperatorRole extends Construct {
         props.drKmsKeyArn,
       ),
       {
+        // Metadata only (no cryptographic use): lets the CLI resolve the DR key's alias to the ARN it restores with.
+        Sid: "DescribeDrKey",
+        Effect: "Allow",
+        Action: "kms:DescribeKey",
+        Resource: props.drKmsKeyArn,
+      },
+      ...(props.backupVault ? vaultCopyStatements(p, props.region, props.accountId, props.backupVault, keyUseThroughRedshift) : []),
+      {
         // Redshift creates its service-linked role with the first cluster of an account, as the caller; this is
         // the statement the Redshift Management Guide gives for that, and nothing else of IAM.
         Sid: "CreateRedshiftServiceLinkedRole",
@@ -135,4 +149,24 @@ export class RestoreOperatorRole extends Construct {
     new IamRolePolicy(this, "policy", { role: this.role.id, name: "restore-shared-snapshots", policy: policyDocument(statements) });
     this.arn = this.role.arn;
   }
+}
+
+/** Listing the DR vault and restoring its copies: the copies are this account's snapshots under the vault's key. */
+function vaultCopyStatements(
+  p: string,
+  region: string,
+  accountId: string,
+  vault: NonNullable<RestoreOperatorRoleProps["backupVault"]>,
+  keyUseThroughRedshift: (useSid: string, grantSid: string, actions: string[], keys: string | string[]) => PolicyStatement[],
+): PolicyStatement[] {
+  return [
+    { Sid: "ListDrVaultRecoveryPoints", Effect: "Allow", Action: "backup:ListRecoveryPointsByBackupVault", Resource: vault.vaultArn },
+    {
+      Sid: "RestoreVaultCopies",
+      Effect: "Allow",
+      Action: "redshift:RestoreFromClusterSnapshot",
+      Resource: vault.clusterIdentifiers.map((c) => `arn:${p}:redshift:${region}:${accountId}:snapshot:${c}/awsbackup:*`),
+    },
+    ...keyUseThroughRedshift("ReadVaultKeyThroughRedshift", "LetRedshiftUseVaultKey", ["kms:Decrypt", "kms:DescribeKey"], vault.kmsKeyArn),
+  ];
 }

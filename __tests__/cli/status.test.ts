@@ -1,0 +1,145 @@
+import "aws-sdk-client-mock-jest";
+import { mockClient } from "aws-sdk-client-mock";
+import { BackupClient, ListRecoveryPointsByBackupVaultCommand, type RecoveryPointByBackupVault } from "@aws-sdk/client-backup";
+import { DescribeClusterSnapshotsCommand, RedshiftClient, type DescribeClusterSnapshotsCommandInput, type Snapshot } from "@aws-sdk/client-redshift";
+import { registerStatusCommand } from "../../cli/commands/status";
+import { BACKUP_EXAMPLE, captureIO, cli, recordingClients } from "./helpers";
+
+const redshiftMock = mockClient(RedshiftClient);
+const backupMock = mockClient(BackupClient);
+
+const NOW = Date.parse("2026-11-27T12:00:00Z");
+const HOUR = 3_600_000;
+const SRC = "222222222222";
+const DR = "999999999999";
+// The example configs: rate(12 hours) gives a native RPO of 14 h; cron(0 3 * * ? *) with a 480-minute completion window 34 h.
+
+/** One of our snapshots as the source account sees it (tags included). */
+const ours = (stamp: string, ageH: number): Snapshot => ({
+  SnapshotIdentifier: `rsdr-analytics-prod-${stamp}`,
+  ClusterIdentifier: "analytics-prod",
+  SnapshotType: "manual",
+  Status: "available",
+  OwnerAccount: SRC,
+  SnapshotCreateTime: new Date(NOW - ageH * HOUR),
+  Tags: [
+    { Key: "managed-by", Value: "rsdr" },
+    { Key: "rsdr:cluster", Value: "analytics-prod" },
+  ],
+});
+const point = (ageH: number): RecoveryPointByBackupVault => ({
+  RecoveryPointArn: `arn:aws:redshift:eu-west-2:${DR}:snapshot:analytics-prod/awsbackup:job-${ageH}`,
+  ResourceArn: `arn:aws:redshift:eu-west-2:${SRC}:cluster:analytics-prod`,
+  Status: "COMPLETED",
+  CreationDate: new Date(NOW - ageH * HOUR),
+});
+
+/** Source-side listings carry ClusterIdentifier and tag filters; DR-side ones OwnerAccount (listing.ts). */
+function world(source: Snapshot[], sharedWithDr: Snapshot[], points: RecoveryPointByBackupVault[] = []) {
+  redshiftMock.on(DescribeClusterSnapshotsCommand).callsFake((input: DescribeClusterSnapshotsCommandInput) => ({
+    Snapshots: input.OwnerAccount ? sharedWithDr.map((s) => ({ ...s, Tags: undefined })) : source,
+  }));
+  backupMock.on(ListRecoveryPointsByBackupVaultCommand).resolves({ RecoveryPoints: points });
+}
+
+const status = (argv: string[], opts: Parameters<typeof cli>[2] = {}) => cli(["status", ...argv], [registerStatusCommand], opts);
+
+beforeEach(() => {
+  redshiftMock.reset();
+  backupMock.reset();
+});
+
+describe("status (Redshift and AWS Backup mocked)", () => {
+  it("plain lines off a terminal, announcing the accounts it reads; exit 0 within the RPOs", async () => {
+    const newest = ours("20261127t0600z", 6);
+    world([newest, ours("20261126t1800z", 18)], [newest], [point(9), point(40)]);
+    const clients = recordingClients();
+    const { code, io } = await status([], { config: BACKUP_EXAMPLE, clients });
+    expect(code).toBe(0);
+    expect(io.stdout).toEqual([
+      `analytics-prod (source analytics, ${SRC}): ok; newest snapshot rsdr-analytics-prod-20261127t0600z 6.0 h old; DR sees it yes; DR newest 6.0 h old (RPO 14 h); vault newest 9.0 h old (RPO 34 h)`,
+    ]);
+    expect(io.stderr).toEqual([
+      `status: reading our snapshots: account ${SRC} (source analytics), region eu-west-2, as the default credential chain`,
+      `status: reading shared snapshots and the DR vault: account ${DR} (DR), region eu-west-2, as the default credential chain`,
+    ]);
+    expect(new Set(clients.targets.map((t) => t.accountId))).toEqual(new Set([SRC, DR]));
+    expect(backupMock).toHaveReceivedCommandWith(ListRecoveryPointsByBackupVaultCommand, { BackupVaultName: "rsdr-dr", ByResourceType: "Redshift" });
+  });
+
+  it("a table on a terminal; exit 1 when the snapshot DR sees is past the native RPO", async () => {
+    const stale = ours("20261126t1600z", 20);
+    world([ours("20261127t0800z", 4), stale], [stale], [point(9)]);
+    const io = captureIO({ isTTY: true });
+    const { code } = await status([], { config: BACKUP_EXAMPLE, io });
+    expect(code).toBe(1);
+    expect(io.stdout).toEqual([
+      "CLUSTER         SOURCE                    NEWEST SNAPSHOT                     AGE    DR SEES IT  DR NEWEST / RPO  VAULT NEWEST / RPO  STATUS",
+      "--------------  ------------------------  ----------------------------------  -----  ----------  ---------------  ------------------  -------",
+      "analytics-prod  analytics (222222222222)  rsdr-analytics-prod-20261127t0800z  4.0 h  no          20.0 h / 14 h    9.0 h / 34 h        PROBLEM",
+    ]);
+    expect(io.stderr.slice(2)).toEqual([
+      "analytics-prod: newest snapshot the DR account sees is 20.0 h old, past the native RPO of 14 h",
+      "analytics-prod: note: the newest snapshot rsdr-analytics-prod-20261127t0800z is not (yet) shared with the DR account",
+    ]);
+  });
+
+  it("--json for pipelines; a missing recovery point is past the backup RPO", async () => {
+    const newest = ours("20261127t0600z", 6);
+    world([newest], [newest], [point(50)]);
+    const { code, stdout } = await status(["--json"], { config: BACKUP_EXAMPLE });
+    expect(code).toBe(1);
+    expect(JSON.parse(stdout)).toEqual({
+      checkedAt: "2026-11-27T12:00:00.000Z",
+      ok: false,
+      clusters: [
+        {
+          source: "analytics",
+          sourceAccountId: SRC,
+          cluster: "analytics-prod",
+          native: {
+            rpoHours: 14,
+            sourceNewest: { id: "rsdr-analytics-prod-20261127t0600z", ageHours: 6 },
+            visibleInDr: true,
+            drNewest: { id: "rsdr-analytics-prod-20261127t0600z", ageHours: 6 },
+            withinRpo: true,
+          },
+          backup: { rpoHours: 34, vaultName: "rsdr-dr", newest: { recoveryPointArn: point(50).RecoveryPointArn, ageHours: 50 }, withinRpo: false },
+          problems: ["newest recovery point in the DR vault is 50.0 h old, past the backup RPO of 34 h"],
+          notes: [],
+          ok: false,
+        },
+      ],
+    });
+  });
+
+  it("without a DR vault only the native columns; nothing shared with DR is past the RPO", async () => {
+    world([ours("20261127t0600z", 6)], []);
+    const { code, stdout, stderr } = await status([]);
+    expect(code).toBe(1);
+    expect(stdout).toBe(`analytics-prod (source analytics, ${SRC}): PROBLEM; newest snapshot rsdr-analytics-prod-20261127t0600z 6.0 h old; DR sees it no; DR newest none (RPO 14 h)`);
+    expect(stderr).toMatch(/status: reading shared snapshots: account 999999999999/);
+    expect(stderr).toMatch("analytics-prod: the DR account sees no shared snapshot of ours");
+    expect(backupMock.calls()).toHaveLength(0);
+  });
+
+  it("an account it cannot read makes the cluster unreadable (exit 1), naming the action, account and identity", async () => {
+    world([], [ours("20261127t0600z", 6)], [point(9)]);
+    redshiftMock
+      .on(DescribeClusterSnapshotsCommand, { ClusterIdentifier: "analytics-prod" })
+      .rejects(Object.assign(new Error("not authorized"), { name: "AccessDenied", $metadata: {} }));
+    const { code, stdout, stderr } = await status(["--source-profile", "prod"], { config: BACKUP_EXAMPLE });
+    expect(code).toBe(1);
+    expect(stdout).toMatch("newest snapshot unreadable; DR sees it ?; DR newest 6.0 h old (RPO 14 h)");
+    expect(stderr).toMatch(
+      `analytics-prod: redshift:DescribeClusterSnapshots in account ${SRC} (eu-west-2) as profile prod failed: AccessDenied: not authorized; the identity is not allowed`,
+    );
+  });
+
+  it("its help has a description and an example", async () => {
+    const { code, stdout } = await status(["--help"]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/past its RPO/);
+    expect(stdout).toMatch(/\$ redshift-backup --source-profile prod --dr-profile dr status/);
+  });
+});

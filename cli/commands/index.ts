@@ -1,0 +1,18 @@
+// Every command group of the CLI, in the order `--help` lists them.
+import type { Command } from "commander";
+import type { Registrar } from "../main";
+import { registerBackupCommands } from "./backup";
+import { preflightCommand, sdkReaders } from "./preflight";
+import { registerRestoreCommand } from "./restore";
+import { registerSnapshotCommands } from "./snapshot";
+import { registerStatusCommand } from "./status";
+
+export type RegisterCommands = (program: Command, registrar: Registrar) => void;
+
+export const COMMANDS: readonly RegisterCommands[] = [
+  registerSnapshotCommands,
+  registerRestoreCommand,
+  registerBackupCommands,
+  preflightCommand(sdkReaders),
+  registerStatusCommand,
+];
