@@ -1,6 +1,7 @@
 // What every command needs: the estate config (the same file the stacks read), and AWS clients for the source and
 // DR accounts with the credentials the operator chose. Clients are made through a factory so tests inject mocks.
 import { BackupClient } from "@aws-sdk/client-backup";
+import { EC2Client } from "@aws-sdk/client-ec2";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { KMSClient } from "@aws-sdk/client-kms";
 import { RedshiftClient } from "@aws-sdk/client-redshift";
@@ -38,6 +39,7 @@ export interface ClientFactory {
   backup(target: AccountTarget): BackupClient;
   kms(target: AccountTarget): KMSClient;
   iam(target: AccountTarget): IAMClient;
+  ec2(target: AccountTarget): EC2Client;
 }
 
 /** A profile alone is the SDK's own `profile` setting; a role is assumed from the profile (or the default chain). */
@@ -64,6 +66,7 @@ export function sdkClients(): ClientFactory {
     backup: (t) => make(`backup/${t.name}`, () => new BackupClient(config(t))),
     kms: (t) => make(`kms/${t.name}`, () => new KMSClient(config(t))),
     iam: (t) => make(`iam/${t.name}`, () => new IAMClient(config(t))),
+    ec2: (t) => make(`ec2/${t.name}`, () => new EC2Client(config(t))),
   };
 }
 

@@ -2,6 +2,7 @@
 // are used elsewhere), and a run of the CLI on an argv with a config file.
 import * as path from "path";
 import { BackupClient } from "@aws-sdk/client-backup";
+import { EC2Client } from "@aws-sdk/client-ec2";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { KMSClient } from "@aws-sdk/client-kms";
 import { RedshiftClient } from "@aws-sdk/client-redshift";
@@ -44,6 +45,7 @@ export function recordingClients(): ClientFactory & { readonly targets: AccountT
     backup: (t) => (targets.push(t), new BackupClient({ region: t.region, credentials: { accessKeyId: "test", secretAccessKey: "test" } })),
     kms: (t) => (targets.push(t), new KMSClient({ region: t.region, credentials: { accessKeyId: "test", secretAccessKey: "test" } })),
     iam: (t) => (targets.push(t), new IAMClient({ region: t.region, credentials: { accessKeyId: "test", secretAccessKey: "test" } })),
+    ec2: (t) => (targets.push(t), new EC2Client({ region: t.region, credentials: { accessKeyId: "test", secretAccessKey: "test" } })),
   };
 }
 

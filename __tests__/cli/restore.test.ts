@@ -1,9 +1,11 @@
 import "aws-sdk-client-mock-jest";
 import { mockClient } from "aws-sdk-client-mock";
 import { BackupClient, ListRecoveryPointsByBackupVaultCommand, type RecoveryPointByBackupVault } from "@aws-sdk/client-backup";
+import { DescribeSecurityGroupsCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { DescribeKeyCommand, KMSClient } from "@aws-sdk/client-kms";
 import {
   DescribeClusterSnapshotsCommand,
+  DescribeClusterSubnetGroupsCommand,
   DescribeClustersCommand,
   RedshiftClient,
   RestoreFromClusterSnapshotCommand,
@@ -17,6 +19,8 @@ import { DR, DR_KEY, SRC, sharedSnapshot, vaultCopy } from "../fixtures/restore-
 const redshiftMock = mockClient(RedshiftClient);
 const backupMock = mockClient(BackupClient);
 const kmsMock = mockClient(KMSClient);
+const ec2Mock = mockClient(EC2Client);
+const RESTORE_SG = "sg-0aaaabbbbccccdddd";
 
 const NOW = Date.parse("2026-11-27T12:00:00Z");
 const TARGET = "rsdr-restore-analytics-prod-20261127t1200z";
@@ -35,6 +39,11 @@ function world(snaps: Snapshot[], points: RecoveryPointByBackupVault[] = [], clu
   }));
   backupMock.on(ListRecoveryPointsByBackupVaultCommand).resolves({ RecoveryPoints: points });
   kmsMock.on(DescribeKeyCommand, { KeyId: DR_KEY_ALIAS }).resolves({ KeyMetadata: { KeyId: "k", Arn: DR_KEY } });
+  // The DR stack's restore group, found by name in the subnet group's VPC.
+  redshiftMock.on(DescribeClusterSubnetGroupsCommand, { ClusterSubnetGroupName: "rsdr-dr-redshift" }).resolves({ ClusterSubnetGroups: [{ VpcId: "vpc-0dr" }] });
+  ec2Mock
+    .on(DescribeSecurityGroupsCommand, { Filters: [{ Name: "vpc-id", Values: ["vpc-0dr"] }, { Name: "group-name", Values: ["rsdr-dr-redshift"] }] })
+    .resolves({ SecurityGroups: [{ GroupId: RESTORE_SG }] });
   redshiftMock.on(RestoreFromClusterSnapshotCommand).resolves({ Cluster: { ClusterIdentifier: TARGET, ClusterStatus: "creating" } });
   let i = 0;
   redshiftMock.on(DescribeClustersCommand).callsFake(() => {
@@ -56,6 +65,7 @@ beforeEach(() => {
   redshiftMock.reset();
   backupMock.reset();
   kmsMock.reset();
+  ec2Mock.reset();
 });
 
 describe("restore (Redshift, AWS Backup and KMS mocked)", () => {
@@ -86,9 +96,27 @@ describe("restore (Redshift, AWS Backup and KMS mocked)", () => {
       ClusterSubnetGroupName: "rsdr-dr-redshift",
       KmsKeyId: DR_KEY,
       PubliclyAccessible: false,
+      VpcSecurityGroupIds: [RESTORE_SG],
     });
     // Everything happens in the DR account.
     expect(new Set(clients.targets.map((t) => t.accountId))).toEqual(new Set([DR]));
+  });
+
+  it("without the DR stack's restore group in that VPC, warns and leaves the group to Redshift; --security-group-id skips the lookup", async () => {
+    let io = world([shared("rsdr-analytics-prod-20261127t0000z", 12)]);
+    ec2Mock.reset();
+    ec2Mock.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [] });
+    let r = await restore(["--cluster", "analytics-prod"], { io });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("warning: no security group rsdr-dr-redshift in the VPC of subnet group rsdr-dr-redshift: the new cluster gets the VPC's default group (pass --security-group-id)");
+    expect(redshiftMock.commandCalls(RestoreFromClusterSnapshotCommand)[0].args[0].input.VpcSecurityGroupIds).toBeUndefined();
+
+    io = world([shared("rsdr-analytics-prod-20261127t0000z", 12)]);
+    ec2Mock.resetHistory();
+    r = await restore(["--cluster", "analytics-prod", "--security-group-id", "sg-0given00000000000"], { io });
+    expect(r.code).toBe(0);
+    expect(ec2Mock.commandCalls(DescribeSecurityGroupsCommand)).toHaveLength(0);
+    expect(redshiftMock).toHaveReceivedCommandWith(RestoreFromClusterSnapshotCommand, { VpcSecurityGroupIds: ["sg-0given00000000000"] });
   });
 
   it("with an AWS Backup estate takes the newer of both; --from shared keeps to shared snapshots", async () => {

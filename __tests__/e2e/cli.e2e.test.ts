@@ -16,9 +16,11 @@ import * as path from "path";
 import {
   CreateClusterSnapshotCommand,
   DescribeClustersCommand,
+  CreateClusterSubnetGroupCommand,
   DescribeClusterSnapshotsCommand,
   RedshiftClient,
 } from "@aws-sdk/client-redshift";
+import { CreateSecurityGroupCommand, CreateSubnetCommand, CreateVpcCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { CreateAliasCommand, CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
 import { EXAMPLE_CONFIG, parseConfig } from "../../config/load";
 import { assumeRole } from "../../scripts/e2e/aws-calls";
@@ -128,7 +130,7 @@ describe("the operator CLI against moto (bin/redshift-backup.js, --use-config-ro
     expect(r.stdout).toMatch(/^preflight: \d+ checks: /m);
   });
 
-  it("restore --wait: restores into the restore naming pattern, resolving the DR key's alias, and prints the endpoint and the time to available", async () => {
+  it("restore --wait: restores into the restore naming pattern, the DR subnet group and restore security group (found by name), resolving the DR key's alias, and prints the endpoint and the time to available", async () => {
     // A snapshot the DR account holds, named as the source names them (moto ignores OwnerAccount).
     const rsDr = client(RedshiftClient, dr);
     await createEmulatorCluster(rsDr, CLUSTER);
@@ -136,6 +138,14 @@ describe("the operator CLI against moto (bin/redshift-backup.js, --use-config-ro
     const kms = client(KMSClient, dr);
     const key = (await kms.send(new CreateKeyCommand({ Description: "DR key" }))).KeyMetadata!;
     await kms.send(new CreateAliasCommand({ AliasName: `alias/${estate.project}-dr-redshift`, TargetKeyId: key.KeyId }));
+
+    // The DR stack's restore network as the stacks name it: subnet group and closed security group <project>-dr-redshift.
+    const ec2 = client(EC2Client, dr);
+    const vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: "10.100.0.0/16" }))).Vpc!.VpcId!;
+    const subnet = (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: "10.100.0.0/20", AvailabilityZone: `${REGION}a` }))).Subnet!.SubnetId!;
+    const group = `${estate.project}-dr-redshift`;
+    const sg = (await ec2.send(new CreateSecurityGroupCommand({ VpcId: vpc, GroupName: group, Description: "restore" }))).GroupId!;
+    await rsDr.send(new CreateClusterSubnetGroupCommand({ ClusterSubnetGroupName: group, Description: "restore", SubnetIds: [subnet] }));
 
     const r = await cli(["restore", "--cluster", CLUSTER, "--snapshot", created, "--wait", "--poll-seconds", "1"]);
     expect(r.code).toBe(0);
@@ -146,6 +156,9 @@ describe("the operator CLI against moto (bin/redshift-backup.js, --use-config-ro
     expect(r.stdout).toMatch(/available after \d+ s/);
     const restored = (await rsDr.send(new DescribeClustersCommand({ ClusterIdentifier: name }))).Clusters![0];
     expect(restored.ClusterStatus).toBe("available");
+    expect(restored.ClusterSubnetGroupName).toBe(group);
+    expect(restored.VpcSecurityGroups?.map((g) => g.VpcSecurityGroupId)).toEqual([sg]);
+    expect(r.stderr).not.toMatch(/warning: .*security group/);
     // moto does not keep the KmsKeyId of a restored cluster; the request's KmsKeyId (the DR key's ARN, resolved from
     // its alias) is asserted in __tests__/cli/restore.test.ts. Here: the alias resolved, or the restore would have failed.
     expect(key.Arn).toMatch(/^arn:aws:kms:/);

@@ -329,6 +329,7 @@ describe("DR stack", () => {
       "DescribeDrKey",
       "EncryptRestoredClustersWithDrKey",
       "FinalSnapshotsOfRestoredClusters",
+      "FindRestoreSecurityGroup",
       "LetRedshiftUseDrKey",
       "LetRedshiftUseSourceKeys",
       "ManageRestoredClusters",
@@ -336,10 +337,11 @@ describe("DR stack", () => {
       "RestoreSharedSnapshots",
       "SeeClustersAndSnapshots",
     ]);
-    // The only wildcard resource is on read-only Describe calls.
+    // The only wildcard resources are on read-only Describe calls.
     for (const s of statements(policy.policy)) {
-      if (s.Resource === "*") expect(s.Action.every((a: string) => a.startsWith("redshift:Describe"))).toBe(true);
+      if (s.Resource === "*") expect([s.Action].flat().every((a: string) => /^(redshift|ec2):Describe/.test(a))).toBe(true);
     }
+    expect(bySid.FindRestoreSecurityGroup).toEqual({ Sid: "FindRestoreSecurityGroup", Effect: "Allow", Action: "ec2:DescribeSecurityGroups", Resource: "*" });
   });
 
   it("creates Redshift's service-linked role only when the config asks for it", () => {

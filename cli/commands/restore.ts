@@ -5,7 +5,7 @@ import { InvalidArgumentError, Option, type Command } from "commander";
 import { drPrefix, restoredClusterPrefix } from "../../stacks/names";
 import { drBackupVaultName } from "../../config/names";
 import { ageHours } from "../../functions/lib/listing";
-import { partitionOf, restoreCluster, RestoreCallError, RestoreError, restoreTargetProblem, type RecoveryPoint, type RestoreResult } from "../../functions/lib/restore";
+import { findRestoreSecurityGroup, partitionOf, restoreCluster, RestoreCallError, RestoreError, restoreTargetProblem, type RecoveryPoint, type RestoreResult } from "../../functions/lib/restore";
 import type { CliContext } from "../context";
 import { AwsCallError, EXIT, UsageError } from "../exit";
 import { progress, type Progress } from "../io";
@@ -53,6 +53,8 @@ async function restoreAction(ctx: CliContext, o: RestoreOptions): Promise<number
   const io = ctx.io;
   ctx.announce(dr, `restore ${cluster.identifier} (source ${source.name}, account ${source.accountId})`);
   const kmsKeyId = o.kmsKeyId ?? `arn:${partitionOf(dr.region)}:kms:${dr.region}:${dr.accountId}:alias/${drPrefix(estate)}-redshift`;
+  const subnetGroupName = `${drPrefix(estate)}-redshift`;
+  const securityGroups = o.securityGroupId?.length ? o.securityGroupId : await restoreSecurityGroup(ctx, dr, subnetGroupName);
   let waiting: Progress | undefined;
   const say = (line: string) => (o.json ? io.err(line) : io.out(line));
   let result: RestoreResult;
@@ -74,9 +76,9 @@ async function restoreAction(ctx: CliContext, o: RestoreOptions): Promise<number
         ...(o.from ? { from: o.from } : {}),
         ...(o.snapshot ? { snapshot: o.snapshot } : {}),
         ...(o.target ? { targetClusterIdentifier: o.target } : {}),
-        subnetGroupName: `${drPrefix(estate)}-redshift`,
+        subnetGroupName,
         kmsKeyId,
-        ...(o.securityGroupId?.length ? { vpcSecurityGroupIds: o.securityGroupId } : {}),
+        ...(securityGroups?.length ? { vpcSecurityGroupIds: securityGroups } : {}),
         ...(o.wait
           ? {
               wait: {
@@ -153,7 +155,7 @@ export const registerRestoreCommand: RegisterCommands = (program: Command, regis
     .addOption(new Option("--from <kind>", "only consider shared snapshots or recovery points of the DR vault (default: the newest of both)").choices(["shared", "backup"]))
     .option("--target <name>", "the new cluster's identifier; must start with <project>-restore-")
     .option("--kms-key-id <arn>", "the DR key's ARN (default: alias/<project>-dr-redshift, resolved with kms:DescribeKey)")
-    .option("--security-group-id <id...>", "VPC security groups of the new cluster (default: the VPC's default group)")
+    .option("--security-group-id <id...>", "VPC security groups of the new cluster (default: the DR stack's restore group <project>-dr-redshift in the subnet group's VPC)")
     .option("--wait", "wait until the cluster is available; print its endpoint and the time it took")
     .option("--poll-seconds <n>", "with --wait: seconds between checks", positive("--poll-seconds"), 30)
     .option("--timeout-minutes <n>", "with --wait: give up waiting after this long (the restore goes on)", positive("--timeout-minutes"), 180)
@@ -169,3 +171,19 @@ export const registerRestoreCommand: RegisterCommands = (program: Command, regis
     );
   registrar.action<RestoreOptions>(command, (ctx, options) => restoreAction(ctx, options));
 };
+
+/**
+ * The DR stack's restore security group (named like the subnet group, `<project>-dr-redshift`, in its VPC), so the
+ * restored cluster does not land in the VPC's default group. A failed lookup is a warning, not a stop: the restore
+ * matters more than its network placement, which the operator can change afterwards.
+ */
+async function restoreSecurityGroup(ctx: CliContext, dr: ReturnType<CliContext["drTarget"]>, subnetGroupName: string): Promise<string[] | undefined> {
+  try {
+    const id = await findRestoreSecurityGroup({ redshift: ctx.clients.redshift(dr), ec2: ctx.clients.ec2(dr) }, subnetGroupName, subnetGroupName);
+    if (id) return [id];
+    ctx.io.err(`warning: no security group ${subnetGroupName} in the VPC of subnet group ${subnetGroupName}: the new cluster gets the VPC's default group (pass --security-group-id)`);
+  } catch (e) {
+    ctx.io.err(`warning: could not look up the restore security group (${(e as Error).message}): the new cluster gets the VPC's default group (pass --security-group-id)`);
+  }
+  return undefined;
+}

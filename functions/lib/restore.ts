@@ -16,8 +16,10 @@
  * refusals as {@link RestoreError} (a {@link ReconcileError}: classifyError gives its kind).
  */
 import type { BackupClient } from "@aws-sdk/client-backup";
+import { DescribeSecurityGroupsCommand, type EC2Client } from "@aws-sdk/client-ec2";
 import { DescribeKeyCommand, type KMSClient } from "@aws-sdk/client-kms";
 import {
+  DescribeClusterSubnetGroupsCommand,
   DescribeClustersCommand,
   RestoreFromClusterSnapshotCommand,
   type Cluster,
@@ -440,4 +442,32 @@ export async function restoreCluster(deps: RestoreDeps, req: RestoreRequest, eve
   const result = { recoveryPoint: point, ageHours: ageHours(point.createdAt, startedAt), clusterIdentifier: target, startedAt };
   if (!req.wait) return result;
   return { ...result, available: await waitForAvailable(deps, target, { ...req.wait, startedAt }) };
+}
+
+/**
+ * The security group a restored cluster should get: the one named `groupName` in the VPC of the subnet group (the
+ * DR stack's closed restore group), or undefined when that VPC has none of that name. Without it, Redshift would
+ * put the cluster in the VPC's default group.
+ */
+export async function findRestoreSecurityGroup(
+  deps: { readonly redshift: RedshiftClient; readonly ec2: EC2Client },
+  subnetGroupName: string,
+  groupName: string,
+): Promise<string | undefined> {
+  const groups = await step("redshift:DescribeClusterSubnetGroups", () =>
+    deps.redshift.send(new DescribeClusterSubnetGroupsCommand({ ClusterSubnetGroupName: subnetGroupName })),
+  );
+  const vpcId = groups.ClusterSubnetGroups?.[0]?.VpcId;
+  if (!vpcId) return undefined;
+  const found = await step("ec2:DescribeSecurityGroups", () =>
+    deps.ec2.send(
+      new DescribeSecurityGroupsCommand({
+        Filters: [
+          { Name: "vpc-id", Values: [vpcId] },
+          { Name: "group-name", Values: [groupName] },
+        ],
+      }),
+    ),
+  );
+  return found.SecurityGroups?.[0]?.GroupId;
 }

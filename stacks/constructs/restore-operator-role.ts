@@ -122,6 +122,14 @@ export class RestoreOperatorRole extends Construct {
         props.drKmsKeyArn,
       ),
       {
+        // WILDCARD: EC2 Describe* calls take no resource. Read-only: the restore finds the DR stack's closed restore
+        // security group by name in the subnet group's VPC, so a restored cluster is not left in the default group.
+        Sid: "FindRestoreSecurityGroup",
+        Effect: "Allow",
+        Action: "ec2:DescribeSecurityGroups",
+        Resource: "*",
+      },
+      {
         // Metadata only (no cryptographic use): lets the CLI resolve the DR key's alias to the ARN it restores with.
         Sid: "DescribeDrKey",
         Effect: "Allow",
