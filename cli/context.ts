@@ -9,6 +9,7 @@ import { fromIni, fromTemporaryCredentials } from "@aws-sdk/credential-providers
 import { ConfigError, configPath, loadConfig } from "../config/load";
 import type { ClusterConfig, Estate, SourceConfig } from "../config/estate";
 import { AWS_CLIENT_CONFIG } from "../functions/lib/lambda";
+import { restoreOperatorRoleName } from "../stacks/names";
 import type { CliIO } from "./io";
 import { UsageError } from "./exit";
 
@@ -113,16 +114,18 @@ export class CliContext {
   }
 
   sourceTarget(source: SourceConfig): AccountTarget {
-    const profile = this.options.sourceProfile;
-    const roleArn = this.options.useConfigRoles ? source.deployRoleArn : undefined;
-    return { kind: "source", name: source.name, accountId: source.accountId, region: source.region, profile, roleArn, identity: identityOf(profile, roleArn) };
+    return this.target("source", source.name, source, this.options.sourceProfile, source.deployRoleArn);
   }
 
   drTarget(): AccountTarget {
     const dr = this.estate.dr;
-    const profile = this.options.drProfile;
-    const roleArn = this.options.useConfigRoles ? `arn:aws:iam::${dr.accountId}:role/${this.estate.project}-dr-restore-operator` : undefined;
-    return { kind: "dr", name: "dr", accountId: dr.accountId, region: dr.region, profile, roleArn, identity: identityOf(profile, roleArn) };
+    return this.target("dr", "dr", dr, this.options.drProfile, `arn:aws:iam::${dr.accountId}:role/${restoreOperatorRoleName(this.estate)}`);
+  }
+
+  /** An account with the given profile, and the role the config names for it when --use-config-roles is on. */
+  target(kind: AccountTarget["kind"], name: string, at: { accountId: string; region: string }, profile: string | undefined, configRoleArn: string): AccountTarget {
+    const roleArn = this.options.useConfigRoles ? configRoleArn : undefined;
+    return { kind, name, accountId: at.accountId, region: at.region, profile, roleArn, identity: identityOf(profile, roleArn) };
   }
 
   /** Says, before anything changes, where the command acts. */

@@ -1,6 +1,7 @@
 // The rules of the AWS Backup approach that need more than one field: a copy needs a DR vault, its lifecycle
 // must fit the vault's lock, the lock's own consistency, and where copies may come from. Sources of the AWS
 // facts: docs/aws-behaviour.md, "AWS Backup (approach 3)".
+import { MAX_BACKUP_LIFECYCLE_DAYS } from "../contract";
 import type { Estate } from "./estate";
 import { checkAccountOf, safeSchedule, type AddIssue } from "./rules";
 
@@ -10,12 +11,9 @@ import { checkAccountOf, safeSchedule, type AddIssue } from "./rules";
  */
 export const DEFAULT_MANUAL_SNAPSHOT_QUOTA = 20;
 
-/** Days AWS Backup accepts for a lifecycle (100 years; "never" is written as this). */
-export const MAX_BACKUP_RETENTION_DAYS = 36500;
-
 /** The copy's lifecycle in days: "never" is written as 100 years (a copy without one inherits its source's expiry). */
 export function copyRetentionDays(copy: number | "never"): number {
-  return copy === "never" ? MAX_BACKUP_RETENTION_DAYS : copy;
+  return copy === "never" ? MAX_BACKUP_LIFECYCLE_DAYS : copy;
 }
 
 /** The staleness threshold of DR recovery points: as configured, else the longest gap + completion window + 2 hours. */

@@ -8,12 +8,13 @@ import {
   CLUSTER_IDENTIFIER_RULE,
   IAM_ROLE_OR_USER_ARN,
   KMS_KEY_ARN,
+  MAX_BACKUP_LIFECYCLE_DAYS,
   ORGANIZATION_ID,
   redshiftIdentifierPattern,
 } from "../contract";
 import { isNetworkAddress, overlaps, parseCidr } from "../contract/cidr";
 import { derivedNameProblems } from "./names";
-import { checkBackupSource, checkBackupVault, checkManualSnapshotQuotas, DEFAULT_MANUAL_SNAPSHOT_QUOTA, MAX_BACKUP_RETENTION_DAYS } from "./backup-rules";
+import { checkBackupSource, checkBackupVault, checkManualSnapshotQuotas, DEFAULT_MANUAL_SNAPSHOT_QUOTA } from "./backup-rules";
 import {
   checkAccountOf,
   checkRetentionCovers,
@@ -213,14 +214,14 @@ const backup = strict({
   /** A backup still running this many minutes after its scheduled time is cancelled. */
   completionWindowMinutes: z.number().int().min(120, "must be at least 120").max(43200, "must be at most 43200 (30 days)").default(480),
   /** Recovery points in the source vault are deleted this many days after creation. */
-  retentionDays: z.number().int().min(1, "must be at least 1").max(MAX_BACKUP_RETENTION_DAYS, `must be at most ${MAX_BACKUP_RETENTION_DAYS}`).default(35),
+  retentionDays: z.number().int().min(1, "must be at least 1").max(MAX_BACKUP_LIFECYCLE_DAYS, `must be at most ${MAX_BACKUP_LIFECYCLE_DAYS}`).default(35),
   /**
    * Days the copy in the DR vault is kept, or "never" (written as 100 years: a copy without its own lifecycle
    * would inherit the source's expiry). Must lie within the DR vault lock's bounds.
    */
   copyRetentionDays: z
-    .union([z.number().int().min(1, "must be at least 1").max(MAX_BACKUP_RETENTION_DAYS, `must be at most ${MAX_BACKUP_RETENTION_DAYS}`), z.literal("never")], {
-      error: `must be a number of days (1-${MAX_BACKUP_RETENTION_DAYS}) or "never"`,
+    .union([z.number().int().min(1, "must be at least 1").max(MAX_BACKUP_LIFECYCLE_DAYS, `must be at most ${MAX_BACKUP_LIFECYCLE_DAYS}`), z.literal("never")], {
+      error: `must be a number of days (1-${MAX_BACKUP_LIFECYCLE_DAYS}) or "never"`,
     })
     .default(35),
   /** Select clusters by this tag instead of by their ARNs (clusters must carry it; any tagged cluster of the account is backed up). */
@@ -255,6 +256,9 @@ const sourceName = z
     "is not a valid source name: 1-24 lowercase letters, digits and hyphens, starting with a letter, not ending with a hyphen, no two hyphens in a row (Redshift names built from it allow neither)",
   );
 
+/** An account's Redshift quota of manual snapshots in one region (AWS default 20, adjustable). */
+const manualSnapshotQuota = z.number().int().min(1, "must be at least 1").max(1000000, "must be at most 1000000").default(DEFAULT_MANUAL_SNAPSHOT_QUOTA);
+
 const source = strict({
   name: sourceName,
   accountId,
@@ -273,7 +277,7 @@ const source = strict({
    * The account's Redshift quota of manual snapshots in this region (AWS default 20, adjustable). Checked, for
    * now, when AWS Backup is on: its recovery points are manual snapshots too.
    */
-  manualSnapshotQuota: z.number().int().min(1, "must be at least 1").max(1000000, "must be at most 1000000").default(DEFAULT_MANUAL_SNAPSHOT_QUOTA),
+  manualSnapshotQuota,
   notifications: notifications.prefault({}),
 });
 
@@ -298,11 +302,11 @@ const backupVault = strict({
   lock: strict({
     mode: z.enum(["governance", "compliance"], { error: 'must be "governance" or "compliance"' }).default("governance"),
     /** Days until a compliance lock becomes immutable (at least 3). Only for "compliance". */
-    changeableForDays: z.number().int().min(3, "must be at least 3 (AWS Backup's cooling-off minimum)").max(MAX_BACKUP_RETENTION_DAYS, `must be at most ${MAX_BACKUP_RETENTION_DAYS}`).optional(),
+    changeableForDays: z.number().int().min(3, "must be at least 3 (AWS Backup's cooling-off minimum)").max(MAX_BACKUP_LIFECYCLE_DAYS, `must be at most ${MAX_BACKUP_LIFECYCLE_DAYS}`).optional(),
     /** Recovery points in the vault must be kept at least this long; a copy with a shorter lifecycle fails. */
-    minRetentionDays: z.number().int().min(1, "must be at least 1").max(MAX_BACKUP_RETENTION_DAYS, `must be at most ${MAX_BACKUP_RETENTION_DAYS}`).default(7),
+    minRetentionDays: z.number().int().min(1, "must be at least 1").max(MAX_BACKUP_LIFECYCLE_DAYS, `must be at most ${MAX_BACKUP_LIFECYCLE_DAYS}`).default(7),
     /** Recovery points in the vault may be kept at most this long. @default no maximum */
-    maxRetentionDays: z.number().int().min(1, "must be at least 1").max(MAX_BACKUP_RETENTION_DAYS, `must be at most ${MAX_BACKUP_RETENTION_DAYS}`).optional(),
+    maxRetentionDays: z.number().int().min(1, "must be at least 1").max(MAX_BACKUP_LIFECYCLE_DAYS, `must be at most ${MAX_BACKUP_LIFECYCLE_DAYS}`).optional(),
   }).prefault({}),
 });
 
@@ -326,7 +330,7 @@ const dr = strict({
    * The account's Redshift quota of manual snapshots in this region (AWS default 20, adjustable). Checked when
    * AWS Backup is on: every copy in the DR vault is a manual snapshot of this account.
    */
-  manualSnapshotQuota: z.number().int().min(1, "must be at least 1").max(1000000, "must be at most 1000000").default(DEFAULT_MANUAL_SNAPSHOT_QUOTA),
+  manualSnapshotQuota,
   /** The backup vault AWS Backup copies into (approach 3); required when any source has backup on. */
   backup: backupVault.optional(),
 });

@@ -56,6 +56,9 @@ export const KMS_KEY_ARN = /^arn:aws(-[a-z]+)*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-
 
 /** An AWS Backup vault name (the API's pattern). */
 export const BACKUP_VAULT_NAME = /^[A-Za-z0-9_-]{2,50}$/;
+/** AWS Backup's longest lifecycle and lock retention, in days (100 years; "never" is written as this). */
+export const MAX_BACKUP_LIFECYCLE_DAYS = 36500;
+
 /** An AWS Organizations id, as aws:PrincipalOrgID compares it. */
 export const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
 

@@ -12,7 +12,7 @@ import { RestoreOperatorRole } from "./constructs/restore-operator-role";
 import { operationsKeyPolicyStatements } from "./constructs/key-policies";
 import { backupVaultKeyStatements, CopySources, LockedBackupVault } from "./constructs/backup-vault";
 import { drBackupEventBusName, drBackupVaultName } from "../config/names";
-import { DR_STACK, drPrefix, restoredClusterPrefix } from "./names";
+import { DR_STACK, drPrefix, restoredClusterPrefix, restoreOperatorRoleName } from "./names";
 import type { SourceStack } from "./source-stack";
 
 /**
@@ -26,8 +26,9 @@ export class DrStack extends AccountStack {
   public readonly operatorRole: RestoreOperatorRole;
   /** Watches the age of the newest snapshot each source shares, when any source has native sharing on. */
   public readonly monitor?: DrSnapshotMonitor;
-  /** The locked vault AWS Backup copies into, when `dr.backup` is set. */
+  /** The locked vault AWS Backup copies into, and its key, when `dr.backup` is set. */
   public readonly backupVault?: LockedBackupVault;
+  public readonly backupVaultKey?: ManagedKey;
   /** Redshift's service-linked role, when `dr.createRedshiftServiceLinkedRole` is on. */
   public readonly redshiftServiceLinkedRole?: IamServiceLinkedRole;
 
@@ -53,20 +54,21 @@ export class DrStack extends AccountStack {
       }),
     });
 
+    // Validation makes dr.backup exist exactly when some source has backup on.
+    const backedUp = sources.filter((s) => s.source.backup.enabled);
     const vaultConfig = estate.dr.backup;
-    let backupVaultKey: ManagedKey | undefined;
     if (vaultConfig) {
-      const backupSources = sources.filter((s) => s.source.backup.enabled);
       const copySources: CopySources =
         vaultConfig.copyFrom === "organization"
           ? { organizationId: estate.organization!.id }
-          : { accountIds: backupSources.map((s) => s.accountId) };
-      const vaultKey = (backupVaultKey = new ManagedKey(this, "backup-key", {
+          : { accountIds: backedUp.map((s) => s.accountId) };
+      this.backupVaultKey = new ManagedKey(this, "backup-key", {
         alias: `${prefix}-backup`,
         description: `Encrypts the AWS Backup copies of ${estate.project}'s Redshift recovery points in the DR vault`,
         accountId: this.accountId,
         serviceStatements: backupVaultKeyStatements(this.partition, copySources),
-      }));
+      });
+      const vaultKey = this.backupVaultKey;
       const lock = vaultConfig.lock;
       this.backupVault = new LockedBackupVault(this, "backup-vault", {
         vaultName: drBackupVaultName(estate.project, vaultConfig.vaultName),
@@ -103,9 +105,8 @@ export class DrStack extends AccountStack {
       existing: estate.dr.network.existing,
     });
 
-
     this.operatorRole = new RestoreOperatorRole(this, "restore-operator", {
-      roleName: `${prefix}-restore-operator`,
+      roleName: restoreOperatorRoleName(estate),
       region: this.region,
       accountId: this.accountId,
       trustedPrincipals: estate.dr.operatorPrincipals,
@@ -116,12 +117,12 @@ export class DrStack extends AccountStack {
         clusterIdentifiers: s.clusters.map((c) => c.identifier),
         kmsKeyArns: s.clusters.map((c) => c.kmsKeyArn), // the role names each key once
       })),
-      ...(this.backupVault && backupVaultKey
+      ...(this.backupVault && this.backupVaultKey
         ? {
             backupVault: {
               vaultArn: this.backupVault.vaultArn,
-              kmsKeyArn: backupVaultKey.arn,
-              clusterIdentifiers: sources.filter((s) => s.source.backup.enabled).flatMap((s) => s.clusters.map((c) => c.identifier)),
+              kmsKeyArn: this.backupVaultKey.arn,
+              clusterIdentifiers: backedUp.flatMap((s) => s.clusters.map((c) => c.identifier)),
             },
           }
         : {}),
@@ -135,8 +136,7 @@ export class DrStack extends AccountStack {
     }
 
     const native = sources.filter((s) => s.source.native.enabled);
-    const backedUp = sources.filter((s) => s.source.backup.enabled);
-    if (native.length > 0 || (this.backupVault && backedUp.length > 0)) {
+    if (native.length > 0 || this.backupVault) {
       this.monitor = new DrSnapshotMonitor(this, "snapshot-monitor", {
         namePrefix: estate.project, // it adds "-dr-monitor", "-dr-alerts"
         accountId: this.accountId,
@@ -148,7 +148,7 @@ export class DrStack extends AccountStack {
           rpoHours: nativeRpoHours(s.source.native),
         })),
         // The copies in the DR vault keep their source cluster's ARN: the monitor reports the newest per cluster.
-        ...(this.backupVault && backedUp.length > 0
+        ...(this.backupVault
           ? {
               backup: {
                 vaultName: this.backupVault.vaultName,

@@ -19,6 +19,9 @@ export const stateKey = (estate: Estate, stackName: string) => `${estate.state.k
 /** Prefix of the resources of one source account, e.g. `rsdr-analytics`. */
 export const sourcePrefix = (estate: Estate, source: Pick<SourceConfig, "name">) => sourceNamePrefix(estate.project, source.name);
 export const drPrefix = (estate: Estate) => drNamePrefix(estate.project);
+/** The DR restore network's subnet group and security group (RedshiftNetwork names them `<name>-redshift`). */
+export const drRestoreNetworkName = (estate: Estate) => `${drPrefix(estate)}-redshift`;
+export const restoreOperatorRoleName = (estate: Estate) => `${drPrefix(estate)}-restore-operator`;
 /** Clusters the DR operator restores are named `<project>-restore-...`; its role may touch only those. */
 export const restoredClusterPrefix = (estate: Estate) => `${estate.project}-restore-`;
 

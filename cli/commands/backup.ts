@@ -18,10 +18,11 @@ import {
 import type { Command } from "commander";
 import { copyRetentionDays } from "../../config/backup-rules";
 import type { Estate, SourceConfig } from "../../config/estate";
-import { drBackupVaultName, drPrefix, sourcePrefix } from "../../config/names";
+import { drBackupVaultName, sourcePrefix } from "../../config/names";
 import { clusterIdentifierProblem, windowStamp } from "../../contract";
 import { listRedshiftRecoveryPoints, redshiftClusterArn } from "../../functions/lib/recovery-points";
-import { drBackupVaultArn, restoredClusterPrefix } from "../../stacks/names";
+import { drBackupVaultArn, drRestoreNetworkName, restoredClusterPrefix } from "../../stacks/names";
+import { backupPlanNames } from "../../stacks/constructs/backup-names";
 import type { Registrar } from "../main";
 import type { AccountTarget, CliContext } from "../context";
 import { call, EXIT, UsageError } from "../exit";
@@ -39,7 +40,8 @@ const PARTITION = "aws";
 /** The source vault and the role AWS Backup works with, as the source stack names them. */
 export function sourceBackupNames(estate: Estate, source: SourceConfig) {
   const prefix = sourcePrefix(estate.project, source.name);
-  return { vaultName: `${prefix}-backup`, roleArn: `arn:${PARTITION}:iam::${source.accountId}:role/${prefix}-backup` };
+  const names = backupPlanNames(prefix);
+  return { vaultName: names.vault, roleArn: `arn:${PARTITION}:iam::${source.accountId}:role/${names.role}` };
 }
 
 /** The source, if AWS Backup is on for it; otherwise bad usage (exit 2) naming the config field. */
@@ -289,7 +291,7 @@ async function restore(ctx: CliContext, opts: RestoreOptions): Promise<number> {
   const metadata: Record<string, string> = {
     RestoreType: "CLUSTER_RESTORE",
     ClusterIdentifier: name,
-    ClusterSubnetGroupName: `${drPrefix(estate.project)}-redshift`,
+    ClusterSubnetGroupName: drRestoreNetworkName(estate),
     PubliclyAccessible: "false",
     ...(opts.kmsKeyId ? { Encrypted: "true", KmsKeyId: opts.kmsKeyId } : {}),
   };

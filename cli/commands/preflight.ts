@@ -36,6 +36,7 @@ import {
 import { GetRoleCommand } from "@aws-sdk/client-iam";
 import { DescribeKeyCommand, GetKeyPolicyCommand } from "@aws-sdk/client-kms";
 import type { Registrar } from "../main";
+import { backupPlanNames } from "../../stacks/constructs/backup-names";
 import type { AccountTarget, CliContext } from "../context";
 import { describeAwsFailure, EXIT, type CallSite } from "../exit";
 import type { RegisterCommands } from "./index";
@@ -325,7 +326,7 @@ class Checks {
     const prefix = sourcePrefix(estate.project, source.name);
     const i = this.index(source);
 
-    const vaultName = `${prefix}-backup`;
+    const { vault: vaultName, plan: planName } = backupPlanNames(prefix);
     const vaultCheck = `source vault ${vaultName} exists`;
     const vault = await read(siteOf(src, "backup:DescribeBackupVault"), () => backup.send(new DescribeBackupVaultCommand({ BackupVaultName: vaultName })));
     if (vault.ok) this.add({ check: vaultCheck, status: "PASS", detail: vault.value.BackupVaultArn ?? vaultName, account: src.accountId });
@@ -333,7 +334,6 @@ class Checks {
       this.add({ check: vaultCheck, status: "FAIL", detail: `no vault ${vaultName} in account ${src.accountId}`, advice: `deploy the source stack (source-${source.name})`, account: src.accountId });
     } else this.unreadable(vaultCheck, src, vault, `aws backup describe-backup-vault --backup-vault-name ${vaultName} (account ${src.accountId})`);
 
-    const planName = `${prefix}-redshift`;
     const planCheck = `backup plan ${planName} exists`;
     const plans = await read(siteOf(src, "backup:ListBackupPlans"), async () => {
       const all: BackupPlansListMember[] = [];
@@ -501,9 +501,7 @@ class Checks {
 function managementTarget(ctx: CliContext, profile: string | undefined): AccountTarget | undefined {
   const m = ctx.estate.organization?.management;
   if (!m) return undefined;
-  const roleArn = ctx.options.useConfigRoles ? m.deployRoleArn : undefined;
-  const how = [roleArn && `role ${roleArn}`, profile && (roleArn ? `(from profile ${profile})` : `profile ${profile}`)].filter(Boolean).join(" ");
-  return { kind: "source", name: "organization-management", accountId: m.accountId, region: m.region, profile, roleArn, identity: how || "the default credential chain" };
+  return ctx.target("source", "organization-management", m, profile, m.deployRoleArn);
 }
 
 /** `preflight`, reading KMS and IAM through `readers` (tests and a later client factory supply them). */

@@ -2,7 +2,7 @@
 // (functions/lib/restore.ts): the newest of the snapshot the source shares and the copy in the DR vault, into
 // `<project>-restore-<cluster>-<stamp>` in the DR subnet group, encrypted with the DR key, never public.
 import { InvalidArgumentError, Option, type Command } from "commander";
-import { drPrefix, restoredClusterPrefix } from "../../stacks/names";
+import { drPrefix, drRestoreNetworkName, restoredClusterPrefix } from "../../stacks/names";
 import { drBackupVaultName } from "../../config/names";
 import { ageHours } from "../../functions/lib/listing";
 import { findRestoreSecurityGroup, partitionOf, restoreCluster, RestoreCallError, RestoreError, restoreTargetProblem, type RecoveryPoint, type RestoreResult } from "../../functions/lib/restore";
@@ -53,7 +53,7 @@ async function restoreAction(ctx: CliContext, o: RestoreOptions): Promise<number
   const io = ctx.io;
   ctx.announce(dr, `restore ${cluster.identifier} (source ${source.name}, account ${source.accountId})`);
   const kmsKeyId = o.kmsKeyId ?? `arn:${partitionOf(dr.region)}:kms:${dr.region}:${dr.accountId}:alias/${drPrefix(estate)}-redshift`;
-  const subnetGroupName = `${drPrefix(estate)}-redshift`;
+  const subnetGroupName = drRestoreNetworkName(estate);
   const securityGroups = o.securityGroupId?.length ? o.securityGroupId : await restoreSecurityGroup(ctx, dr, subnetGroupName);
   let waiting: Progress | undefined;
   const say = (line: string) => (o.json ? io.err(line) : io.out(line));

@@ -74,42 +74,25 @@ export class AlertTopic extends Construct {
     this.topicName = this.topic.name;
 
     const statements: PolicyStatement[] = [denyInsecureTransportStatement(this.topic.arn, "sns:Publish")];
-    if (props.allowCloudWatchAlarms ?? true) {
-      statements.push({
-        Sid: "CloudWatchAlarmsOfThisAccount",
-        Principal: { Service: "cloudwatch.amazonaws.com" },
-        Action: "sns:Publish",
-        Resource: this.topic.arn,
-        Condition: {
-          StringEquals: { "aws:SourceAccount": env.accountId },
-          ArnLike: { "aws:SourceArn": `arn:${env.partition}:cloudwatch:${env.region}:${env.accountId}:alarm:*` },
-        },
-      });
-    }
-    // Services of this account that publish (aws:SourceAccount); EventBridge rules below are limited to rule ARNs too.
-    const publishers: [boolean, string, string][] = [
+    // Services of this account that may publish, in policy order; each limited by aws:SourceAccount, and alarms and
+    // rules also by the ARNs of this account's alarms and rules.
+    const own = `${env.region}:${env.accountId}`;
+    const publishers: [boolean, string, string, string?][] = [
+      [props.allowCloudWatchAlarms ?? true, "CloudWatchAlarmsOfThisAccount", "cloudwatch.amazonaws.com", `arn:${env.partition}:cloudwatch:${own}:alarm:*`],
       [props.allowRedshiftEvents ?? false, "RedshiftEventsOfThisAccount", REDSHIFT_SERVICE_PRINCIPAL],
       [props.allowBackupNotifications ?? false, "BackupNotificationsOfThisAccount", "backup.amazonaws.com"],
+      [props.allowEventBridgeRules ?? false, "EventBridgeRulesOfThisAccount", "events.amazonaws.com", `arn:${env.partition}:events:${own}:rule/*`],
     ];
-    for (const [wanted, sid, service] of publishers) {
+    for (const [wanted, sid, service, sourceArn] of publishers) {
       if (!wanted) continue;
       statements.push({
         Sid: sid,
         Principal: { Service: service },
         Action: "sns:Publish",
         Resource: this.topic.arn,
-        Condition: { StringEquals: { "aws:SourceAccount": env.accountId } },
-      });
-    }
-    if (props.allowEventBridgeRules ?? false) {
-      statements.push({
-        Sid: "EventBridgeRulesOfThisAccount",
-        Principal: { Service: "events.amazonaws.com" },
-        Action: "sns:Publish",
-        Resource: this.topic.arn,
         Condition: {
           StringEquals: { "aws:SourceAccount": env.accountId },
-          ArnLike: { "aws:SourceArn": `arn:${env.partition}:events:${env.region}:${env.accountId}:rule/*` },
+          ...(sourceArn ? { ArnLike: { "aws:SourceArn": sourceArn } } : {}),
         },
       });
     }

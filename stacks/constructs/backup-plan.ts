@@ -16,15 +16,15 @@ import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
-import { ACCOUNT_ID, KMS_KEY_ARN } from "../../contract";
+import { ACCOUNT_ID, KMS_KEY_ARN, MAX_BACKUP_LIFECYCLE_DAYS } from "../../contract";
 import { AlertTopic } from "./alert-topic";
+import { backupPlanNames } from "./backup-names";
 import { failedJobsAlarm, failedJobsPattern, BACKUP_JOB_DETAIL_TYPES } from "./backup-events";
 import { serviceRole } from "./service-role";
 import { accountRoot, PolicyStatement } from "./iam";
 import { PropChecks } from "./validation";
 
 /** Recovery points kept 100 years never expire in practice; AWS Backup's longest lifecycle. */
-export const MAX_LIFECYCLE_DAYS = 36500;
 
 export interface BackupCopyTarget {
   /** ARN of the vault in the other account: `arn:<partition>:backup:<region>:<account>:backup-vault:<name>`. */
@@ -116,8 +116,8 @@ export class CrossAccountBackupPlan extends Construct {
     const completionWindow = props.completionWindowMinutes ?? 480;
     check.intRange("startWindowMinutes", startWindow, 60, 43200);
     check.intRange("completionWindowMinutes", completionWindow, startWindow + 60, 43200);
-    check.intRange("retentionDays", props.retentionDays, 1, MAX_LIFECYCLE_DAYS);
-    check.intRange("copy.retentionDays", props.copy.retentionDays, 1, MAX_LIFECYCLE_DAYS);
+    check.intRange("retentionDays", props.retentionDays, 1, MAX_BACKUP_LIFECYCLE_DAYS);
+    check.intRange("copy.retentionDays", props.copy.retentionDays, 1, MAX_BACKUP_LIFECYCLE_DAYS);
     check.pattern("copy.vaultArn", props.copy.vaultArn, BACKUP_VAULT_ARN, "a backup vault ARN: arn:aws:backup:<region>:<account>:backup-vault:<name>");
     check.pattern("copy.failedCopyEventBusArn", props.copy.failedCopyEventBusArn, EVENT_BUS_ARN, "an event bus ARN: arn:aws:events:<region>:<account>:event-bus/<name>");
     const copyAccount = props.copy.vaultArn.split(":")[4];
@@ -129,8 +129,9 @@ export class CrossAccountBackupPlan extends Construct {
     const partition = props.partition ?? "aws";
     const prefix = props.namePrefix;
     const tags = { ...(props.tags ?? {}) };
+    const names = backupPlanNames(prefix);
 
-    this.vault = new BackupVault(this, "vault", { name: `${prefix}-backup`, kmsKeyArn: props.vaultKmsKeyArn, tags });
+    this.vault = new BackupVault(this, "vault", { name: names.vault, kmsKeyArn: props.vaultKmsKeyArn, tags });
     this.vaultName = this.vault.name;
     this.vaultArn = this.vault.arn;
 
@@ -153,7 +154,7 @@ export class CrossAccountBackupPlan extends Construct {
     ];
     // AWS Backup does not send aws:SourceAccount when it assumes the role, so the trust names the service only.
     const { role } = serviceRole(this, {
-      name: `${prefix}-backup`,
+      name: names.role,
       description: `AWS Backup runs the Redshift backups and copies of ${prefix} with this role`,
       service: "backup.amazonaws.com",
       policyName: "copy-and-keys",
@@ -173,7 +174,7 @@ export class CrossAccountBackupPlan extends Construct {
 
     const lifecycle = (days: number) => ({ deleteAfter: days });
     this.plan = new BackupPlan(this, "plan", {
-      name: `${prefix}-redshift`,
+      name: names.plan,
       rule: [
         {
           ruleName: "scheduled-with-dr-copy",

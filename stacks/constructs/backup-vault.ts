@@ -13,10 +13,9 @@ import { CloudwatchEventBusPolicy } from "@cdktf/provider-aws/lib/cloudwatch-eve
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
-import { ACCOUNT_ID, BACKUP_VAULT_NAME, IAM_ROLE_OR_USER_ARN, KMS_KEY_ARN, ORGANIZATION_ID } from "../../contract";
+import { ACCOUNT_ID, BACKUP_VAULT_NAME, IAM_ROLE_OR_USER_ARN, KMS_KEY_ARN, MAX_BACKUP_LIFECYCLE_DAYS, ORGANIZATION_ID } from "../../contract";
 import { AlertTopic } from "./alert-topic";
 import { failedJobsAlarm, failedJobsPattern } from "./backup-events";
-import { MAX_LIFECYCLE_DAYS } from "./backup-plan";
 import { accountRoot, policyDocument, PolicyConditions, PolicyPrincipal, PolicyStatement } from "./iam";
 import { PropChecks } from "./validation";
 
@@ -132,9 +131,9 @@ export class LockedBackupVault extends Construct {
     }
     const lock = props.lock;
     if (lock) {
-      check.intRange("lock.changeableForDays", lock.changeableForDays, 3, MAX_LIFECYCLE_DAYS);
-      check.intRange("lock.minRetentionDays", lock.minRetentionDays, 1, MAX_LIFECYCLE_DAYS);
-      check.intRange("lock.maxRetentionDays", lock.maxRetentionDays, lock.minRetentionDays ?? 1, MAX_LIFECYCLE_DAYS);
+      check.intRange("lock.changeableForDays", lock.changeableForDays, 3, MAX_BACKUP_LIFECYCLE_DAYS);
+      check.intRange("lock.minRetentionDays", lock.minRetentionDays, 1, MAX_BACKUP_LIFECYCLE_DAYS);
+      check.intRange("lock.maxRetentionDays", lock.maxRetentionDays, lock.minRetentionDays ?? 1, MAX_BACKUP_LIFECYCLE_DAYS);
     }
     const partition = props.partition ?? "aws";
     const tags = { ...(props.tags ?? {}) };
