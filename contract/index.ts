@@ -208,9 +208,10 @@ export const DR_MONITOR_ENV = {
 
 /**
  * How a source's clusters reach the DR account: "native", snapshots the source shares with it (Redshift snapshot
- * sharing); "backup", recovery points its AWS Backup plans copy into the DR vault.
+ * sharing); "backup", recovery points its AWS Backup plans copy into the DR vault; "drcopy", DR-owned copies the
+ * restore drills keep (snapshots owned by the DR account, tagged with the source account and cluster).
  */
-export const DR_APPROACHES = ["native", "backup"] as const;
+export const DR_APPROACHES = ["native", "backup", "drcopy"] as const;
 export type DrApproach = (typeof DR_APPROACHES)[number];
 
 /**
@@ -253,9 +254,101 @@ export const DR_MONITOR_METRICS = {
   newestSharedSnapshotAgeHours: "NewestSharedSnapshotAgeHours",
   /** Approach "backup": age of the newest completed recovery point of the cluster in the DR vault. */
   newestRecoveryPointAgeHours: "NewestRecoveryPointAgeHours",
+  /** Approach "drcopy": age of the data in the newest available DR-owned copy (its rsdr:data-time tag). */
+  newestDrOwnedCopyAgeHours: "NewestDrOwnedCopyAgeHours",
 } as const;
 
 export const METRIC_DIMENSIONS = {
   cluster: "ClusterIdentifier",
   sourceAccount: "SourceAccount",
+} as const;
+
+// ---------------------------------------------------------------------------------------------------
+// Restore drills and DR-owned copies (DR account)
+
+/**
+ * Drill clusters are `<prefix>-drill-<cluster>-<yyyymmddthhmmz>`; the drill role may restore, tag, snapshot and
+ * delete only clusters whose identifier starts `<prefix>-drill-`.
+ */
+export const drillClusterPrefix = (snapshotPrefix: string) => `${snapshotPrefix}-drill-`;
+/** DR-owned copies are `<prefix>-drcopy-<cluster>-<yyyymmddthhmmz>`, snapshots of a drill cluster, owned by DR. */
+export const drOwnedCopyPrefix = (snapshotPrefix: string) => `${snapshotPrefix}-drcopy-`;
+
+/** Tags of a drill cluster: its state lives here (and in the report bucket), not in the function. */
+export const TAG_SOURCE_ACCOUNT = "rsdr:source-account";
+/** The drill's step: restoring, validating, copying (a DR-owned copy is being taken), deleting. */
+export const TAG_DRILL_STEP = "rsdr:drill-step";
+/** When the restore was requested (ISO 8601): the measured RTO counts from here. */
+export const TAG_DRILL_STARTED = "rsdr:drill-started";
+/** When a run first saw the drill cluster available (ISO 8601). */
+export const TAG_DRILL_AVAILABLE = "rsdr:drill-available";
+/** The recovery point restored: its kind, then a shared snapshot's id or a vault copy's ARN. */
+export const TAG_DRILL_POINT = "rsdr:drill-point";
+/** When the data restored was taken (ISO 8601): the age of a DR-owned copy is the age of this data. */
+export const TAG_DATA_TIME = "rsdr:data-time";
+/** The Redshift Data API statement that validates the drill cluster. */
+export const TAG_DRILL_STATEMENT = "rsdr:drill-statement";
+/** "passed" or "failed", once the drill has a result (then the report is written). */
+export const TAG_DRILL_RESULT = "rsdr:drill-result";
+
+export const DRILL_STEPS = ["restoring", "validating", "copying", "deleting"] as const;
+export type DrillStep = (typeof DRILL_STEPS)[number];
+
+/** Reports are `drills/<source account>/<cluster>/<yyyymmddthhmmz>-<passed|failed>.json` in the report bucket. */
+export const DRILL_REPORT_PREFIX = "drills/";
+export const drillReportKeyPrefix = (accountId: string, clusterIdentifier: string) => `${DRILL_REPORT_PREFIX}${accountId}/${clusterIdentifier}/`;
+
+/**
+ * One entry of the restore drill's DRILLS variable (JSON array): a source cluster to drill, and how. Validation
+ * and defaults: functions/lib/drill-settings.ts; config: sources[].clusters[].drill.
+ */
+export interface DrillTarget {
+  readonly accountId: string;
+  readonly region: string;
+  readonly partition: string;
+  readonly clusterIdentifier: string;
+  /** The customer-managed key of the source cluster, when the config names it (a snapshot under another is suspect). */
+  readonly kmsKeyArn?: string;
+  /** Start a drill when the last one started this long ago. */
+  readonly everyHours: number;
+  /** A drill cluster older than this is deleted, whatever its step, and the drill fails. */
+  readonly maxLifetimeHours: number;
+  /** What to restore: "newest" of both kinds, or only "shared" snapshots or only "backup" copies in the DR vault. */
+  readonly from: "newest" | "shared" | "backup";
+  /** Node type and count of the drill cluster. @default those of the snapshot */
+  readonly nodeType?: string;
+  readonly numberOfNodes?: number;
+  /** Database the validation runs in. */
+  readonly database: string;
+  /** `schema.table` names: the validation counts their rows, and fails on an empty one. None: `select 1`. */
+  readonly tables: readonly string[];
+  /** Keep a DR-owned copy (a snapshot of the drill cluster) of a passed drill, with its own retention. */
+  readonly drOwnedCopy?: { readonly retentionDays: number; readonly keepLatest: number };
+}
+
+export const RESTORE_DRILL_ENV = {
+  drills: "DRILLS",
+  snapshotPrefix: "SNAPSHOT_PREFIX",
+  managedBy: "MANAGED_BY",
+  subnetGroupName: "SUBNET_GROUP_NAME",
+  /** Name of the DR restore security group, found in the subnet group's VPC. */
+  securityGroupName: "SECURITY_GROUP_NAME",
+  kmsKeyArn: "KMS_KEY_ARN",
+  reportBucket: "REPORT_BUCKET",
+  /** The DR vault; with a drill from "backup" or "newest" that may pick a copy. Optional. */
+  backupVaultName: "BACKUP_VAULT_NAME",
+  ...COMMON_ENV,
+} as const;
+
+export const RESTORE_DRILL_METRICS = {
+  /** 1 for each drill that passed (at the run that recorded it). */
+  passed: "DrillsPassed",
+  /** 1 for each drill that failed (any step, or too old). */
+  failed: "DrillsFailed",
+  /** From the restore request to the first run that saw the cluster available. */
+  secondsToAvailable: "DrillSecondsToAvailable",
+  /** From the restore request to the validation's end: the measured RTO. */
+  totalSeconds: "DrillTotalSeconds",
+  /** Hours since the last passed drill started (not published before the first: missing data breaches). */
+  hoursSinceLastPassed: "HoursSinceLastPassedDrill",
 } as const;

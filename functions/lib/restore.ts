@@ -255,7 +255,11 @@ export function sharedKeyProblem(point: RecoveryPoint, source: SourceCluster): {
 
 /** The name of a restored cluster: `<project>-restore-<cluster>-<yyyymmddthhmmz>` (UTC), the cluster part cut to fit 63. */
 export function restoredClusterName(project: string, sourceCluster: string, at: Date): string {
-  const prefix = `${project}-restore-`;
+  return stampedClusterName(`${project}-restore-`, sourceCluster, at);
+}
+
+/** `<prefix><cluster>-<yyyymmddthhmmz>` (UTC), the cluster part cut so that the whole fits Redshift's 63. */
+export function stampedClusterName(prefix: string, sourceCluster: string, at: Date): string {
   const suffix = `-${windowStamp(at)}`;
   const room = MAX_CLUSTER_ID_LENGTH - prefix.length - suffix.length;
   return `${prefix}${sourceCluster.slice(0, room).replace(/-+$/, "")}${suffix}`;
@@ -291,6 +295,9 @@ export interface RestoreTarget {
   /** The DR key's ARN. */
   readonly kmsKeyArn: string;
   readonly vpcSecurityGroupIds?: readonly string[];
+  /** @default the snapshot's node type and count */
+  readonly nodeType?: string;
+  readonly numberOfNodes?: number;
 }
 
 /** The RestoreFromClusterSnapshot request: DR subnet group, DR key (Encrypted follows from it), never public. */
@@ -306,6 +313,8 @@ export function restoreInput(point: RecoveryPoint, target: RestoreTarget): Resto
     KmsKeyId: target.kmsKeyArn,
     PubliclyAccessible: false,
     ...(target.vpcSecurityGroupIds?.length ? { VpcSecurityGroupIds: [...target.vpcSecurityGroupIds] } : {}),
+    ...(target.nodeType ? { NodeType: target.nodeType } : {}),
+    ...(target.numberOfNodes ? { NumberOfNodes: target.numberOfNodes } : {}),
   };
 }
 
@@ -323,7 +332,7 @@ export async function startRestore(deps: RestoreDeps, point: RecoveryPoint, targ
 }
 
 /** Cluster states a restore does not come back from. */
-const FAILED_STATES = new Set(["incompatible-restore", "incompatible-network", "incompatible-hsm", "incompatible-parameters", "hardware-failure", "storage-full", "deleting", "final-snapshot"]);
+export const RESTORE_FAILED_STATES = new Set(["incompatible-restore", "incompatible-network", "incompatible-hsm", "incompatible-parameters", "hardware-failure", "storage-full", "deleting", "final-snapshot"]);
 
 export interface WaitOptions {
   /** When the restore was asked for: the measured time counts from it. */
@@ -365,7 +374,7 @@ export async function waitForAvailable(deps: RestoreDeps, clusterIdentifier: str
     const state = describeState(cluster);
     options.onProgress?.(state);
     const status = cluster.ClusterStatus ?? "";
-    if (FAILED_STATES.has(status) || cluster.RestoreStatus?.Status === "failed") {
+    if (RESTORE_FAILED_STATES.has(status) || cluster.RestoreStatus?.Status === "failed") {
       throw new RestoreError("invalid-state", `the restore of ${clusterIdentifier} failed: ${state}`);
     }
     if (status === "available" && cluster.Endpoint?.Address) {
