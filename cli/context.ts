@@ -5,6 +5,8 @@ import { EC2Client } from "@aws-sdk/client-ec2";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { KMSClient } from "@aws-sdk/client-kms";
 import { RedshiftClient } from "@aws-sdk/client-redshift";
+import { RedshiftDataClient } from "@aws-sdk/client-redshift-data";
+import { S3Client } from "@aws-sdk/client-s3";
 import { fromIni, fromTemporaryCredentials } from "@aws-sdk/credential-providers";
 import { ConfigError, configPath, loadConfig } from "../config/load";
 import type { ClusterConfig, Estate, SourceConfig } from "../config/estate";
@@ -41,6 +43,8 @@ export interface ClientFactory {
   kms(target: AccountTarget): KMSClient;
   iam(target: AccountTarget): IAMClient;
   ec2(target: AccountTarget): EC2Client;
+  redshiftData(target: AccountTarget): RedshiftDataClient;
+  s3(target: AccountTarget): S3Client;
 }
 
 /** A profile alone is the SDK's own `profile` setting; a role is assumed from the profile (or the default chain). */
@@ -68,6 +72,8 @@ export function sdkClients(): ClientFactory {
     kms: (t) => make(`kms/${t.name}`, () => new KMSClient(config(t))),
     iam: (t) => make(`iam/${t.name}`, () => new IAMClient(config(t))),
     ec2: (t) => make(`ec2/${t.name}`, () => new EC2Client(config(t))),
+    redshiftData: (t) => make(`redshift-data/${t.name}`, () => new RedshiftDataClient(config(t))),
+    s3: (t) => make(`s3/${t.name}`, () => new S3Client(config(t))),
   };
 }
 

@@ -101,9 +101,24 @@ export function sourceManualSnapshots(src: Estate["sources"][number]): number {
 
 /** Worst-case copies (manual snapshots of the DR account) the DR vault holds for every source with backup on. */
 export function drManualSnapshots(estate: Estate): number {
-  return estate.sources
+  const vaultCopies = estate.sources
     .filter((s) => s.backup.enabled)
     .reduce((sum, s) => sum + s.clusters.length * pointsWithin(copyRetentionDays(s.backup.copyRetentionDays), s.backup.schedule), 0);
+  return vaultCopies + drOwnedCopies(estate);
+}
+
+/**
+ * The most DR-owned copies the drills can hold at once: per cluster, the newest keepLatest plus one per drill
+ * within retentionDays (a drill starts every everyHours), plus the one being taken.
+ */
+export function drOwnedCopies(estate: Estate): number {
+  return estate.sources
+    .flatMap((s) => s.clusters)
+    .reduce((sum, c) => {
+      const copy = c.drill?.drOwnedCopy;
+      if (!c.drill || !copy) return sum;
+      return sum + Math.max(copy.keepLatest, Math.ceil((copy.retentionDays * 24) / c.drill.everyHours)) + 1;
+    }, 0);
 }
 
 export function checkManualSnapshotQuotas(estate: Estate, add: AddIssue) {
@@ -120,12 +135,13 @@ export function checkManualSnapshotQuotas(estate: Estate, add: AddIssue) {
     }
   });
   const inDr = drManualSnapshots(estate);
-  if (estate.dr.backup && inDr > estate.dr.manualSnapshotQuota) {
+  if (inDr > estate.dr.manualSnapshotQuota) {
     add(
       ["dr", "manualSnapshotQuota"],
-      `(the DR account's quota of manual snapshots: ${estate.dr.manualSnapshotQuota}) is less than the ${inDr} copies the DR vault can hold ` +
-        "(each a manual snapshot of the DR account) over the sources' copyRetentionDays: keep copies for fewer days, or raise the Redshift " +
-        "snapshot quota of the DR account with AWS and set dr.manualSnapshotQuota to match",
+      `(the DR account's quota of manual snapshots: ${estate.dr.manualSnapshotQuota}) is less than the ${inDr} manual snapshots the DR account ` +
+        `can hold: ${inDr - drOwnedCopies(estate)} copies in the DR vault over the sources' copyRetentionDays and ${drOwnedCopies(estate)} ` +
+        "DR-owned copies of the drills (keepLatest, or one per drill over retentionDays, plus the one being taken): keep copies for fewer " +
+        "days, or raise the Redshift snapshot quota of the DR account with AWS and set dr.manualSnapshotQuota to match",
     );
   }
 }

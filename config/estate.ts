@@ -6,6 +6,7 @@ import {
   BACKUP_VAULT_NAME,
   CLUSTER_IDENTIFIER,
   CLUSTER_IDENTIFIER_RULE,
+  DRILL_TABLE_NAME,
   IAM_ROLE_OR_USER_ARN,
   KMS_KEY_ARN,
   MAX_BACKUP_LIFECYCLE_DAYS,
@@ -14,6 +15,7 @@ import {
 } from "../contract";
 import { isNetworkAddress, overlaps, parseCidr } from "../contract/cidr";
 import { derivedNameProblems } from "./names";
+import { checkDrill } from "./drill-rules";
 import { checkBackupSource, checkBackupVault, checkManualSnapshotQuotas, DEFAULT_MANUAL_SNAPSHOT_QUOTA } from "./backup-rules";
 import {
   checkAccountOf,
@@ -131,8 +133,49 @@ const nodeType = z.string().refine((v) => v in NODE_TYPES, {
   message: `is not a supported node type: one of ${Object.keys(NODE_TYPES).join(", ")}`,
 });
 
+/**
+ * A restore drill of the cluster in the DR account: restore the newest recovery point into a drill cluster, check it
+ * with SQL through the Data API, record the measured RTO, delete it (docs/restore-drills.md).
+ */
+const drill = strict({
+  /** Start a drill when the last one started this many hours ago (168: weekly). */
+  everyHours: z.number().int().min(1, "must be at least 1").max(8760, "must be at most 8760 (a year)").default(168),
+  /** A drill cluster older than this is deleted whatever its step, and the drill fails. */
+  maxLifetimeHours: z.number().int().min(1, "must be at least 1").max(72, "must be at most 72").default(8),
+  /** What to restore: the newest of both kinds, or only shared snapshots, or only copies in the DR vault. */
+  from: z.enum(["newest", "shared", "backup"], { error: 'must be "newest", "shared" or "backup"' }).default("newest"),
+  /** Node type of the drill cluster. @default the snapshot's */
+  nodeType: nodeType.optional(),
+  /** Nodes of the drill cluster. @default the snapshot's */
+  numberOfNodes: z.number().int().min(1, "must be at least 1").max(MAX_NODES, `must be at most ${MAX_NODES}`).optional(),
+  /** Database the validation runs in. @default the created cluster's databaseName, else "dev" */
+  database: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_$]{0,63}$/, "is not a valid database name: lowercase letters, digits, _ and $, 1-64 characters, starting with a letter or _")
+    .optional(),
+  /** Tables whose rows the validation counts (`schema.table`, unquoted lowercase); an empty one fails the drill. None: `select 1`. */
+  tables: z
+    .array(z.string().regex(DRILL_TABLE_NAME, "is not an unquoted lowercase table name: table or schema.table, letters, digits, _ and $"))
+    .max(20, "must list at most 20 tables")
+    .default([]),
+  /**
+   * Keep a DR-owned copy: a snapshot of the drill cluster, owned by the DR account, that survives the loss of the
+   * source account. Counts against the DR account's manual snapshot quota.
+   */
+  drOwnedCopy: strict({
+    /** Copies whose data is older than this are deleted, beyond the newest keepLatest. */
+    retentionDays: z.number().int().min(1, "must be at least 1").max(3653, "must be at most 3653").default(35),
+    /** The newest N copies are kept whatever their age. */
+    keepLatest: z.number().int().min(1, "must be at least 1: the newest copy is always kept").max(20, "must be at most 20").default(2),
+    /** Alarm when the newest copy's data is older than this. @default everyHours + maxLifetimeHours + 2 */
+    rpoHours: z.number().int().min(1, "must be at least 1").max(8760 + 74, "must be at most 8834").optional(),
+  }).optional(),
+});
+
 const cluster = strict({
   identifier: clusterIdentifier,
+  /** A restore drill of this cluster in the DR account. @default none */
+  drill: drill.optional(),
   /** A cluster this app creates and manages. */
   create: strict({
     nodeType,
@@ -167,6 +210,13 @@ const cluster = strict({
   }
   if (value.create && value.kmsKeyArn) {
     ctx.addIssue({ code: "custom", path: ["kmsKeyArn"], message: "is only for existing clusters: a created cluster uses the source stack's key" });
+  }
+  const drillType = (value.drill?.nodeType ?? (value.drill?.numberOfNodes ? value.create?.nodeType : undefined)) as NodeType | undefined;
+  if (value.drill?.numberOfNodes !== undefined && drillType && drillType in NODE_TYPES && value.drill.numberOfNodes < NODE_TYPES[drillType]) {
+    ctx.addIssue({ code: "custom", path: ["drill", "numberOfNodes"], message: `is too few for ${drillType}: it needs at least ${NODE_TYPES[drillType]} nodes` });
+  }
+  if (value.drill?.nodeType && value.drill.numberOfNodes === undefined) {
+    ctx.addIssue({ code: "custom", path: ["drill", "numberOfNodes"], message: "is required with drill.nodeType: Redshift restores to another node type only with a node count" });
   }
   const type = value.create?.nodeType as NodeType | undefined;
   if (type && type in NODE_TYPES && value.create!.numberOfNodes < NODE_TYPES[type]) {
@@ -434,6 +484,7 @@ export const estateSchema = strict({
       if (firstByCluster.has(c.identifier)) {
         add([...path, "identifier"], `is already used at ${firstByCluster.get(c.identifier)}: cluster identifiers must be unique across the estate (DR restores and alarms are named by them)`);
       } else firstByCluster.set(c.identifier, `sources[${i}].clusters[${j}]`);
+      if (c.drill) checkDrill(estate, src, c, path, add);
       if (c.kmsKeyArn) {
         const [, , , keyRegion, keyAccount] = c.kmsKeyArn.split(":");
         if (keyAccount !== src.accountId || keyRegion !== src.region) {

@@ -47,6 +47,14 @@ export const NAME_RULES = {
   backupSelection: { what: "AWS Backup selection name", minLength: 1, maxLength: 50, pattern: /^[A-Za-z0-9_.-]+$/, allowed: "1-50 letters, digits and - _ ." },
   eventRule: { what: "EventBridge rule name", minLength: 1, maxLength: 64, pattern: /^[A-Za-z0-9_.-]+$/, allowed: "1-64 letters, digits and . _ -" },
   eventBus: { what: "EventBridge event bus name", minLength: 1, maxLength: 256, pattern: /^(?!aws\.)[A-Za-z0-9_.-]+$/, allowed: "1-256 letters, digits and . _ -, not starting with aws." },
+  s3Bucket: {
+    what: "S3 bucket name",
+    minLength: 3,
+    maxLength: 63,
+    pattern: /^(?!xn--)(?!.*-s3alias$)[a-z0-9][a-z0-9-]*[a-z0-9]$/,
+    allowed: "3-63 lowercase letters, digits and hyphens, starting and ending with a letter or digit",
+  },
+  dashboard: { what: "CloudWatch dashboard name", minLength: 1, maxLength: 255, pattern: /^[A-Za-z0-9_-]+$/, allowed: "1-255 letters, digits, hyphens and underscores" },
   redshiftCluster: redshiftIdentifier("Redshift cluster identifier", 63),
   redshiftSnapshot: redshiftIdentifier("Redshift snapshot identifier", 255),
   redshiftParameterGroup: redshiftIdentifier("Redshift parameter group name", 255),
@@ -77,6 +85,8 @@ export const drPrefix = (project: string) => `${project}-dr`;
 export const defaultLockTableName = (project: string) => `${project}-tfstate-lock`;
 export const drBackupVaultName = (project: string, configured?: string) => configured ?? `${project}-dr`;
 export const drBackupEventBusName = (project: string) => `${project}-dr-backup-events`;
+/** The restore drills' report bucket (bucket names are global: the DR account and region make it unique). */
+export const drillReportBucketName = (project: string, drAccountId: string, drRegion: string) => `${project}-drill-reports-${drAccountId}-${drRegion}`;
 
 /** Where a name comes from, for the message when it breaks its rule. */
 export interface DerivedName {
@@ -127,7 +137,10 @@ export function derivedNames(estate: Estate): DerivedName[] {
   const R = NAME_RULES;
   const project = estate.project;
   const projectField = ["project"];
-  const names: DerivedName[] = [{ value: `alias/${project}-tfstate`, rule: R.kmsAlias, field: projectField, purpose: "state key alias" }];
+  const names: DerivedName[] = [
+    { value: `alias/${project}-tfstate`, rule: R.kmsAlias, field: projectField, purpose: "state key alias" },
+    { value: estate.state.bucket, rule: R.s3Bucket, field: ["state", "bucket"], purpose: "state bucket" },
+  ];
   if (estate.state.locking === "dynamodb" && !estate.state.lockTable) {
     names.push({ value: defaultLockTableName(project), rule: R.dynamodbTable, field: projectField, purpose: "state lock table" });
   }
@@ -222,7 +235,33 @@ export function derivedNames(estate: Estate): DerivedName[] {
   }
   const nativeSources = estate.sources.map((s, i) => ({ s, i })).filter(({ s }) => s.native.enabled);
   const backupSources = estate.dr.backup ? estate.sources.map((s, i) => ({ s, i })).filter(({ s }) => s.backup.enabled) : [];
-  if (nativeSources.length > 0 || backupSources.length > 0) {
+  const drilled = estate.sources.flatMap((s, i) => s.clusters.map((c, j) => ({ s, i, c, j }))).filter(({ c }) => c.drill);
+  const copying = drilled.filter(({ c }) => c.drill?.drOwnedCopy);
+  if (drilled.length > 0) {
+    const fn = `${project}-restore-drill`;
+    names.push(
+      ...scheduledFunctionNames(fn, projectField, "restore drill"),
+      { value: `${project}-drill-alerts`, rule: R.snsTopic, field: projectField, purpose: "drill alert topic" },
+      { value: drillReportBucketName(project, estate.dr.accountId, estate.dr.region), rule: R.s3Bucket, field: projectField, purpose: "drill report bucket" },
+    );
+    for (const { s, i, c, j } of drilled) {
+      const field = ["sources", i, "clusters", j, "identifier"];
+      names.push(
+        { value: `${fn}-${s.accountId}-${c.identifier}-failed`, rule: R.alarm, field, purpose: "failed drill alarm" },
+        { value: `${fn}-${s.accountId}-${c.identifier}-overdue`, rule: R.alarm, field, purpose: "overdue drill alarm" },
+        {
+          value: snapshotIdOf(`${project}-drcopy`, c.identifier, SNAPSHOT_STAMP_EXAMPLE),
+          rule: R.redshiftSnapshot,
+          field,
+          purpose: "DR-owned copy id the drill creates (runtime, not in the stack)",
+        },
+      );
+    }
+  }
+  if (nativeSources.length > 0 || backupSources.length > 0 || drilled.length > 0) {
+    names.push({ value: drPrefix(project), rule: R.dashboard, field: projectField, purpose: "DR dashboard" });
+  }
+  if (nativeSources.length > 0 || backupSources.length > 0 || copying.length > 0) {
     const fn = `${project}-dr-monitor`;
     names.push(
       ...scheduledFunctionNames(fn, projectField, "DR monitor"),
@@ -246,6 +285,14 @@ export function derivedNames(estate: Estate): DerivedName[] {
           field: ["sources", i, "clusters", j, "identifier"],
           purpose: "DR recovery point staleness alarm",
         });
+      });
+    }
+    for (const { s, i, c, j } of copying) {
+      names.push({
+        value: `${fn}-${s.accountId}-${c.identifier}-drcopy-rpo-exceeded`,
+        rule: R.alarm,
+        field: ["sources", i, "clusters", j, "identifier"],
+        purpose: "DR-owned copy staleness alarm",
       });
     }
   }

@@ -291,6 +291,9 @@ export const TAG_DRILL_STATEMENT = "rsdr:drill-statement";
 /** "passed" or "failed", once the drill has a result (then the report is written). */
 export const TAG_DRILL_RESULT = "rsdr:drill-result";
 
+/** A validation table: `schema.table` or `table`, unquoted lowercase identifiers (the only form put into SQL). */
+export const DRILL_TABLE_NAME = /^[a-z_][a-z0-9_$]{0,126}(\.[a-z_][a-z0-9_$]{0,126})?$/;
+
 export const DRILL_STEPS = ["restoring", "validating", "copying", "deleting"] as const;
 export type DrillStep = (typeof DRILL_STEPS)[number];
 
@@ -328,6 +331,8 @@ export interface DrillTarget {
 
 export const RESTORE_DRILL_ENV = {
   drills: "DRILLS",
+  /** The DR account (drill clusters' ARNs, for tagging them). Region: Lambda's own AWS_REGION. */
+  drAccountId: "DR_ACCOUNT_ID",
   snapshotPrefix: "SNAPSHOT_PREFIX",
   managedBy: "MANAGED_BY",
   subnetGroupName: "SUBNET_GROUP_NAME",

@@ -3,7 +3,13 @@ import { TerraformOutput } from "cdktf";
 import { backupRpoHours, Estate, nativeRpoHours, zoneNames } from "../config/estate";
 import { AccountStack } from "./account-stack";
 import { remoteState, stackTags } from "./common";
-import { DrSnapshotMonitor } from "./constructs/dr-snapshot-monitor";
+import { DrSnapshotMonitor, type DrMonitorSource } from "./constructs/dr-snapshot-monitor";
+import { DashboardCluster, DrDashboard } from "./constructs/dr-dashboard";
+import { drillStatements, RestoreDrill } from "./constructs/restore-drill";
+import { policyDocument } from "./constructs/iam";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { drillTargetOf, drOwnedCopyRpoHours } from "../config/drill-rules";
+import type { DrillTarget } from "../contract";
 import { ManagedKey } from "./constructs/kms-key";
 import { RedshiftNetwork } from "./constructs/network";
 import { IamServiceLinkedRole } from "@cdktf/provider-aws/lib/iam-service-linked-role";
@@ -11,8 +17,8 @@ import { REDSHIFT_SERVICE_PRINCIPAL } from "./constructs/redshift-principal";
 import { RestoreOperatorRole } from "./constructs/restore-operator-role";
 import { operationsKeyPolicyStatements } from "./constructs/key-policies";
 import { backupVaultKeyStatements, CopySources, LockedBackupVault } from "./constructs/backup-vault";
-import { drBackupEventBusName, drBackupVaultName } from "../config/names";
-import { DR_STACK, drPrefix, restoredClusterPrefix, restoreOperatorRoleName } from "./names";
+import { drBackupEventBusName, drBackupVaultName, drillReportBucketName } from "../config/names";
+import { DR_STACK, drPrefix, drRestoreNetworkName, restoredClusterPrefix, restoreOperatorRoleName } from "./names";
 import type { SourceStack } from "./source-stack";
 
 /**
@@ -29,6 +35,10 @@ export class DrStack extends AccountStack {
   /** The locked vault AWS Backup copies into, and its key, when `dr.backup` is set. */
   public readonly backupVault?: LockedBackupVault;
   public readonly backupVaultKey?: ManagedKey;
+  /** Restore drills, when any cluster has `drill`. */
+  public readonly drill?: RestoreDrill;
+  /** The DR dashboard, when the monitor or drills publish anything. */
+  public readonly dashboard?: DrDashboard;
   /** Redshift's service-linked role, when `dr.createRedshiftServiceLinkedRole` is on. */
   public readonly redshiftServiceLinkedRole?: IamServiceLinkedRole;
 
@@ -135,8 +145,19 @@ export class DrStack extends AccountStack {
       });
     }
 
+    // Drilled clusters: the source stack's cluster (its key ARN) with the config's drill.
+    const drilled = sources.flatMap((s) =>
+      s.source.clusters
+        .filter((c) => c.drill)
+        .map((c) => ({ stack: s, config: c, drill: c.drill!, kmsKeyArn: s.clusters.find((x) => x.identifier === c.identifier)!.kmsKeyArn })),
+    );
+    const drillTargets: DrillTarget[] = drilled.map(({ stack, config, kmsKeyArn }) => drillTargetOf(stack.source, config, this.partition, kmsKeyArn));
+    const drOwnedCopySources: DrMonitorSource[] = drilled
+      .filter((d) => d.drill.drOwnedCopy)
+      .map((d) => ({ accountId: d.stack.accountId, clusterIdentifiers: [d.config.identifier], rpoHours: drOwnedCopyRpoHours(d.drill) }));
+
     const native = sources.filter((s) => s.source.native.enabled);
-    if (native.length > 0 || this.backupVault) {
+    if (native.length > 0 || this.backupVault || drOwnedCopySources.length > 0) {
       this.monitor = new DrSnapshotMonitor(this, "snapshot-monitor", {
         namePrefix: estate.project, // it adds "-dr-monitor", "-dr-alerts"
         accountId: this.accountId,
@@ -162,12 +183,68 @@ export class DrStack extends AccountStack {
               },
             }
           : {}),
+        ...(drOwnedCopySources.length > 0 ? { drOwnedCopies: drOwnedCopySources } : {}),
         alertEmails: estate.dr.notifications.emails,
         kmsKeyArn: operationsKey.arn,
         snapshotPrefix: estate.project,
         managedBy: estate.project,
       });
       new TerraformOutput(this, "alert_topic_arn", { value: this.monitor.alertTopicArn });
+    }
+
+    if (drillTargets.length > 0) {
+      const drillArgs = {
+        snapshotPrefix: estate.project,
+        managedBy: estate.project,
+        drills: drillTargets,
+        sourceKmsKeyArns: [...new Set(drillTargets.map((t) => t.kmsKeyArn!))],
+        drKmsKeyArn: this.dataKey.arn,
+        ...(this.backupVault && this.backupVaultKey
+          ? { backupVault: { vaultName: this.backupVault.vaultName, vaultArn: this.backupVault.vaultArn, kmsKeyArn: this.backupVaultKey.arn } }
+          : {}),
+      };
+      this.drill = new RestoreDrill(this, "restore-drill", {
+        ...drillArgs,
+        namePrefix: estate.project, // it adds "-restore-drill", "-drill-alerts", "-drill-reports-..."
+        accountId: this.accountId,
+        region: this.region,
+        partition: this.partition,
+        subnetGroupName: this.network.subnetGroupName,
+        securityGroupName: drRestoreNetworkName(estate),
+        reportBucketName: drillReportBucketName(estate.project, estate.dr.accountId, estate.dr.region),
+        alertEmails: estate.dr.notifications.emails,
+        kmsKeyArn: operationsKey.arn,
+      });
+      // `redshift-backup drill run` runs the same core as the operator: the operator role gets the drill's permissions,
+      // as a policy of its own (statement ids may repeat across policies, not within one).
+      new IamRolePolicy(this, "restore-operator-drills", {
+        role: this.operatorRole.role.id,
+        name: "restore-drills",
+        policy: policyDocument(
+          drillStatements({
+            ...drillArgs,
+            env: { accountId: this.accountId, region: this.region, partition: this.partition },
+            reportBucketArn: `arn:${this.partition}:s3:::${this.drill.reportBucketName}`,
+            reportKmsKeyArn: operationsKey.arn,
+          }),
+        ),
+      });
+      new TerraformOutput(this, "drill_report_bucket", { value: this.drill.reportBucketName, description: "Restore drill reports, drills/<account>/<cluster>/" });
+    }
+
+    const dashboardClusters: DashboardCluster[] = sources.flatMap((s) =>
+      s.source.clusters.map((c) => ({
+        accountId: s.accountId,
+        clusterIdentifier: c.identifier,
+        ...(s.source.native.enabled ? { sharedRpoHours: nativeRpoHours(s.source.native) } : {}),
+        ...(s.source.backup.enabled && this.backupVault ? { backupRpoHours: backupRpoHours(s.source.backup) } : {}),
+        ...(c.drill?.drOwnedCopy ? { drOwnedCopyRpoHours: drOwnedCopyRpoHours(c.drill) } : {}),
+        drilled: c.drill !== undefined,
+      })),
+    );
+    if (this.monitor || this.drill) {
+      this.dashboard = new DrDashboard(this, "dashboard", { dashboardName: prefix, region: this.region, clusters: dashboardClusters });
+      new TerraformOutput(this, "dashboard_name", { value: prefix, description: "CloudWatch dashboard of RPO ages and drill RTOs" });
     }
 
     new TerraformOutput(this, "kms_key_arn", { value: this.dataKey.arn, description: "Key for clusters restored in the DR account" });

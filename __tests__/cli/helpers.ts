@@ -7,6 +7,8 @@ import { IAMClient } from "@aws-sdk/client-iam";
 import { KMSClient } from "@aws-sdk/client-kms";
 import { RedshiftClient } from "@aws-sdk/client-redshift";
 import type { AccountTarget, ClientFactory } from "../../cli/context";
+import { RedshiftDataClient } from "@aws-sdk/client-redshift-data";
+import { S3Client } from "@aws-sdk/client-s3";
 import type { CliIO } from "../../cli/io";
 import { run } from "../../cli/main";
 import type { RegisterCommands } from "../../cli/commands";
@@ -46,6 +48,8 @@ export function recordingClients(): ClientFactory & { readonly targets: AccountT
     kms: (t) => (targets.push(t), new KMSClient({ region: t.region, credentials: { accessKeyId: "test", secretAccessKey: "test" } })),
     iam: (t) => (targets.push(t), new IAMClient({ region: t.region, credentials: { accessKeyId: "test", secretAccessKey: "test" } })),
     ec2: (t) => (targets.push(t), new EC2Client({ region: t.region, credentials: { accessKeyId: "test", secretAccessKey: "test" } })),
+    redshiftData: (t) => (targets.push(t), new RedshiftDataClient({ region: t.region, credentials: { accessKeyId: "test", secretAccessKey: "test" } })),
+    s3: (t) => (targets.push(t), new S3Client({ region: t.region, credentials: { accessKeyId: "test", secretAccessKey: "test" } })),
   };
 }
 

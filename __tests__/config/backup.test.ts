@@ -82,7 +82,7 @@ describe("AWS Backup config", () => {
     ["more manual snapshots in the source account than its quota", (c) => (c.sources[0].backup.retentionDays = 10),
       /^sources\[0\]\.backup\.retentionDays: 10 lets up to 26 manual snapshots stand in account 222222222222 .* over the account's quota of 20/],
     ["more copies in the DR vault than the DR account's quota", (c) => (c.sources[0].backup.copyRetentionDays = 30),
-      /^dr\.manualSnapshotQuota: missing \(the DR account's quota of manual snapshots: 20\) is less than the 31 copies the DR vault can hold/],
+      /^dr\.manualSnapshotQuota: missing \(the DR account's quota of manual snapshots: 20\) is less than the 31 manual snapshots the DR account can hold: 31 copies in the DR vault/],
     ["a vault name AWS Backup refuses", (c) => (c.dr.backup.vaultName = "dr vault"),
       /^dr\.backup\.vaultName: "dr vault" is not a valid backup vault name: 2-50 letters, digits, hyphens and underscores/],
   ];

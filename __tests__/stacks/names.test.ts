@@ -25,6 +25,8 @@ const RULE_OF: Record<string, NameRule> = {
   "aws_backup_selection.name": NAME_RULES.backupSelection,
   "aws_cloudwatch_event_rule.name": NAME_RULES.eventRule,
   "aws_cloudwatch_event_bus.name": NAME_RULES.eventBus,
+  "aws_s3_bucket.bucket": NAME_RULES.s3Bucket,
+  "aws_cloudwatch_dashboard.dashboard_name": NAME_RULES.dashboard,
 };
 
 /** Named attributes that are not derived from the config's names, each with the reason. */
@@ -33,7 +35,6 @@ const NOT_DERIVED: Record<string, string> = {
   "aws_iam_role_policy.name": "inline policy names are constants of the constructs (write-flow-logs, least-privilege, ...)",
   "aws_lambda_permission.statement_id": "a constant statement id",
   "aws_redshift_cluster.database_name": "taken as given from clusters[].create.databaseName, which has its own rule",
-  "aws_s3_bucket.bucket": "taken as given from state.bucket, which has its own rule",
 };
 
 const isNameAttribute = (key: string) => key === "name" || key === "bucket" || key.endsWith("_name") || key.endsWith("_identifier") || key === "statement_id";

@@ -427,6 +427,7 @@ describe("native snapshot automation wiring", () => {
   it("deploys no function, schedule or monitor when native sharing is off", () => {
     const raw = rawExample();
     raw.sources[0].native.enabled = false;
+    delete raw.sources[0].clusters[0].drill; // a drill needs something to restore
     const stacks = synthEstate(estateOf(raw));
     expect(resources(stacks["source-analytics"], "aws_lambda_function")).toHaveLength(0);
     expect(resources(stacks["source-analytics"], "aws_scheduler_schedule")).toHaveLength(0);

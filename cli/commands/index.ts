@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import type { Registrar } from "../main";
 import { registerBackupCommands } from "./backup";
+import { registerDrillCommands } from "./drill";
 import { preflightCommand, sdkReaders } from "./preflight";
 import { registerRestoreCommand } from "./restore";
 import { registerSnapshotCommands } from "./snapshot";
@@ -13,6 +14,7 @@ export const COMMANDS: readonly RegisterCommands[] = [
   registerSnapshotCommands,
   registerRestoreCommand,
   registerBackupCommands,
+  registerDrillCommands,
   preflightCommand(sdkReaders),
   registerStatusCommand,
 ];

@@ -10,6 +10,7 @@ import {
   BACKUP_VAULT_NAME,
   CLUSTER_IDENTIFIER,
   CLUSTER_IDENTIFIER_RULE,
+  DRILL_TABLE_NAME,
   KMS_KEY_ARN,
   RESTORE_DRILL_ENV,
   type DrillTarget,
@@ -26,7 +27,7 @@ export const DRILL_LIMITS = {
 } as const;
 
 /** `schema.table` or `table`, unquoted lowercase identifiers: the only form put into SQL (no quoting, no injection). */
-export const TABLE_NAME = /^[a-z_][a-z0-9_$]{0,126}(\.[a-z_][a-z0-9_$]{0,126})?$/;
+export const TABLE_NAME = DRILL_TABLE_NAME;
 
 const DATABASE = /^[a-z_][a-z0-9_$]{0,63}$/;
 const intIn = (v: unknown, r: { min: number; max: number }) => Number.isInteger(v) && (v as number) >= r.min && (v as number) <= r.max;

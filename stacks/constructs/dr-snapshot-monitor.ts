@@ -1,7 +1,8 @@
-// DR-account side of both copy approaches: the dr-monitor Lambda lists the snapshots each source account shares
-// with this account (native sharing) and the recovery points the sources' AWS Backup plans copy into the DR vault,
-// and publishes NewestSharedSnapshotAgeHours and NewestRecoveryPointAgeHours per (source account, cluster); one
-// alarm per pair and approach fires when that age exceeds the RPO or when the monitor stops reporting.
+// DR-account side of every copy approach: the dr-monitor Lambda lists the snapshots each source account shares
+// with this account (native sharing), the recovery points the sources' AWS Backup plans copy into the DR vault, and
+// the DR-owned copies the restore drills keep (this account's own snapshots), and publishes
+// NewestSharedSnapshotAgeHours, NewestRecoveryPointAgeHours and NewestDrOwnedCopyAgeHours per (source account,
+// cluster); one alarm per pair and approach fires when that age exceeds the RPO or when the monitor stops reporting.
 //
 // Reusable from any CDKTF app: everything comes from props, nothing from the project config.
 import * as path from "path";
@@ -25,13 +26,13 @@ import { PropChecks } from "./validation";
 
 const DEFAULT_ENTRY = path.resolve(__dirname, "../../functions/dr-monitor/handler.ts");
 
-/** One source account whose shared snapshots are watched. */
+/** One source account whose shared snapshots (in `sources`) or DR-owned copies (in `drOwnedCopies`) are watched. */
 export interface DrMonitorSource {
-  /** 12-digit id of the account owning the snapshots. */
+  /** 12-digit id of the source account (owning the shared snapshots, or the clusters the copies are of). */
   readonly accountId: string;
-  /** Clusters of that account whose snapshots are shared with this account. */
+  /** Clusters of that account whose snapshots are shared with this account, or whose DR-owned copies it keeps. */
   readonly clusterIdentifiers: readonly string[];
-  /** Alarm when the newest shared snapshot of a cluster is older than this many hours. */
+  /** Alarm when the newest shared snapshot of a cluster (the data of its newest DR-owned copy) is older than this many hours. */
   readonly rpoHours: number;
 }
 
@@ -58,10 +59,15 @@ export interface DrBackupMonitoring {
 }
 
 export interface DrSnapshotMonitorProps extends ScheduledFunctionCommonProps {
-  /** Source accounts sharing snapshots natively, and their clusters; may be empty when `backup` lists sources. */
+  /** Source accounts sharing snapshots natively, and their clusters; may be empty when `backup` or `drOwnedCopies` list sources. */
   readonly sources: readonly DrMonitorSource[];
   /** AWS Backup copies into the DR vault to watch as well. @default none: native sharing only */
   readonly backup?: DrBackupMonitoring;
+  /**
+   * Source clusters whose DR-owned copies (snapshots of restore-drill clusters, owned by this account) to watch:
+   * alarm when the DATA of the newest available copy of a cluster is older than `rpoHours`. @default none
+   */
+  readonly drOwnedCopies?: readonly DrMonitorSource[];
   /** How often the monitor runs. @default "rate(1 hour)" */
   readonly scheduleExpression?: string;
   /** @default "UTC" */
@@ -132,17 +138,33 @@ function checkBackup(check: PropChecks, backup: DrBackupMonitoring, props: DrSna
 function validate(scope: Construct, id: string, props: DrSnapshotMonitorProps): DrSnapshotMonitorProps {
   const check = new PropChecks(OWNER, { scope, id });
   checkCommonProps(check, props, FUNCTION_SUFFIX);
-  if (props.sources.length === 0 && props.backup === undefined) {
-    check.fail("sources", props.sources, "at least one source account (or sources in backup.sources)");
+  if (props.sources.length === 0 && props.backup === undefined && props.drOwnedCopies === undefined) {
+    check.fail("sources", props.sources, "at least one source account (or sources in backup.sources or drOwnedCopies)");
   }
   checkSources(check, "sources", props.sources, props.accountId);
   if (props.backup !== undefined) checkBackup(check, props.backup, props);
+  if (props.drOwnedCopies !== undefined) {
+    if (props.drOwnedCopies.length === 0) check.fail("drOwnedCopies", props.drOwnedCopies, "at least one source account (leave drOwnedCopies out otherwise)");
+    checkSources(check, "drOwnedCopies", props.drOwnedCopies, props.accountId);
+  }
   checkAlarmWindow(check, props.alarmPeriodSeconds ?? 3600, props.alarmEvaluationPeriods ?? 2);
   return props;
 }
 
 /** What the function and its schedule are described as, by the approaches watched. */
 function descriptions(props: DrSnapshotMonitorProps): { readonly function: string; readonly schedule: string } {
+  if (props.drOwnedCopies !== undefined) {
+    const kinds = [
+      ...(props.sources.length > 0 ? ["shared snapshot"] : []),
+      ...(props.backup !== undefined ? ["recovery point in the DR backup vault"] : []),
+      "DR-owned copy of a restore drill",
+    ].join(", ");
+    return {
+      function: `Reports, per source cluster, the age of the newest restorable Redshift copy in this DR account: ${kinds}`,
+      schedule: `Checks the age of the restorable copies in the DR account (${kinds})`,
+    };
+  }
+  // Without DR-owned copies, the descriptions are those from before them (no change to deployed estates).
   if (props.backup === undefined) {
     return {
       function: "Reports the age of the newest Redshift snapshot each source account shares with this DR account",
@@ -163,16 +185,18 @@ function descriptions(props: DrSnapshotMonitorProps): { readonly function: strin
 
 /**
  * The DR-side monitor: dr-monitor function on an EventBridge Scheduler schedule (retries, encrypted DLQ), a role
- * limited to DescribeClusterSnapshots (native sources), ListRecoveryPointsByBackupVault on the DR vault (backup
- * sources) and Publish to the alert topic (metrics are embedded metric format in its logs), and one alarm per
- * (source account, cluster) and approach: NewestSharedSnapshotAgeHours or NewestRecoveryPointAgeHours > rpoHours,
- * missing data breaching.
+ * limited to DescribeClusterSnapshots (native sources and DR-owned copies), ListRecoveryPointsByBackupVault on the
+ * DR vault (backup sources) and Publish to the alert topic (metrics are embedded metric format in its logs), and one
+ * alarm per (source account, cluster) and approach: NewestSharedSnapshotAgeHours, NewestRecoveryPointAgeHours or
+ * NewestDrOwnedCopyAgeHours > rpoHours, missing data breaching.
  */
 export class DrSnapshotMonitor extends ScheduledFunction {
   /** Native sharing, on NewestSharedSnapshotAgeHours; keyed `<accountId>/<clusterIdentifier>`. */
   public readonly stalenessAlarms: Readonly<Record<string, CloudwatchMetricAlarm>>;
   /** AWS Backup, on NewestRecoveryPointAgeHours; keyed `<accountId>/<clusterIdentifier>`; empty without `backup`. */
   public readonly backupStalenessAlarms: Readonly<Record<string, CloudwatchMetricAlarm>>;
+  /** DR-owned copies, on NewestDrOwnedCopyAgeHours; keyed `<accountId>/<clusterIdentifier>`; empty without `drOwnedCopies`. */
+  public readonly drOwnedCopyStalenessAlarms: Readonly<Record<string, CloudwatchMetricAlarm>>;
 
   constructor(scope: Construct, id: string, props: DrSnapshotMonitorProps) {
     const functionName = `${validate(scope, id, props).namePrefix}${FUNCTION_SUFFIX}`;
@@ -190,12 +214,15 @@ export class DrSnapshotMonitor extends ScheduledFunction {
         ...(backup ? { [DR_MONITOR_ENV.backupVaultName]: backup.vaultName } : {}),
       },
       policyStatements: () => [
-        ...(props.sources.length > 0
+        ...(props.sources.length > 0 || props.drOwnedCopies !== undefined
           ? [
               {
-                // WILDCARD: listing the snapshots other accounts share with this one names no cluster of this account;
-                // the Service Authorization Reference gives DescribeClusterSnapshots only an optional cluster resource.
-                Sid: "DescribeSharedSnapshots",
+                // WILDCARD: listing the snapshots other accounts share with this one, or all of this account's own
+                // manual snapshots (the DR-owned copies: no OwnerAccount, no cluster), names no cluster; the Service
+                // Authorization Reference gives DescribeClusterSnapshots only an optional cluster resource, so the one
+                // statement covers both listings (the copies' tags come back in the same answer). Its Sid stays the
+                // native one when there are native sources, so that adding DR-owned copies changes no statement.
+                Sid: props.sources.length > 0 ? "DescribeSharedSnapshots" : "DescribeDrOwnedCopies",
                 Action: "redshift:DescribeClusterSnapshots",
                 Resource: "*",
               },
@@ -249,14 +276,22 @@ export class DrSnapshotMonitor extends ScheduledFunction {
       metricName: DR_MONITOR_METRICS.newestRecoveryPointAgeHours,
       what: (cluster, account) => `The newest completed recovery point of ${cluster} (account ${account}) in the DR backup vault`,
     });
+    this.drOwnedCopyStalenessAlarms = alarms(props.drOwnedCopies ?? [], {
+      id: "drcopy-staleness",
+      nameSuffix: "drcopy-rpo-exceeded",
+      metricName: DR_MONITOR_METRICS.newestDrOwnedCopyAgeHours,
+      what: (cluster, account) => `The data in the newest DR-owned copy of ${cluster} (account ${account})`,
+    });
   }
 }
 
 /**
  * The SOURCES entries: one per native source, as before AWS Backup (`{"accountId","clusters"}`), then one per backup
- * source with `"approaches":["backup"]`, its region and partition. A cluster watched both ways is in one entry of
- * each kind. A cross-account copy stays in its partition, so the sources' partition is the DR vault's: the
- * `partition` prop, or else the vault ARN's (read by Terraform when the ARN is only known at apply).
+ * source with `"approaches":["backup"]`, its region and partition, then one per DR-owned-copy source with
+ * `"approaches":["drcopy"]` (no region or partition: the copies name their source in their tags). A cluster watched
+ * several ways is in one entry of each kind. A cross-account copy stays in its partition, so the sources' partition
+ * is the DR vault's: the `partition` prop, or else the vault ARN's (read by Terraform when the ARN is only known at
+ * apply).
  */
 function monitoredSources(props: DrSnapshotMonitorProps): MonitoredSource[] {
   const backup = props.backup;
@@ -273,5 +308,6 @@ function monitoredSources(props: DrSnapshotMonitorProps): MonitoredSource[] {
       region: s.region,
       partition,
     })),
+    ...(props.drOwnedCopies ?? []).map((s) => ({ accountId: s.accountId, clusters: [...s.clusterIdentifiers], approaches: ["drcopy" as const] })),
   ];
 }

@@ -84,6 +84,30 @@ export function kmsViaServiceStatement(sid: string, keyArn: string, viaServices:
   };
 }
 
+/**
+ * Use of `keys` only through Redshift: `actions` for the caller, and kms:CreateGrant for the cluster Redshift creates
+ * (only a grant for an AWS resource). What a restore needs of the snapshot's key and of the new cluster's key.
+ */
+export function keyUseThroughRedshift(
+  sids: { readonly use: string; readonly grant: string },
+  actions: readonly string[],
+  keys: string | readonly string[],
+  region: string,
+  partition: string,
+): PolicyStatement[] {
+  const viaRedshift = { "kms:ViaService": serviceEndpoint("redshift", region, partition) };
+  return [
+    { Sid: sids.use, Effect: "Allow", Action: actions, Resource: keys, Condition: { StringEquals: viaRedshift } },
+    {
+      Sid: sids.grant,
+      Effect: "Allow",
+      Action: "kms:CreateGrant",
+      Resource: keys,
+      Condition: { StringEquals: viaRedshift, Bool: { "kms:GrantIsForAWSResource": "true" } },
+    },
+  ];
+}
+
 /** Statement that denies any request to the resource not sent over TLS. */
 export function denyInsecureTransportStatement(resourceArn: string | readonly string[], action: string): PolicyStatement {
   return {

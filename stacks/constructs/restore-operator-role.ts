@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { accountRoot, policyDocument, PolicyStatement, principalTrustPolicy, serviceEndpoint } from "./iam";
+import { accountRoot, keyUseThroughRedshift, policyDocument, PolicyStatement, principalTrustPolicy } from "./iam";
 import { REDSHIFT_SERVICE_PRINCIPAL, redshiftServiceLinkedRoleArn } from "./redshift-principal";
 import { ACCOUNT_ID, CLUSTER_IDENTIFIER, CLUSTER_IDENTIFIER_RULE, IAM_ROLE_OR_USER_ARN } from "../../contract";
 import { PropChecks } from "./validation";
@@ -64,18 +64,8 @@ export class RestoreOperatorRole extends Construct {
     const restored = `arn:${p}:redshift:${props.region}:${props.accountId}:cluster:${props.restoredClusterPrefix}*`;
     // Final snapshots of restored clusters: snapshot:<cluster>/<snapshot>.
     const restoredSnapshots = `arn:${p}:redshift:${props.region}:${props.accountId}:snapshot:${props.restoredClusterPrefix}*/*`;
-    const viaRedshift = { "kms:ViaService": serviceEndpoint("redshift", props.region, p) };
-    /** Use of `keys` only through Redshift: `actions` for the caller, and kms:CreateGrant for the cluster. */
-    const keyUseThroughRedshift = (useSid: string, grantSid: string, actions: string[], keys: string | string[]): PolicyStatement[] => [
-      { Sid: useSid, Effect: "Allow", Action: actions, Resource: keys, Condition: { StringEquals: viaRedshift } },
-      {
-        Sid: grantSid,
-        Effect: "Allow",
-        Action: "kms:CreateGrant",
-        Resource: keys,
-        Condition: { StringEquals: viaRedshift, Bool: { "kms:GrantIsForAWSResource": "true" } },
-      },
-    ];
+    const keyUse = (useSid: string, grantSid: string, actions: string[], keys: string | string[]): PolicyStatement[] =>
+      keyUseThroughRedshift({ use: useSid, grant: grantSid }, actions, keys, props.region, p);
     const sourceSnapshots = props.sources.flatMap((s) =>
       s.clusterIdentifiers.map((c) => `arn:${p}:redshift:${props.region}:${s.accountId}:snapshot:${c}/*`),
     );
@@ -113,9 +103,9 @@ export class RestoreOperatorRole extends Construct {
       },
       // The shared snapshot's key, read through Redshift while it restores. Nothing here encrypts with it: the
       // restored cluster is re-encrypted with the DR key.
-      ...keyUseThroughRedshift("ReadSourceKeysThroughRedshift", "LetRedshiftUseSourceKeys", ["kms:Decrypt", "kms:DescribeKey"], sourceKeys),
+      ...keyUse("ReadSourceKeysThroughRedshift", "LetRedshiftUseSourceKeys", ["kms:Decrypt", "kms:DescribeKey"], sourceKeys),
       // What the Redshift Management Guide lists for a cluster encrypted with a customer managed key.
-      ...keyUseThroughRedshift(
+      ...keyUse(
         "EncryptRestoredClustersWithDrKey",
         "LetRedshiftUseDrKey",
         ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
@@ -136,7 +126,7 @@ export class RestoreOperatorRole extends Construct {
         Action: "kms:DescribeKey",
         Resource: props.drKmsKeyArn,
       },
-      ...(props.backupVault ? vaultCopyStatements(p, props.region, props.accountId, props.backupVault, keyUseThroughRedshift) : []),
+      ...(props.backupVault ? vaultCopyStatements(p, props.region, props.accountId, props.backupVault, keyUse) : []),
       {
         // Redshift creates its service-linked role with the first cluster of an account, as the caller; this is
         // the statement the Redshift Management Guide gives for that, and nothing else of IAM.

@@ -51,8 +51,8 @@ export interface ScheduledFunctionSpec {
   /** The handler used when `entry` is not given. */
   readonly defaultEntry: string;
   readonly description: string;
-  /** Environment variables; ALERT_TOPIC_ARN and METRIC_NAMESPACE are added. */
-  readonly environment: Readonly<Record<string, string>>;
+  /** Environment variables (or a function of where it deploys giving them); ALERT_TOPIC_ARN and METRIC_NAMESPACE are added. */
+  readonly environment: Readonly<Record<string, string>> | ((env: AwsEnvironment) => Readonly<Record<string, string>>);
   /**
    * The function's own statements. sns:Publish to the alert topic ("PublishAlerts") and the KMS statements for
    * the alert topic and the DLQ follow them.
@@ -145,7 +145,7 @@ export class ScheduledFunction extends Construct {
       entry: props.entry ?? spec.defaultEntry,
       description: spec.description,
       environment: {
-        ...spec.environment,
+        ...(typeof spec.environment === "function" ? spec.environment(env) : spec.environment),
         [COMMON_ENV.alertTopicArn]: this.alertTopicArn,
         [COMMON_ENV.metricNamespace]: this.metricNamespace,
       },
