@@ -9,7 +9,7 @@ import { drillStatements, RestoreDrill } from "./constructs/restore-drill";
 import { policyDocument } from "./constructs/iam";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { drillTargetOf, drOwnedCopyRpoHours } from "../config/drill-rules";
-import type { DrillTarget } from "../contract";
+import { drillClusterPrefix, drOwnedCopyPrefix, type DrillTarget } from "../contract";
 import { ManagedKey } from "./constructs/kms-key";
 import { RedshiftNetwork } from "./constructs/network";
 import { IamServiceLinkedRole } from "@cdktf/provider-aws/lib/iam-service-linked-role";
@@ -127,6 +127,9 @@ export class DrStack extends AccountStack {
         clusterIdentifiers: s.clusters.map((c) => c.identifier),
         kmsKeyArns: s.clusters.map((c) => c.kmsKeyArn), // the role names each key once
       })),
+      ...(estate.sources.some((s) => s.clusters.some((c) => c.drill?.drOwnedCopy))
+        ? { ownSnapshotArns: [`arn:${this.partition}:redshift:${this.region}:${this.accountId}:snapshot:${drillClusterPrefix(estate.project)}*/${drOwnedCopyPrefix(estate.project)}*`] }
+        : {}),
       ...(this.backupVault && this.backupVaultKey
         ? {
             backupVault: {

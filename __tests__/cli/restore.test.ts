@@ -10,8 +10,10 @@ import {
   RedshiftClient,
   RestoreFromClusterSnapshotCommand,
   type Cluster,
+  type DescribeClusterSnapshotsCommandInput,
   type Snapshot,
 } from "@aws-sdk/client-redshift";
+import * as configLoad from "../../config/load";
 import { registerRestoreCommand } from "../../cli/commands/restore";
 import { BACKUP_EXAMPLE, captureIO, cli, recordingClients } from "./helpers";
 import { DR, DR_KEY, SRC, sharedSnapshot, vaultCopy } from "../fixtures/restore-points";
@@ -177,7 +179,7 @@ describe("restore refusals (bad usage: exit 2, no AWS call; AWS mocked)", () => 
     [["--cluster", "analytics-prod", "--target", "rsdr-restore-Drill"], /is not a valid cluster identifier/],
     [["--cluster", "nope"], /--cluster "nope" is not in .*; clusters: analytics-prod/],
     [["--cluster", "analytics-prod", "--from", "backup"], /--from backup: source analytics has no AWS Backup copies/],
-    [["--cluster", "analytics-prod", "--from", "tape"], /Allowed choices are shared, backup/],
+    [["--cluster", "analytics-prod", "--from", "tape"], /Allowed choices are shared, backup, drcopy/],
     [[], /required option '--cluster <id>'/],
   ])("%j", async (argv, message) => {
     const { code, stderr } = await restore(argv);
@@ -235,5 +237,135 @@ describe("restore failures (exit 1, naming the action, account and identity; AWS
     expect(code).toBe(1);
     expect(stderr).toMatch(`restore ${TARGET}: failed after 200s`);
     expect(stderr).toMatch(`the restore of ${TARGET} failed: incompatible-network`);
+  });
+});
+
+/** A DR-owned copy of analytics-prod: the DR account's snapshot of a drill cluster, of data `dataAgeH` hours old. */
+const drCopy = (stamp: string, dataAgeH: number, over: Partial<Snapshot> = {}): Snapshot => ({
+  SnapshotIdentifier: `rsdr-drcopy-analytics-prod-${stamp}`,
+  ClusterIdentifier: `rsdr-drill-analytics-prod-${stamp}`,
+  SnapshotType: "manual",
+  Status: "available",
+  OwnerAccount: DR,
+  SnapshotCreateTime: new Date(NOW - 3_600_000),
+  Encrypted: true,
+  KmsKeyId: DR_KEY,
+  Tags: [
+    { Key: "managed-by", Value: "rsdr" },
+    { Key: "rsdr:cluster", Value: "analytics-prod" },
+    { Key: "rsdr:source-account", Value: SRC },
+    { Key: "rsdr:data-time", Value: new Date(NOW - dataAgeH * 3_600_000).toISOString() },
+  ],
+  ...over,
+});
+
+/** world(), where a listing without OwnerAccount is the DR account's own snapshots (`own`), not what is shared. */
+function worldWithCopies(snaps: Snapshot[], own: Snapshot[], points: RecoveryPointByBackupVault[] = []) {
+  const io = world(snaps, points);
+  redshiftMock.on(DescribeClusterSnapshotsCommand).callsFake((input: DescribeClusterSnapshotsCommandInput) => {
+    const visible = input.OwnerAccount ? snaps : own;
+    return { Snapshots: input.SnapshotIdentifier ? visible.filter((x) => x.SnapshotIdentifier === input.SnapshotIdentifier) : visible };
+  });
+  return io;
+}
+
+const ownListings = () => redshiftMock.commandCalls(DescribeClusterSnapshotsCommand).filter((c) => c.args[0].input.OwnerAccount === undefined);
+
+/**
+ * The config loaded for real, with every cluster's drill keeping a DR-owned copy (`keep`) or keeping none, whatever
+ * the example files say about drills.
+ */
+function drillsKeepCopies(keep = true): void {
+  const real = configLoad.loadConfig;
+  jest.spyOn(configLoad, "loadConfig").mockImplementation((file) => {
+    const estate = real(file);
+    for (const source of estate.sources) {
+      for (const cluster of source.clusters) {
+        const c = cluster as { drill?: Record<string, unknown> };
+        const { drOwnedCopy: _dropped, ...drill } = c.drill ?? {};
+        c.drill = keep ? { ...drill, drOwnedCopy: { retentionDays: 30, keepLatest: 2 } } : c.drill && drill;
+      }
+    }
+    return estate;
+  });
+}
+
+describe("restore from DR-owned copies (Redshift and KMS mocked)", () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it("--from drcopy restores the DR-owned copy with the newest data: by its id and drill cluster, no OwnerAccount; the age is its data's", async () => {
+    const io = worldWithCopies([shared("rsdr-analytics-prod-20261127t0600z", 6)], [drCopy("20261126t1200z", 30), drCopy("20261127t1100z", 40)]);
+    const { code, io: out } = await restore(["--cluster", "analytics-prod", "--from", "drcopy"], { io });
+    expect(code).toBe(0);
+    expect(out.stdout[0]).toBe(
+      `recovery point: rsdr-drcopy-analytics-prod-20261126t1200z: DR-owned copy (account ${DR}) of drill cluster rsdr-drill-analytics-prod-20261126t1200z, ` +
+        "data from 2026-11-26T06:00:00.000Z, 30.0 h old",
+    );
+    const input = redshiftMock.commandCalls(RestoreFromClusterSnapshotCommand)[0].args[0].input;
+    expect(input).toMatchObject({
+      ClusterIdentifier: TARGET,
+      SnapshotIdentifier: "rsdr-drcopy-analytics-prod-20261126t1200z",
+      SnapshotClusterIdentifier: "rsdr-drill-analytics-prod-20261126t1200z",
+      KmsKeyId: DR_KEY,
+    });
+    expect(input).not.toHaveProperty("OwnerAccount");
+    expect(input).not.toHaveProperty("SnapshotArn");
+  });
+
+  it("--json reports the copy's drill cluster and its data's age", async () => {
+    const io = worldWithCopies([], [drCopy("20261126t1200z", 30)]);
+    const { code, stdout } = await restore(["--cluster", "analytics-prod", "--from", "drcopy", "--json"], { io });
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).recoveryPoint).toEqual({
+      kind: "drcopy",
+      sourceClusterIdentifier: "analytics-prod",
+      snapshotIdentifier: "rsdr-drcopy-analytics-prod-20261126t1200z",
+      snapshotClusterIdentifier: "rsdr-drill-analytics-prod-20261126t1200z",
+      ownerAccountId: DR,
+      createdAt: "2026-11-26T06:00:00.000Z",
+      ageHours: 30,
+      encrypted: true,
+      kmsKeyId: DR_KEY,
+    });
+  });
+
+  it("by default, DR-owned copies compete only when the config's drill keeps them", async () => {
+    drillsKeepCopies(false);
+    let io = worldWithCopies([shared("rsdr-analytics-prod-20261126t0000z", 36)], [drCopy("20261126t1200z", 30)]);
+    let r = await restore(["--cluster", "analytics-prod"], { io });
+    expect(r.code).toBe(0);
+    expect(redshiftMock).toHaveReceivedCommandWith(RestoreFromClusterSnapshotCommand, { OwnerAccount: SRC });
+    expect(ownListings()).toHaveLength(0);
+
+    jest.restoreAllMocks();
+    drillsKeepCopies(true);
+    redshiftMock.reset();
+    io = worldWithCopies([shared("rsdr-analytics-prod-20261126t0000z", 36)], [drCopy("20261126t1200z", 30)]);
+    r = await restore(["--cluster", "analytics-prod"], { io });
+    expect(r.code).toBe(0);
+    expect(r.io.stdout[0]).toMatch(/^recovery point: rsdr-drcopy-analytics-prod-20261126t1200z: DR-owned copy/);
+    expect(ownListings()).toHaveLength(1);
+  });
+
+  it("--snapshot <project>-drcopy-... restores that copy; one that is not there is exit 1 with what was looked for", async () => {
+    let io = worldWithCopies([shared("rsdr-analytics-prod-20261127t0600z", 6)], [drCopy("20261126t1200z", 30), drCopy("20261125t1200z", 54)]);
+    let r = await restore(["--cluster", "analytics-prod", "--snapshot", "rsdr-drcopy-analytics-prod-20261125t1200z"], { io });
+    expect(r.code).toBe(0);
+    expect(redshiftMock).toHaveReceivedCommandWith(RestoreFromClusterSnapshotCommand, { SnapshotIdentifier: "rsdr-drcopy-analytics-prod-20261125t1200z" });
+
+    redshiftMock.reset();
+    io = worldWithCopies([], [drCopy("20261126t1200z", 30)]);
+    r = await restore(["--cluster", "analytics-prod", "--snapshot", "rsdr-drcopy-analytics-prod-20261101t0000z"], { io });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(`no DR-owned copy rsdr-drcopy-analytics-prod-20261101t0000z of cluster analytics-prod (account ${SRC}) in the DR account`);
+    expect(redshiftMock).not.toHaveReceivedCommand(RestoreFromClusterSnapshotCommand);
+  });
+
+  it("--from drcopy with no DR-owned copy: nothing to restore, exit 1", async () => {
+    const io = worldWithCopies([shared("rsdr-analytics-prod-20261127t0600z", 6)], [drCopy("20261127t1100z", 2, { Status: "creating" })]);
+    const { code, stderr } = await restore(["--cluster", "analytics-prod", "--from", "drcopy"], { io });
+    expect(code).toBe(1);
+    expect(stderr).toMatch("nothing to restore for cluster analytics-prod: no available DR-owned copy of it in the DR account");
+    expect(redshiftMock).not.toHaveReceivedCommand(RestoreFromClusterSnapshotCommand);
   });
 });

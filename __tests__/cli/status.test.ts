@@ -2,6 +2,7 @@ import "aws-sdk-client-mock-jest";
 import { mockClient } from "aws-sdk-client-mock";
 import { BackupClient, ListRecoveryPointsByBackupVaultCommand, type RecoveryPointByBackupVault } from "@aws-sdk/client-backup";
 import { DescribeClusterSnapshotsCommand, RedshiftClient, type DescribeClusterSnapshotsCommandInput, type Snapshot } from "@aws-sdk/client-redshift";
+import * as configLoad from "../../config/load";
 import { registerStatusCommand } from "../../cli/commands/status";
 import { BACKUP_EXAMPLE, captureIO, cli, recordingClients } from "./helpers";
 
@@ -48,6 +49,7 @@ beforeEach(() => {
   redshiftMock.reset();
   backupMock.reset();
 });
+afterEach(() => jest.restoreAllMocks());
 
 describe("status (Redshift and AWS Backup mocked)", () => {
   it("plain lines off a terminal, announcing the accounts it reads; exit 0 within the RPOs", async () => {
@@ -105,6 +107,7 @@ describe("status (Redshift and AWS Backup mocked)", () => {
             withinRpo: true,
           },
           backup: { rpoHours: 34, vaultName: "rsdr-dr", newest: { recoveryPointArn: point(50).RecoveryPointArn, ageHours: 50 }, withinRpo: false },
+          drOwnedCopy: null,
           problems: ["newest recovery point in the DR vault is 50.0 h old, past the backup RPO of 34 h"],
           notes: [],
           ok: false,
@@ -114,6 +117,7 @@ describe("status (Redshift and AWS Backup mocked)", () => {
   });
 
   it("without a DR vault only the native columns; nothing shared with DR is past the RPO", async () => {
+    drillsKeepCopies(false);
     world([ours("20261127t0600z", 6)], []);
     const { code, stdout, stderr } = await status([]);
     expect(code).toBe(1);
@@ -141,5 +145,122 @@ describe("status (Redshift and AWS Backup mocked)", () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/past its RPO/);
     expect(stdout).toMatch(/\$ redshift-backup --source-profile prod --dr-profile dr status/);
+  });
+});
+
+/** A DR-owned copy in the DR account: a snapshot of a drill cluster, of data `dataAgeH` hours old, taken just now. */
+const drCopy = (stamp: string, dataAgeH: number, over: Partial<Snapshot> = {}): Snapshot => ({
+  SnapshotIdentifier: `rsdr-drcopy-analytics-prod-${stamp}`,
+  ClusterIdentifier: `rsdr-drill-analytics-prod-${stamp}`,
+  SnapshotType: "manual",
+  Status: "available",
+  OwnerAccount: DR,
+  SnapshotCreateTime: new Date(NOW - 0.2 * HOUR),
+  Tags: [
+    { Key: "managed-by", Value: "rsdr" },
+    { Key: "rsdr:cluster", Value: "analytics-prod" },
+    { Key: "rsdr:source-account", Value: SRC },
+    { Key: "rsdr:data-time", Value: new Date(NOW - dataAgeH * HOUR).toISOString() },
+  ],
+  ...over,
+});
+
+/**
+ * Listings by cluster are the source's own (source account), with OwnerAccount what DR sees shared, and with neither
+ * the DR account's own snapshots (the DR-owned copies).
+ */
+function worldWithCopies(source: Snapshot[], sharedWithDr: Snapshot[], own: Snapshot[] | Error, points: RecoveryPointByBackupVault[] = []) {
+  redshiftMock.on(DescribeClusterSnapshotsCommand).callsFake((input: DescribeClusterSnapshotsCommandInput) => {
+    if (input.OwnerAccount) return { Snapshots: sharedWithDr.map((s) => ({ ...s, Tags: undefined })) };
+    if (input.ClusterIdentifier) return { Snapshots: source };
+    if (own instanceof Error) throw own;
+    return { Snapshots: own };
+  });
+  backupMock.on(ListRecoveryPointsByBackupVaultCommand).resolves({ RecoveryPoints: points });
+}
+
+const ownListings = () => redshiftMock.commandCalls(DescribeClusterSnapshotsCommand).filter((c) => !c.args[0].input.OwnerAccount && !c.args[0].input.ClusterIdentifier);
+
+/**
+ * The config loaded for real, with every cluster's drill keeping a DR-owned copy (`keep`) or keeping none, whatever
+ * the example files say about drills.
+ */
+function drillsKeepCopies(keep = true): void {
+  const real = configLoad.loadConfig;
+  jest.spyOn(configLoad, "loadConfig").mockImplementation((file) => {
+    const estate = real(file);
+    for (const source of estate.sources) {
+      for (const cluster of source.clusters) {
+        const c = cluster as { drill?: Record<string, unknown> };
+        const { drOwnedCopy: _dropped, ...drill } = c.drill ?? {};
+        c.drill = keep ? { ...drill, drOwnedCopy: { retentionDays: 30, keepLatest: 2 } } : c.drill && drill;
+      }
+    }
+    return estate;
+  });
+}
+
+describe("status with restore drills keeping DR-owned copies (Redshift and AWS Backup mocked)", () => {
+  it("without drill.drOwnedCopy in the config, never lists the DR account's own snapshots", async () => {
+    drillsKeepCopies(false);
+    const newest = ours("20261127t0600z", 6);
+    worldWithCopies([newest], [newest], [drCopy("20261127t0000z", 30)]);
+    const { code, stdout } = await status([]);
+    expect(code).toBe(0);
+    expect(stdout).not.toMatch(/DR-owned/);
+    expect(ownListings()).toHaveLength(0);
+  });
+
+  it("plain lines: the newest available DR-owned copy and the age of its DATA; announced as read in DR", async () => {
+    drillsKeepCopies();
+    const newest = ours("20261127t0600z", 6);
+    // the newest copy by data time (30 h), not the newest snapshot (the 40-hour-old data, copied just now), nor one being taken
+    worldWithCopies([newest], [newest], [drCopy("20261126t0600z", 30), drCopy("20261127t1100z", 40), drCopy("20261127t1150z", 2, { Status: "creating" })], [point(9)]);
+    const { code, io } = await status([], { config: BACKUP_EXAMPLE });
+    expect(code).toBe(0);
+    expect(io.stdout).toEqual([
+      `analytics-prod (source analytics, ${SRC}): ok; newest snapshot rsdr-analytics-prod-20261127t0600z 6.0 h old; DR sees it yes; DR newest 6.0 h old (RPO 14 h); ` +
+        "vault newest 9.0 h old (RPO 34 h); DR-owned copy rsdr-drcopy-analytics-prod-20261126t0600z (data 30.0 h old)",
+    ]);
+    expect(io.stderr[1]).toBe(`status: reading shared snapshots, the DR vault and DR-owned copies: account ${DR} (DR), region eu-west-2, as the default credential chain`);
+    expect(ownListings().map((c) => c.args[0].input)).toEqual([{ SnapshotType: "manual", MaxRecords: 100, Marker: undefined }]);
+  });
+
+  it("a table on a terminal gets a DR-OWNED COPY column; none is a note, not a problem (DR-owned copies have no RPO in the config)", async () => {
+    drillsKeepCopies();
+    const newest = ours("20261127t0600z", 6);
+    worldWithCopies([newest], [newest], []);
+    const io = captureIO({ isTTY: true });
+    const { code } = await status([], { io });
+    expect(code).toBe(0);
+    expect(io.stdout).toEqual([
+      "CLUSTER         SOURCE                    NEWEST SNAPSHOT                     AGE    DR SEES IT  DR NEWEST / RPO  VAULT NEWEST / RPO  DR-OWNED COPY  STATUS",
+      "--------------  ------------------------  ----------------------------------  -----  ----------  ---------------  ------------------  -------------  ------",
+      "analytics-prod  analytics (222222222222)  rsdr-analytics-prod-20261127t0600z  6.0 h  yes         6.0 h / 14 h     -                   none           ok",
+    ]);
+    expect(io.stderr.at(-1)).toBe("analytics-prod: note: no available DR-owned copy in the DR account (a passed restore drill keeps one)");
+  });
+
+  it("--json: drOwnedCopy with the copy's id, data time and age", async () => {
+    drillsKeepCopies();
+    const newest = ours("20261127t0600z", 6);
+    worldWithCopies([newest], [newest], [drCopy("20261126t1200z", 24.5)]);
+    const { code, stdout } = await status(["--json"]);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).clusters[0].drOwnedCopy).toEqual({
+      newest: { id: "rsdr-drcopy-analytics-prod-20261126t1200z", dataTime: "2026-11-26T11:30:00.000Z", ageHours: 24.5 },
+    });
+  });
+
+  it("DR-owned copies it cannot list make the cluster a problem (exit 1), naming the action, account and identity", async () => {
+    drillsKeepCopies();
+    const newest = ours("20261127t0600z", 6);
+    worldWithCopies([newest], [newest], Object.assign(new Error("not authorized"), { name: "AccessDenied", $metadata: {} }));
+    const { code, stdout, stderr } = await status(["--dr-profile", "dr"]);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/; DR-owned copy unreadable$/);
+    expect(stderr).toMatch(
+      `analytics-prod: redshift:DescribeClusterSnapshots in account ${DR} (eu-west-2) as profile dr failed: AccessDenied: not authorized; the identity is not allowed`,
+    );
   });
 });

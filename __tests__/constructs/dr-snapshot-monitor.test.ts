@@ -5,7 +5,7 @@ import { SchedulerSchedule } from "@cdktf/provider-aws/lib/scheduler-schedule";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { BackupVault } from "@cdktf/provider-aws/lib/backup-vault";
 import { drMonitorSettingsFromEnv } from "../../functions/lib/environment";
-import { DrBackupMonitoring, DrSnapshotMonitor, DrSnapshotMonitorProps } from "../../stacks/constructs/dr-snapshot-monitor";
+import { DrBackupMonitoring, DrMonitorSource, DrSnapshotMonitor, DrSnapshotMonitorProps } from "../../stacks/constructs/dr-snapshot-monitor";
 import {
   DR_ACCOUNT,
   DR_KMS_KEY as DR_KEY,
@@ -167,7 +167,7 @@ describe("DrSnapshotMonitor", () => {
   });
 
   test.each<[Partial<DrSnapshotMonitorProps>, string]>([
-    [{ sources: [] }, "sources: [] is not valid: at least one source account (or sources in backup.sources)"],
+    [{ sources: [] }, "sources: [] is not valid: at least one source account (or sources in backup.sources or drOwnedCopies)"],
     [
       { sources: [{ accountId: "1111", clusterIdentifiers: ["a"], rpoHours: 1 }] },
       'sources[0].accountId: "1111" is not valid: a 12-digit AWS account id',
@@ -318,6 +318,124 @@ describe("DrSnapshotMonitor with AWS Backup copies", () => {
     ["a source without clusters", { backup: { ...BACKUP, sources: [{ ...BACKUP.sources[0], clusterIdentifiers: [] }] } }, "backup.sources[0].clusterIdentifiers: [] is not valid: at least one cluster"],
     ["an invalid cluster identifier", { backup: { ...BACKUP, sources: [{ ...BACKUP.sources[0], clusterIdentifiers: ["Bad_Id"] }] } }, 'backup.sources[0].clusterIdentifiers[0]: "Bad_Id" is not valid'],
     ["a non-positive RPO", { backup: { ...BACKUP, sources: [{ ...BACKUP.sources[0], rpoHours: -1 }] } }, "backup.sources[0].rpoHours: -1 is not valid: a positive number of hours"],
+  ])("refuses %s", (_label, override, message) => {
+    expect(() => build(override)).toThrow(/^DrSnapshotMonitor at \S*\/monitor: [a-zA-Z]+(\[\d+\])?(\.\w+(\[\d+\])?)*: /);
+    expect(() => build(override)).toThrow(message);
+  });
+});
+
+const DR_COPIES: readonly DrMonitorSource[] = [
+  // sales is watched natively too (see PROPS); 555555555555 by DR-owned copies only
+  { accountId: "111111111111", clusterIdentifiers: ["sales"], rpoHours: 170 },
+  { accountId: "555555555555", clusterIdentifiers: ["risk", "ledger"], rpoHours: 50 },
+];
+
+describe("DrSnapshotMonitor with DR-owned copies", () => {
+  const s = build({ drOwnedCopies: DR_COPIES });
+
+  test("SOURCES lists the native entries as before, then each DR-owned-copy source with approaches drcopy and no region; the function reads them back", () => {
+    const vars = environment(s);
+    const drcopyEntries = [
+      { accountId: "111111111111", clusters: ["sales"], approaches: ["drcopy"] },
+      { accountId: "555555555555", clusters: ["risk", "ledger"], approaches: ["drcopy"] },
+    ];
+    expect(JSON.parse(vars.SOURCES)).toEqual([
+      { accountId: "111111111111", clusters: ["sales", "finance-dw"] },
+      { accountId: "333333333333", clusters: ["hr"] },
+      ...drcopyEntries,
+    ]);
+    expect(vars).not.toHaveProperty("BACKUP_VAULT_NAME");
+    const settings = drMonitorSettingsFromEnv({ ...vars, ALERT_TOPIC_ARN: `arn:aws:sns:${REGION}:${DR_ACCOUNT}:alerts` });
+    expect(settings.sources.slice(2)).toEqual(drcopyEntries);
+  });
+
+  test("with backup too: native, then backup, then drcopy entries", () => {
+    const x = build({ backup: BACKUP, drOwnedCopies: DR_COPIES });
+    expect(JSON.parse(environment(x).SOURCES).map((e: { approaches?: string[] }) => e.approaches ?? ["native"])).toEqual([
+      ["native"],
+      ["native"],
+      ["backup"],
+      ["backup"],
+      ["drcopy"],
+      ["drcopy"],
+    ]);
+    expect(x.duplicateNames()).toEqual({});
+    expect(x.resource("aws_lambda_function").description).toBe(
+      "Reports, per source cluster, the age of the newest restorable Redshift copy in this DR account: shared snapshot, recovery point in the DR backup vault, DR-owned copy of a restore drill",
+    );
+  });
+
+  test("role: the native statement (DescribeClusterSnapshots on '*') covers the own snapshots too: no new action, no new statement", () => {
+    const doc = functionPolicy(s);
+    expect(allowedActions(doc)).toEqual(NATIVE_ACTIONS);
+    expect(wildcardSids(doc)).toEqual(["DescribeSharedSnapshots", "XRayNoResourceLevelPermissions"]);
+    expect(doc.Statement.filter((x) => list(x.Action).includes("redshift:DescribeClusterSnapshots"))).toHaveLength(1);
+  });
+
+  test("one DR-owned-copy alarm per (source account, cluster): data age > its RPO, missing data breaching; the native alarms stay", () => {
+    expectRpoAlarms(s, "NewestDrOwnedCopyAgeHours", "drcopy-rpo-exceeded", [
+      ["111111111111", "sales", 170],
+      ["555555555555", "risk", 50],
+      ["555555555555", "ledger", 50],
+    ]);
+    expect(Object.values(s.resources("aws_cloudwatch_metric_alarm")).filter((a) => a.metric_name === "NewestSharedSnapshotAgeHours")).toHaveLength(3);
+    expect(s.duplicateNames()).toEqual({});
+  });
+
+  test("exposes the DR-owned-copy alarms, keyed <account>/<cluster>, apart from the others; empty without drOwnedCopies", () => {
+    let monitor: DrSnapshotMonitor | undefined;
+    let plain: DrSnapshotMonitor | undefined;
+    synth((stack) => {
+      monitor = new DrSnapshotMonitor(stack, "monitor", { ...PROPS, drOwnedCopies: DR_COPIES });
+      plain = new DrSnapshotMonitor(stack, "plain", { ...PROPS, namePrefix: "plain" });
+    });
+    expect(Object.keys(monitor!.drOwnedCopyStalenessAlarms)).toEqual(["111111111111/sales", "555555555555/risk", "555555555555/ledger"]);
+    expect(Object.keys(monitor!.stalenessAlarms)).toEqual(["111111111111/sales", "111111111111/finance-dw", "333333333333/hr"]);
+    expect(monitor!.backupStalenessAlarms).toEqual({});
+    expect(plain!.drOwnedCopyStalenessAlarms).toEqual({});
+  });
+
+  test("without drOwnedCopies: no drcopy entry and no DR-owned-copy alarm (the native-only monitor is unchanged)", () => {
+    const plain = build();
+    expect(JSON.parse(environment(plain).SOURCES).filter((e: { approaches?: string[] }) => e.approaches?.includes("drcopy"))).toEqual([]);
+    expect(Object.values(plain.resources("aws_cloudwatch_metric_alarm")).filter((a) => a.metric_name === "NewestDrOwnedCopyAgeHours")).toEqual([]);
+    expect(plain.resource("aws_lambda_function").description).toBe("Reports the age of the newest Redshift snapshot each source account shares with this DR account");
+  });
+
+  test("DR-owned copies only (no native sources): DescribeClusterSnapshots on '*' under its own Sid, and only DR-owned-copy alarms", () => {
+    const x = build({ sources: [], drOwnedCopies: DR_COPIES });
+    const doc = functionPolicy(x);
+    expect(allowedActions(doc).filter((a) => a.startsWith("redshift:") || a.startsWith("backup:"))).toEqual(["redshift:DescribeClusterSnapshots"]);
+    expect(statement(doc, "DescribeDrOwnedCopies")).toEqual({ Sid: "DescribeDrOwnedCopies", Effect: "Allow", Action: "redshift:DescribeClusterSnapshots", Resource: "*" });
+    expect(wildcardSids(doc)).toEqual(["DescribeDrOwnedCopies", "XRayNoResourceLevelPermissions"]);
+    expect(JSON.parse(environment(x).SOURCES)).toHaveLength(2);
+    expect(Object.values(x.resources("aws_cloudwatch_metric_alarm")).map((a) => a.metric_name).filter((m) => String(m).startsWith("Newest"))).toEqual([
+      "NewestDrOwnedCopyAgeHours",
+      "NewestDrOwnedCopyAgeHours",
+      "NewestDrOwnedCopyAgeHours",
+    ]);
+    expect(x.resource("aws_lambda_function").description).toBe(
+      "Reports, per source cluster, the age of the newest restorable Redshift copy in this DR account: DR-owned copy of a restore drill",
+    );
+  });
+
+  test("alarm names stay within CloudWatch's 255 characters at the longest prefix and cluster identifier", () => {
+    const longest = "p".repeat(43);
+    const cluster = `c${"-x".repeat(31)}`; // 63 characters
+    const x = build({ namePrefix: longest, drOwnedCopies: [{ accountId: "555555555555", clusterIdentifiers: [cluster], rpoHours: 1 }] });
+    const names = Object.values(x.resources("aws_cloudwatch_metric_alarm")).map((a) => String(a.alarm_name));
+    expect(names).toContain(`${longest}-dr-monitor-555555555555-${cluster}-drcopy-rpo-exceeded`);
+    expect(Math.max(...names.map((n) => n.length))).toBeLessThanOrEqual(255);
+  });
+
+  test.each<[string, Partial<DrSnapshotMonitorProps>, string]>([
+    ["an empty list", { drOwnedCopies: [] }, "drOwnedCopies: [] is not valid: at least one source account (leave drOwnedCopies out otherwise)"],
+    ["an account id that is not one", { drOwnedCopies: [{ ...DR_COPIES[0], accountId: "1111" }] }, 'drOwnedCopies[0].accountId: "1111" is not valid: a 12-digit AWS account id'],
+    ["the DR account as a source", { drOwnedCopies: [{ ...DR_COPIES[0], accountId: DR_ACCOUNT }] }, `drOwnedCopies[0].accountId: "${DR_ACCOUNT}" is not valid: an account other than the DR account`],
+    ["a source account twice", { drOwnedCopies: [DR_COPIES[0], DR_COPIES[0]] }, 'drOwnedCopies[1].accountId: "111111111111" is not valid: listed once'],
+    ["a source without clusters", { drOwnedCopies: [{ ...DR_COPIES[0], clusterIdentifiers: [] }] }, "drOwnedCopies[0].clusterIdentifiers: [] is not valid: at least one cluster"],
+    ["an invalid cluster identifier", { drOwnedCopies: [{ ...DR_COPIES[0], clusterIdentifiers: ["Bad_Id"] }] }, 'drOwnedCopies[0].clusterIdentifiers[0]: "Bad_Id" is not valid'],
+    ["a non-positive RPO", { drOwnedCopies: [{ ...DR_COPIES[0], rpoHours: 0 }] }, "drOwnedCopies[0].rpoHours: 0 is not valid: a positive number of hours"],
   ])("refuses %s", (_label, override, message) => {
     expect(() => build(override)).toThrow(/^DrSnapshotMonitor at \S*\/monitor: [a-zA-Z]+(\[\d+\])?(\.\w+(\[\d+\])?)*: /);
     expect(() => build(override)).toThrow(message);

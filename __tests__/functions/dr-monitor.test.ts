@@ -378,6 +378,159 @@ describe("DR monitor, AWS Backup recovery points (Backup API mocked: moto and th
   });
 });
 
+/**
+ * A DR-owned copy as this (the DR) account lists its own snapshots: a snapshot of a drill cluster, tagged by the
+ * drill with the source account, the source cluster and the time of its data (`dataAgeH` hours before NOW).
+ */
+const drCopy = (account: string, cluster: string, stamp: string, dataAgeH: number, over: Partial<Snapshot> = {}): Snapshot => ({
+  SnapshotIdentifier: `rsdr-drcopy-${cluster}-${stamp}`,
+  ClusterIdentifier: `rsdr-drill-${cluster}-${stamp}`,
+  SnapshotType: "manual",
+  Status: "available",
+  OwnerAccount: DR_ACCOUNT,
+  // taken just now: only the data time may count
+  SnapshotCreateTime: new Date(NOW.getTime() - 0.5 * HOUR),
+  Tags: [
+    { Key: "managed-by", Value: MANAGED_BY },
+    { Key: "rsdr:cluster", Value: cluster },
+    { Key: "rsdr:source-account", Value: account },
+    { Key: "rsdr:data-time", Value: new Date(NOW.getTime() - dataAgeH * HOUR).toISOString() },
+  ],
+  ...over,
+});
+
+/** SRC_A: sales-prod natively and by DR-owned copy, hr-prod by DR-owned copy only; SRC_B: risk-prod by DR-owned copy. */
+const withDrCopies = (over: Partial<DrMonitorSettings> = {}): DrMonitorSettings =>
+  settings({
+    sources: [
+      { accountId: SRC_A, clusters: ["sales-prod"] },
+      { accountId: SRC_A, clusters: ["sales-prod", "hr-prod"], approaches: ["drcopy"] },
+      { accountId: SRC_B, clusters: ["risk-prod"], approaches: ["drcopy"] },
+    ],
+    ...over,
+  });
+
+/** Listings with OwnerAccount are what sources share (SRC_A shares sales-prod, 2 h old); without, this account's own snapshots. */
+function ownSnapshots(own: Snapshot[] | Error): void {
+  redshiftMock.on(DescribeClusterSnapshotsCommand).callsFake((input: DescribeClusterSnapshotsCommandInput) => {
+    if (input.OwnerAccount === SRC_A) return { Snapshots: [shared("rsdr-sales-prod-20261126t1000z", "sales-prod", SRC_A, 2)] };
+    if (input.OwnerAccount !== undefined) return { Snapshots: [] };
+    if (own instanceof Error) throw own;
+    return { Snapshots: own };
+  });
+}
+
+describe("DR monitor, DR-owned copies (Redshift mocked)", () => {
+  it("lists this account's own snapshots once for every drcopy source and publishes the age of the newest copy's DATA", async () => {
+    ownSnapshots([
+      drCopy(SRC_A, "sales-prod", "20261126t0600z", 30),
+      drCopy(SRC_A, "sales-prod", "20261125t0600z", 54),
+      // newer data, but still being copied: does not count
+      drCopy(SRC_A, "sales-prod", "20261126t1100z", 5, { Status: "creating" }),
+      drCopy(SRC_B, "risk-prod", "20261126t0000z", 12.5),
+      // the right id for hr-prod, but no rsdr:source-account tag: not a DR-owned copy
+      drCopy(SRC_A, "hr-prod", "20261126t0800z", 4, { Tags: [{ Key: "managed-by", Value: MANAGED_BY }, { Key: "rsdr:cluster", Value: "hr-prod" }] }),
+      // a copy of a cluster of SRC_B that no entry watches
+      drCopy(SRC_B, "hr-prod", "20261126t0800z", 4),
+    ]);
+    const { deps: d, rt, metrics } = deps();
+    const report = await monitorSharedSnapshots(d, withDrCopies());
+
+    expect(report.failedSources).toEqual([]);
+    expect(report.drOwnedCopyClusters).toEqual([
+      {
+        sourceAccountId: SRC_A,
+        clusterIdentifier: "sales-prod",
+        newestCopyId: "rsdr-drcopy-sales-prod-20261126t0600z",
+        newestDataTime: "2026-11-25T06:05:00.000Z",
+        newestAgeHours: 30,
+        failed: false,
+      },
+      { sourceAccountId: SRC_A, clusterIdentifier: "hr-prod", newestCopyId: null, newestDataTime: null, newestAgeHours: null, failed: false },
+      {
+        sourceAccountId: SRC_B,
+        clusterIdentifier: "risk-prod",
+        newestCopyId: "rsdr-drcopy-risk-prod-20261126t0000z",
+        newestDataTime: "2026-11-25T23:35:00.000Z",
+        newestAgeHours: 12.5,
+        failed: false,
+      },
+    ]);
+    const dims = (account: string, cluster: string) => ({ SourceAccount: account, ClusterIdentifier: cluster });
+    expect(metrics.points).toEqual([
+      { name: "NewestSharedSnapshotAgeHours", unit: "None", value: 2, dimensions: dims(SRC_A, "sales-prod") },
+      { name: "NewestDrOwnedCopyAgeHours", unit: "None", value: 30, dimensions: dims(SRC_A, "sales-prod") },
+      { name: "NewestDrOwnedCopyAgeHours", unit: "None", value: 12.5, dimensions: dims(SRC_B, "risk-prod") },
+    ]);
+    // One listing of SRC_A's shares, one of this account's own manual snapshots (no OwnerAccount, no tag filter).
+    const sent = redshiftMock.commandCalls(DescribeClusterSnapshotsCommand).map((c) => c.args[0].input);
+    expect(sent).toEqual([
+      { OwnerAccount: SRC_A, SnapshotType: "manual", MaxRecords: 100, Marker: undefined },
+      { SnapshotType: "manual", MaxRecords: 100, Marker: undefined },
+    ]);
+    expect(
+      rt.log.entries.filter((e) => e.event === "dr-cluster-checked" && e.approach === "drcopy").map((e) => [e.sourceAccountId, e.clusterIdentifier, e.level]),
+    ).toEqual([
+      [SRC_A, "sales-prod", "info"],
+      [SRC_A, "hr-prod", "warn"],
+      [SRC_B, "risk-prod", "info"],
+    ]);
+    expect(rt.log.entries.find((e) => e.approach === "drcopy" && e.level === "warn")!.note).toMatch(/^no available DR-owned copy in this account; no metric published/);
+    expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
+  });
+
+  it("publishes nothing for drcopy clusters when this account holds no copy, and needs no Backup client", async () => {
+    ownSnapshots([]);
+    const { deps: d, metrics } = deps();
+    const report = await monitorSharedSnapshots({ ...d, backup: undefined }, withDrCopies({ sources: [{ accountId: SRC_B, clusters: ["risk-prod"], approaches: ["drcopy"] }] }));
+    expect(report.clusters).toEqual([]);
+    expect(report.drOwnedCopyClusters).toEqual([expect.objectContaining({ clusterIdentifier: "risk-prod", newestAgeHours: null, failed: false })]);
+    expect(metrics.points).toEqual([]);
+    expect(report.metrics).toBe("skipped");
+    // drcopy only: no listing of any source's shares
+    expect(redshiftMock.commandCalls(DescribeClusterSnapshotsCommand).map((c) => c.args[0].input.OwnerAccount)).toEqual([undefined]);
+  });
+
+  it("without drcopy sources never lists this account's own snapshots, and reports no drcopy cluster", async () => {
+    sharing();
+    const { deps: d } = deps();
+    const report = await monitorSharedSnapshots(d, settings());
+    expect(report.drOwnedCopyClusters).toEqual([]);
+    for (const call of redshiftMock.commandCalls(DescribeClusterSnapshotsCommand)) expect(call.args[0].input.OwnerAccount).toBeDefined();
+  });
+
+  it("a failing listing of the own snapshots fails every drcopy source; the native ages are still published; the alert names each", async () => {
+    ownSnapshots(Object.assign(new Error("not authorized to describe"), { name: "AccessDenied" }));
+    const { deps: d, metrics } = deps();
+    const report = await monitorSharedSnapshots(d, withDrCopies());
+    expect(report.failedSources).toEqual([SRC_A, SRC_B]);
+    expect(report.clusters.map((c) => [c.clusterIdentifier, c.newestAgeHours, c.failed])).toEqual([["sales-prod", 2, false]]);
+    expect(report.drOwnedCopyClusters.map((c) => [c.sourceAccountId, c.clusterIdentifier, c.failed, c.newestAgeHours])).toEqual([
+      [SRC_A, "sales-prod", true, null],
+      [SRC_A, "hr-prod", true, null],
+      [SRC_B, "risk-prod", true, null],
+    ]);
+    expect(report.drOwnedCopyClusters[0].error).toBe("access-denied/AccessDenied: not authorized to describe");
+    expect(metrics.points.map((p) => p.name)).toEqual(["NewestSharedSnapshotAgeHours"]);
+    const line = "DR-owned copies: access-denied/AccessDenied: not authorized to describe";
+    expect(snsMock).toHaveReceivedCommandWith(PublishCommand, {
+      Subject: "Redshift DR monitor: 2 of 2 failed",
+      Message: expect.stringContaining(`source account ${SRC_A}:\n  - ${line}\nsource account ${SRC_B}:\n  - ${line}`),
+    });
+  });
+
+  it("refuses a cluster listed twice for drcopy, before reading anything", async () => {
+    const { deps: d } = deps();
+    await expect(
+      monitorSharedSnapshots(
+        d,
+        withDrCopies({ sources: [{ accountId: SRC_A, clusters: ["a"], approaches: ["drcopy"] }, { accountId: SRC_A, clusters: ["a"], approaches: ["native", "drcopy"] }] }),
+      ),
+    ).rejects.toThrow('sources: cluster(s) listed more than once for the same approach ["drcopy: 111111111111/a"]');
+    expect(redshiftMock).not.toHaveReceivedCommand(DescribeClusterSnapshotsCommand);
+  });
+});
+
 describe("DR monitor handler", () => {
   const savedEnv = process.env;
   let stdout: string[];
@@ -477,6 +630,32 @@ describe("DR monitor handler", () => {
     expect(backupMock).not.toHaveReceivedCommand(ListRecoveryPointsByBackupVaultCommand);
   });
 
+  it("with drcopy sources: reports them, and publishes the age of the newest DR-owned copy as EMF with the alarms' dimensions", async () => {
+    ownSnapshots([drCopy(SRC_B, "risk-prod", "20261126t0000z", 12)]);
+    process.env.SOURCES = JSON.stringify([
+      { accountId: SRC_A, clusters: ["sales-prod"] },
+      { accountId: SRC_A, clusters: ["sales-prod"], approaches: ["drcopy"] },
+      { accountId: SRC_B, clusters: ["risk-prod"], approaches: ["drcopy"] },
+    ]);
+    expect(await handler({}, {})).toEqual({ clusters: 1, withSnapshot: 1, drOwnedCopyClusters: 2, withDrOwnedCopy: 1 });
+    const emf = emfDocuments(stdout);
+    expect(emf).toEqual([
+      expect.objectContaining({ SourceAccount: SRC_A, ClusterIdentifier: "sales-prod", NewestSharedSnapshotAgeHours: expect.any(Number) }),
+      expect.objectContaining({ SourceAccount: SRC_B, ClusterIdentifier: "risk-prod", NewestDrOwnedCopyAgeHours: expect.any(Number) }),
+    ]);
+    expect(emf[1]!._aws.CloudWatchMetrics).toEqual([
+      { Namespace: "RedshiftDR", Dimensions: [["SourceAccount", "ClusterIdentifier"]], Metrics: [{ Name: "NewestDrOwnedCopyAgeHours", Unit: "None" }] },
+    ]);
+    expect(emf[0]).not.toHaveProperty("NewestDrOwnedCopyAgeHours");
+    expect(backupMock).not.toHaveReceivedCommand(ListRecoveryPointsByBackupVaultCommand);
+  });
+
+  it("throws when the DR-owned copies could not be listed, naming the drcopy accounts", async () => {
+    ownSnapshots(Object.assign(new Error("denied"), { name: "AccessDenied" }));
+    process.env.SOURCES = JSON.stringify([{ accountId: SRC_B, clusters: ["risk-prod"], approaches: ["drcopy"] }]);
+    await expect(handler({}, {})).rejects.toThrow(`DR monitor: source account(s) could not be read: ${SRC_B}`);
+  });
+
   it.each([
     [{ SOURCES: undefined }, 'SOURCES: is not set; required: JSON [{"accountId":"111111111111","clusters":["a","b"]}]'],
     [{ SOURCES: "[oops" }, 'SOURCES: "[oops" is not allowed: JSON [{"accountId"'],
@@ -509,6 +688,17 @@ describe("DR monitor handler", () => {
     for (const [k, v] of Object.entries(over)) if (v === undefined) delete env[k];
     expect(() => drMonitorSettingsFromEnv(env)).toThrow(SettingsError);
     expect(() => drMonitorSettingsFromEnv(env)).toThrow(expected);
+  });
+
+  it("reads a drcopy entry without region or partition (its copies carry their account and cluster in tags)", () => {
+    const sources = [
+      { accountId: SRC_A, clusters: ["a"], approaches: ["drcopy"] },
+      { accountId: SRC_B, clusters: ["c"], approaches: ["native", "drcopy"] },
+    ];
+    expect(drMonitorSettingsFromEnv({ ...process.env, SOURCES: JSON.stringify(sources) }).sources).toEqual(sources);
+    expect(() =>
+      drMonitorSettingsFromEnv({ ...process.env, SOURCES: JSON.stringify([...sources, { accountId: SRC_A, clusters: ["a"], approaches: ["drcopy"] }]) }),
+    ).toThrow('SOURCES: cluster(s) listed more than once for the same approach ["drcopy: 111111111111/a"]');
   });
 
   it("reads native-only, backup-only and both-ways entries, an account in several entries", () => {

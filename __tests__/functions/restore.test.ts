@@ -8,6 +8,7 @@ import {
   RedshiftClient,
   RestoreFromClusterSnapshotCommand,
   type Cluster,
+  type DescribeClusterSnapshotsCommandInput,
   type Snapshot,
 } from "@aws-sdk/client-redshift";
 import { classifyError } from "../../functions/lib/errors";
@@ -130,6 +131,149 @@ describe("restore core: choosing what to restore (Redshift and AWS Backup mocked
     given([sharedSnap("x-1", 1, { ClusterIdentifier: "other" }), sharedSnap("x-2", 1, { Status: "creating" })]);
     await expect(chooseRecoveryPoint(deps(), choose({ snapshot: "x-1" }))).rejects.toThrow("snapshot x-1 is of cluster other, not analytics-prod");
     await expect(chooseRecoveryPoint(deps(), choose({ snapshot: "x-2" }))).rejects.toThrow("snapshot x-2 is creating, not available");
+  });
+});
+
+/**
+ * A DR-owned copy of the cluster (or `over`'s): a snapshot the DR account owns of a drill cluster, taken
+ * `snapshotAgeH` hours ago from data `dataAgeH` hours old, tagged as the restore drill tags it.
+ */
+const drCopy = (stamp: string, dataAgeH: number, over: Partial<Snapshot> & { cluster?: string; account?: string; snapshotAgeH?: number } = {}): Snapshot => {
+  const { cluster = CLUSTER, account = SRC, snapshotAgeH = 0.5, ...rest } = over;
+  return {
+    SnapshotIdentifier: `rsdr-drcopy-${cluster}-${stamp}`,
+    ClusterIdentifier: `rsdr-drill-${cluster}-${stamp}`,
+    SnapshotType: "manual",
+    Status: "available",
+    OwnerAccount: DR,
+    SnapshotCreateTime: new Date(NOW.getTime() - snapshotAgeH * 3_600_000),
+    Encrypted: true,
+    KmsKeyId: DR_KEY,
+    Tags: [
+      { Key: "managed-by", Value: "rsdr" },
+      { Key: "rsdr:cluster", Value: cluster },
+      { Key: "rsdr:source-account", Value: account },
+      { Key: "rsdr:data-time", Value: new Date(NOW.getTime() - dataAgeH * 3_600_000).toISOString() },
+    ],
+    ...rest,
+  };
+};
+
+/** The DR account's view with its own snapshots too: a listing without OwnerAccount returns only `own`. */
+function givenWithOwn(snaps: Snapshot[], own: Snapshot[], points: RecoveryPointByBackupVault[] = []) {
+  redshiftMock.on(DescribeClusterSnapshotsCommand).callsFake((input: DescribeClusterSnapshotsCommandInput) => {
+    const visible = input.OwnerAccount ? snaps : own;
+    return { Snapshots: input.SnapshotIdentifier ? visible.filter((s) => s.SnapshotIdentifier === input.SnapshotIdentifier) : visible };
+  });
+  backupMock.on(ListRecoveryPointsByBackupVaultCommand).resolves({ RecoveryPoints: points });
+}
+
+const ownListings = () => redshiftMock.commandCalls(DescribeClusterSnapshotsCommand).filter((c) => c.args[0].input.OwnerAccount === undefined);
+
+describe("restore core: DR-owned copies (Redshift and AWS Backup mocked)", () => {
+  it("with drOwnedCopies, the newest available copy competes by the age of its DATA, and is restored as the DR account's own", async () => {
+    givenWithOwn(
+      [sharedSnap("rsdr-analytics-prod-20261126t0000z", 36)],
+      [
+        // taken an hour ago, but of 40-hour-old data: older than the shared snapshot
+        drCopy("20261127t1100z", 40, { snapshotAgeH: 1 }),
+        // taken a day ago, of 30-hour-old data: the newest data anywhere
+        drCopy("20261126t1200z", 30, { snapshotAgeH: 24 }),
+        // newer data, but still being copied, or of another account's cluster of the same name
+        drCopy("20261127t1130z", 2, { Status: "creating" }),
+        drCopy("20261127t0900z", 3, { account: "555555555555" }),
+      ],
+      [point("job-old", 33)],
+    );
+    const chosen = await chooseRecoveryPoint(deps(), choose({ drOwnedCopies: true }));
+    expect(chosen).toEqual({
+      kind: "drcopy",
+      sourceClusterIdentifier: CLUSTER,
+      snapshotIdentifier: "rsdr-drcopy-analytics-prod-20261126t1200z",
+      snapshotClusterIdentifier: "rsdr-drill-analytics-prod-20261126t1200z",
+      ownerAccountId: DR,
+      createdAt: new Date(NOW.getTime() - 30 * 3_600_000),
+      encrypted: true,
+      kmsKeyId: DR_KEY,
+    });
+    // one listing of the DR account's own manual snapshots, paginated, no tag filter
+    expect(ownListings().map((c) => c.args[0].input)).toEqual([{ SnapshotType: "manual", MaxRecords: 100, Marker: undefined }]);
+
+    // newer shared data wins over the copy
+    givenWithOwn([sharedSnap("rsdr-analytics-prod-20261127t0600z", 6)], [drCopy("20261126t1200z", 30)]);
+    expect((await chooseRecoveryPoint(deps(), choose({ drOwnedCopies: true }))).kind).toBe("shared");
+  });
+
+  it("by default DR-owned copies are not considered: the DR account's own snapshots are never listed", async () => {
+    givenWithOwn([sharedSnap("rsdr-analytics-prod-20261126t0000z", 36)], [drCopy("20261127t0600z", 6)]);
+    expect((await chooseRecoveryPoint(deps(), choose())).kind).toBe("shared");
+    expect(ownListings()).toHaveLength(0);
+  });
+
+  it("from drcopy keeps only DR-owned copies, even when a shared snapshot or a vault copy is newer, and reads neither", async () => {
+    givenWithOwn([sharedSnap("rsdr-analytics-prod-20261127t0600z", 6)], [drCopy("20261126t1200z", 30)], [point("job-new", 1)]);
+    const chosen = await chooseRecoveryPoint(deps(), choose({ from: "drcopy" }));
+    expect(chosen).toMatchObject({ kind: "drcopy", snapshotIdentifier: "rsdr-drcopy-analytics-prod-20261126t1200z" });
+    expect(redshiftMock.commandCalls(DescribeClusterSnapshotsCommand).filter((c) => c.args[0].input.OwnerAccount !== undefined)).toHaveLength(0);
+    expect(backupMock).not.toHaveReceivedCommand(ListRecoveryPointsByBackupVaultCommand);
+
+    givenWithOwn([sharedSnap("rsdr-analytics-prod-20261127t0600z", 6)], [drCopy("20261127t1130z", 2, { Status: "creating" })]);
+    await expect(chooseRecoveryPoint(deps(), choose({ from: "drcopy" }))).rejects.toThrow(
+      `nothing to restore for cluster ${CLUSTER}: no available DR-owned copy of it in the DR account`,
+    );
+  });
+
+  it("a snapshot ref <prefix>-drcopy-... selects that DR-owned copy; one not available, or not of this cluster, is refused", async () => {
+    givenWithOwn(
+      [sharedSnap("rsdr-analytics-prod-20261127t0600z", 6)],
+      [
+        drCopy("20261126t1200z", 30),
+        drCopy("20261125t1200z", 54),
+        drCopy("20261127t1130z", 2, { Status: "creating" }),
+        drCopy("20261127t0000z", 12, { cluster: "other-prod" }),
+      ],
+    );
+    expect(await chooseRecoveryPoint(deps(), choose({ snapshot: "rsdr-drcopy-analytics-prod-20261125t1200z" }))).toMatchObject({
+      kind: "drcopy",
+      snapshotClusterIdentifier: "rsdr-drill-analytics-prod-20261125t1200z",
+      createdAt: new Date(NOW.getTime() - 54 * 3_600_000),
+    });
+    await expect(chooseRecoveryPoint(deps(), choose({ snapshot: "rsdr-drcopy-analytics-prod-20261127t1130z" }))).rejects.toThrow(
+      "DR-owned copy rsdr-drcopy-analytics-prod-20261127t1130z is creating, not available",
+    );
+    await expect(chooseRecoveryPoint(deps(), choose({ snapshot: "rsdr-drcopy-other-prod-20261127t0000z" }))).rejects.toThrow(
+      `no DR-owned copy rsdr-drcopy-other-prod-20261127t0000z of cluster ${CLUSTER} (account ${SRC}) in the DR account`,
+    );
+    await expect(chooseRecoveryPoint(deps(), choose({ snapshot: "rsdr-drcopy-analytics-prod-20261126t1200z", from: "shared" }))).rejects.toThrow(
+      "rsdr-drcopy-analytics-prod-20261126t1200z is a DR-owned copy, not from shared",
+    );
+    await expect(chooseRecoveryPoint(deps(), choose({ snapshot: "rsdr-analytics-prod-20261127t0600z", from: "drcopy" }))).rejects.toThrow(
+      "rsdr-analytics-prod-20261127t0600z is a shared snapshot, not from drcopy",
+    );
+  });
+
+  it("a source cluster called drcopy-...: its own window snapshot ids stay shared snapshots", async () => {
+    const cluster = "drcopy-sales";
+    givenWithOwn([sharedSnap("rsdr-drcopy-sales-20261127t0600z", 6, { ClusterIdentifier: cluster })], []);
+    const chosen = await chooseRecoveryPoint(deps(), choose({ source: { accountId: SRC, region: "eu-west-2", clusterIdentifier: cluster }, snapshot: "rsdr-drcopy-sales-20261127t0600z" }));
+    expect(chosen).toMatchObject({ kind: "shared", ownerAccountId: SRC });
+  });
+
+  it("restores a DR-owned copy by its id and the drill cluster, without OwnerAccount; the age reported is its data's", async () => {
+    givenWithOwn([], [drCopy("20261126t1200z", 30)]);
+    redshiftMock.on(RestoreFromClusterSnapshotCommand).resolves({ Cluster: { ClusterStatus: "creating" } });
+    const result = await restoreCluster(deps(), request({ from: "drcopy", vaultName: undefined }));
+    const input = redshiftMock.commandCalls(RestoreFromClusterSnapshotCommand)[0].args[0].input;
+    expect(input).toEqual({
+      ClusterIdentifier: "rsdr-restore-analytics-prod-20261127t1200z",
+      SnapshotIdentifier: "rsdr-drcopy-analytics-prod-20261126t1200z",
+      SnapshotClusterIdentifier: "rsdr-drill-analytics-prod-20261126t1200z",
+      ClusterSubnetGroupName: "rsdr-dr-redshift",
+      KmsKeyId: DR_KEY,
+      PubliclyAccessible: false,
+    });
+    expect(input).not.toHaveProperty("OwnerAccount");
+    expect(result.ageHours).toBe(30);
   });
 });
 

@@ -1,5 +1,6 @@
 // `restore`: restores a configured source cluster in the DR account, through the same core as the restore drills
-// (functions/lib/restore.ts): the newest of the snapshot the source shares and the copy in the DR vault, into
+// (functions/lib/restore.ts): the newest of the snapshot the source shares, the copy in the DR vault and (when the
+// config keeps them, or with --from drcopy) the DR-owned copy a restore drill kept, into
 // `<project>-restore-<cluster>-<stamp>` in the DR subnet group, encrypted with the DR key, never public.
 import { InvalidArgumentError, Option, type Command } from "commander";
 import { drPrefix, drRestoreNetworkName, restoredClusterPrefix } from "../../stacks/names";
@@ -10,12 +11,12 @@ import type { CliContext } from "../context";
 import { AwsCallError, EXIT, UsageError } from "../exit";
 import { progress, type Progress } from "../io";
 import type { RegisterCommands } from "./index";
-import { ageText } from "./status";
+import { ageText, keepsDrOwnedCopy } from "./status";
 
 interface RestoreOptions {
   readonly cluster: string;
   readonly snapshot?: string;
-  readonly from?: "shared" | "backup";
+  readonly from?: "shared" | "backup" | "drcopy";
   readonly target?: string;
   readonly kmsKeyId?: string;
   readonly securityGroupId?: string[];
@@ -32,8 +33,15 @@ const positive = (what: string) => (value: string) => {
 };
 
 function describePoint(p: RecoveryPoint, now: Date): string {
-  const what = p.kind === "shared" ? `snapshot shared by account ${p.ownerAccountId}` : `recovery point in the DR vault (account ${p.ownerAccountId})`;
-  return `${p.snapshotArn ?? p.snapshotIdentifier}: ${what}, created ${p.createdAt.toISOString()}, ${ageText(ageHours(p.createdAt, now))} old`;
+  const what =
+    p.kind === "shared"
+      ? `snapshot shared by account ${p.ownerAccountId}`
+      : p.kind === "backup"
+        ? `recovery point in the DR vault (account ${p.ownerAccountId})`
+        : `DR-owned copy (account ${p.ownerAccountId}) of drill cluster ${p.snapshotClusterIdentifier}`;
+  // A DR-owned copy's createdAt is when its data was taken (the copy itself is younger): say so.
+  const when = p.kind === "drcopy" ? "data from" : "created";
+  return `${p.snapshotArn ?? p.snapshotIdentifier}: ${what}, ${when} ${p.createdAt.toISOString()}, ${ageText(ageHours(p.createdAt, now))} old`;
 }
 
 async function restoreAction(ctx: CliContext, o: RestoreOptions): Promise<number> {
@@ -74,6 +82,8 @@ async function restoreAction(ctx: CliContext, o: RestoreOptions): Promise<number
         project: estate.project,
         ...(vaultName ? { vaultName } : {}),
         ...(o.from ? { from: o.from } : {}),
+        // The DR account's own copies are listed only when the config keeps them (or --from drcopy asks for them).
+        ...(keepsDrOwnedCopy(cluster) ? { drOwnedCopies: true } : {}),
         ...(o.snapshot ? { snapshot: o.snapshot } : {}),
         ...(o.target ? { targetClusterIdentifier: o.target } : {}),
         subnetGroupName,
@@ -147,12 +157,18 @@ export const registerRestoreCommand: RegisterCommands = (program: Command, regis
   const command = program
     .command("restore")
     .description(
-      "Restore a source cluster in the DR account from the newest snapshot its source shares or the newest recovery point in the DR vault, " +
+      "Restore a source cluster in the DR account from the newest snapshot its source shares, the newest recovery point in the DR vault " +
+        "or (when restore drills keep them) the DR-owned copy with the newest data, " +
         "into <project>-restore-<cluster>-<yyyymmddthhmmz> (DR subnet group, DR key, not publicly accessible)",
     )
     .requiredOption("--cluster <id>", "the source cluster, as the config names it")
-    .option("--snapshot <id>", "restore this one: a shared snapshot's id, or a recovery point's ARN (or its awsbackup:... id)")
-    .addOption(new Option("--from <kind>", "only consider shared snapshots or recovery points of the DR vault (default: the newest of both)").choices(["shared", "backup"]))
+    .option("--snapshot <id>", "restore this one: a shared snapshot's id, a recovery point's ARN (or its awsbackup:... id), or a DR-owned copy's id (<project>-drcopy-...)")
+    .addOption(
+      new Option(
+        "--from <kind>",
+        "only consider shared snapshots, recovery points of the DR vault, or DR-owned copies of restore drills (default: the newest of all the config keeps)",
+      ).choices(["shared", "backup", "drcopy"]),
+    )
     .option("--target <name>", "the new cluster's identifier; must start with <project>-restore-")
     .option("--kms-key-id <arn>", "the DR key's ARN (default: alias/<project>-dr-redshift, resolved with kms:DescribeKey)")
     .option("--security-group-id <id...>", "VPC security groups of the new cluster (default: the DR stack's restore group <project>-dr-redshift in the subnet group's VPC)")
@@ -167,6 +183,7 @@ export const registerRestoreCommand: RegisterCommands = (program: Command, regis
         "Examples:",
         "  $ redshift-backup --dr-profile dr restore --cluster analytics-prod --wait",
         "  $ redshift-backup --use-config-roles restore --cluster analytics-prod --from backup --target rsdr-restore-drill --json",
+        "  $ redshift-backup --dr-profile dr restore --cluster analytics-prod --from drcopy --wait",
       ].join("\n"),
     );
   registrar.action<RestoreOptions>(command, (ctx, options) => restoreAction(ctx, options));

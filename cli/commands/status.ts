@@ -1,10 +1,13 @@
 // `status`: for every configured cluster, how recent its newest restorable state in the DR account is. Native: the
 // newest snapshot of ours in the source account, whether the DR account sees it shared, and the age of the newest
 // one it sees against the native RPO. AWS Backup: the newest COMPLETED copy in the DR vault against the backup RPO.
-// The same reads as the snapshot manager and the DR monitor (functions/lib), made with the operator's credentials.
+// Restore drills keeping DR-owned copies: the newest available copy and the age of its data (shown, not judged: the
+// config gives it no RPO). The same reads as the snapshot manager and the DR monitor (functions/lib), made with the
+// operator's credentials.
 import type { Command } from "commander";
 import { backupRpoHours, nativeRpoHours, type ClusterConfig, type SourceConfig } from "../../config/estate";
 import { drBackupVaultName } from "../../config/names";
+import { drOwnedCopyKey, listDrOwnedCopies, newestDrOwnedCopies, type DrOwnedCopy } from "../../functions/lib/dr-owned-copies";
 import { ageHours, listOurSnapshots, listSharedSnapshots, newestByCluster, type SharedSnapshot } from "../../functions/lib/listing";
 import { snapshotTime } from "../../functions/lib/ownership";
 import { listRedshiftRecoveryPoints, newestCompletedByResource, redshiftClusterArn, type NewestRecoveryPoint } from "../../functions/lib/recovery-points";
@@ -22,6 +25,14 @@ interface StatusOptions {
 export const ageText = (hours: number) => `${hours.toFixed(1)} h`;
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
+
+/**
+ * Whether the config asks the restore drills to keep a DR-owned copy of the cluster
+ * (`sources[].clusters[].drill.drOwnedCopy`).
+ */
+export function keepsDrOwnedCopy(cluster: ClusterConfig): boolean {
+  return cluster.drill?.drOwnedCopy !== undefined;
+}
 
 export interface NativeStatus {
   readonly rpoHours: number;
@@ -41,6 +52,11 @@ export interface BackupStatus {
   readonly withinRpo: boolean;
 }
 
+export interface DrOwnedCopyStatus {
+  /** Newest available DR-owned copy, with the time and age of its DATA; null when none, undefined when unreadable. */
+  readonly newest?: { readonly id: string; readonly dataTime: string; readonly ageHours: number } | null;
+}
+
 export interface ClusterStatusLine {
   readonly source: string;
   readonly sourceAccountId: string;
@@ -49,6 +65,8 @@ export interface ClusterStatusLine {
   readonly native: NativeStatus | null;
   /** null when the source has no AWS Backup copies into a DR vault. */
   readonly backup: BackupStatus | null;
+  /** null when the config keeps no DR-owned copy of the cluster (no drill with drOwnedCopy). */
+  readonly drOwnedCopy: DrOwnedCopyStatus | null;
   /** Why the cluster is not OK (exit 1): past an RPO, nothing restorable visible in DR, a read that failed. */
   readonly problems: string[];
   /** Worth knowing, not failing: e.g. the newest snapshot not shared yet while an older one is within the RPO. */
@@ -66,8 +84,22 @@ async function read<T>(target: AccountTarget, action: string, problems: string[]
   }
 }
 
-/** Reads of one source: its own snapshots (source account), what DR sees shared, and (given) the DR vault's points. */
-async function sourceStatus(ctx: CliContext, source: SourceConfig, vault: { name: string; newest?: Map<string, NewestRecoveryPoint>; problem?: string } | undefined): Promise<ClusterStatusLine[]> {
+/** The DR account's newest DR-owned copies (keyed by drOwnedCopyKey), or why they could not be read. */
+interface DrOwnedCopies {
+  readonly newest?: Map<string, DrOwnedCopy>;
+  readonly problem?: string;
+}
+
+/**
+ * Reads of one source: its own snapshots (source account), what DR sees shared, and (given) the DR vault's points
+ * and the DR account's DR-owned copies.
+ */
+async function sourceStatus(
+  ctx: CliContext,
+  source: SourceConfig,
+  vault: { name: string; newest?: Map<string, NewestRecoveryPoint>; problem?: string } | undefined,
+  copies: DrOwnedCopies | undefined,
+): Promise<ClusterStatusLine[]> {
   const project = ctx.estate.project;
   const now = ctx.io.now();
   const src = ctx.sourceTarget(source);
@@ -98,7 +130,18 @@ async function sourceStatus(ctx: CliContext, source: SourceConfig, vault: { name
       else if (!withinRpo) problems.push(`newest recovery point in the DR vault is ${ageText(newest.ageHours)} old, past the backup RPO of ${rpoHours} h`);
       backup = { rpoHours, vaultName: vault.name, ...(newest !== undefined ? { newest } : {}), withinRpo };
     }
-    lines.push({ source: source.name, sourceAccountId: source.accountId, cluster: cluster.identifier, native, backup, problems, notes, ok: problems.length === 0 });
+    const drOwnedCopy = copies && keepsDrOwnedCopy(cluster) ? drOwnedCopyStatus(copies, source, cluster, { problems, notes }, now) : null;
+    lines.push({
+      source: source.name,
+      sourceAccountId: source.accountId,
+      cluster: cluster.identifier,
+      native,
+      backup,
+      drOwnedCopy,
+      problems,
+      notes,
+      ok: problems.length === 0,
+    });
   }
   return lines;
 }
@@ -144,6 +187,24 @@ async function nativeStatus(
   };
 }
 
+/** The cluster's newest DR-owned copy. None is a note, not a problem: the config gives DR-owned copies no RPO. */
+function drOwnedCopyStatus(
+  copies: DrOwnedCopies,
+  source: SourceConfig,
+  cluster: ClusterConfig,
+  { problems, notes }: { problems: string[]; notes: string[] },
+  now: Date,
+): DrOwnedCopyStatus {
+  if (copies.problem) problems.push(copies.problem);
+  if (!copies.newest) return {};
+  const copy = copies.newest.get(drOwnedCopyKey(source.accountId, cluster.identifier));
+  if (!copy) notes.push("no available DR-owned copy in the DR account (a passed restore drill keeps one)");
+  return { newest: copy ? { id: copy.snapshotIdentifier, dataTime: copy.dataTime.toISOString(), ageHours: round(ageHours(copy.dataTime, now)) } : null };
+}
+
+/** Whether any configured cluster keeps DR-owned copies: only then are the DR account's own snapshots listed. */
+const anyDrOwnedCopies = (ctx: CliContext) => ctx.estate.sources.some((s) => s.clusters.some(keepsDrOwnedCopy));
+
 /** Every configured cluster's status, in config order. */
 export async function collectStatus(ctx: CliContext): Promise<ClusterStatusLine[]> {
   const estate = ctx.estate;
@@ -156,8 +217,16 @@ export async function collectStatus(ctx: CliContext): Promise<ClusterStatusLine[
     const points = await read(dr, "backup:ListRecoveryPointsByBackupVault", problems, () => listRedshiftRecoveryPoints({ backup: ctx.clients.backup(dr) }, name));
     vault = { name, ...(points ? { newest: newestCompletedByResource(points) } : { problem: problems[0] }) };
   }
+  let copies: DrOwnedCopies | undefined;
+  if (anyDrOwnedCopies(ctx)) {
+    const problems: string[] = [];
+    const listed = await read(dr, "redshift:DescribeClusterSnapshots", problems, () =>
+      listDrOwnedCopies({ redshift: ctx.clients.redshift(dr) }, { snapshotPrefix: estate.project, managedBy: estate.project }),
+    );
+    copies = listed ? { newest: newestDrOwnedCopies(listed) } : { problem: problems[0] };
+  }
   const lines: ClusterStatusLine[] = [];
-  for (const source of estate.sources) lines.push(...(await sourceStatus(ctx, source, backedUp.includes(source) ? vault : undefined)));
+  for (const source of estate.sources) lines.push(...(await sourceStatus(ctx, source, backedUp.includes(source) ? vault : undefined, copies)));
   return lines;
 }
 
@@ -166,9 +235,14 @@ const cell = (v: { ageHours: number } | null | undefined, rpo: number) => `${age
 const against = (v: { ageHours: number } | null | undefined, rpo: number) => `${age(v, " old")} (RPO ${rpo} h)`;
 const yesNo = (v: boolean | undefined) => (v === undefined ? "?" : v ? "yes" : "no");
 
+/** A DR-owned copy for people: its id and the age of its data. */
+const copyText = (v: DrOwnedCopyStatus["newest"]) => (v ? `${v.id} (data ${ageText(v.ageHours)} old)` : age(v));
+
 function tableRows(lines: readonly ClusterStatusLine[]): string[] {
+  // The DR-owned copy column only when the config keeps such copies: other estates see the table as before.
+  const copies = lines.some((l) => l.drOwnedCopy);
   return table(
-    ["CLUSTER", "SOURCE", "NEWEST SNAPSHOT", "AGE", "DR SEES IT", "DR NEWEST / RPO", "VAULT NEWEST / RPO", "STATUS"],
+    ["CLUSTER", "SOURCE", "NEWEST SNAPSHOT", "AGE", "DR SEES IT", "DR NEWEST / RPO", "VAULT NEWEST / RPO", ...(copies ? ["DR-OWNED COPY"] : []), "STATUS"],
     lines.map((l) => {
       const n = l.native;
       const src = n?.sourceNewest;
@@ -180,6 +254,7 @@ function tableRows(lines: readonly ClusterStatusLine[]): string[] {
         n ? yesNo(n.visibleInDr) : "-",
         n ? cell(n.drNewest, n.rpoHours) : "-",
         l.backup ? cell(l.backup.newest, l.backup.rpoHours) : "-",
+        ...(copies ? [l.drOwnedCopy ? copyText(l.drOwnedCopy.newest) : "-"] : []),
         l.ok ? "ok" : "PROBLEM",
       ];
     }),
@@ -198,12 +273,14 @@ function plainLine(l: ClusterStatusLine): string {
     );
   }
   if (l.backup) parts.push(`vault newest ${against(l.backup.newest, l.backup.rpoHours)}`);
+  if (l.drOwnedCopy) parts.push(`DR-owned copy ${copyText(l.drOwnedCopy.newest)}`);
   return parts.join("; ");
 }
 
 async function statusAction(ctx: CliContext, options: StatusOptions): Promise<number> {
   for (const source of ctx.estate.sources) ctx.announce(ctx.sourceTarget(source), "status: reading our snapshots");
-  ctx.announce(ctx.drTarget(), `status: reading shared snapshots${ctx.estate.dr.backup ? " and the DR vault" : ""}`);
+  const drReads = ["shared snapshots", ...(ctx.estate.dr.backup ? ["the DR vault"] : []), ...(anyDrOwnedCopies(ctx) ? ["DR-owned copies"] : [])];
+  ctx.announce(ctx.drTarget(), `status: reading ${drReads.slice(0, -1).join(", ")}${drReads.length > 1 ? " and " : ""}${drReads[drReads.length - 1]}`);
   const lines = await collectStatus(ctx);
   const ok = lines.every((l) => l.ok);
   if (options.json) {
@@ -227,7 +304,8 @@ export const registerStatusCommand: RegisterCommands = (program: Command, regist
     .command("status")
     .description(
       "For every configured cluster: the newest snapshot in the source account, whether the DR account sees it, its age against the RPO, " +
-        "and the newest recovery point in the DR vault. Exit 1 when a cluster is past its RPO or could not be read.",
+        "the newest recovery point in the DR vault, and (when restore drills keep them) the newest DR-owned copy with the age of its data. " +
+        "Exit 1 when a cluster is past its RPO or could not be read.",
     )
     .option("--json", "one JSON document on stdout, for pipelines")
     .addHelpText(

@@ -1,11 +1,12 @@
 /**
  * DR monitor Lambda (DR account). Publishes, per source cluster, the age of the newest snapshot the source account
- * has shared with this account (approach "native") and/or of the newest completed recovery point of it in the DR
- * backup vault (approach "backup"), and fails the invocation if anything could not be read.
+ * has shared with this account (approach "native"), of the newest completed recovery point of it in the DR backup
+ * vault (approach "backup") and/or of the data in the newest DR-owned copy the restore drills keep (approach
+ * "drcopy"), and fails the invocation if anything could not be read.
  *
- * Env: SOURCES (JSON [{"accountId":"111111111111","clusters":["a","b"]}], an entry optionally with "approaches",
- * "region", "partition"), SNAPSHOT_PREFIX, MANAGED_BY, METRIC_NAMESPACE, BACKUP_VAULT_NAME (with backup sources),
- * ALERT_TOPIC_ARN (optional). See functions/lib/environment.ts.
+ * Env: SOURCES (JSON [{"accountId":"111111111111","clusters":["a","b"]}], an entry optionally with "approaches"
+ * ("native", "backup", "drcopy"), "region", "partition"), SNAPSHOT_PREFIX, MANAGED_BY, METRIC_NAMESPACE,
+ * BACKUP_VAULT_NAME (with backup sources), ALERT_TOPIC_ARN (optional). See functions/lib/environment.ts.
  */
 import type { BackupClient } from "@aws-sdk/client-backup";
 import { RedshiftClient } from "@aws-sdk/client-redshift";
@@ -45,6 +46,9 @@ export interface DrMonitorResult {
   /** Approach "backup" (present when a source uses it): clusters checked, and those with a completed recovery point. */
   backupClusters?: number;
   withRecoveryPoint?: number;
+  /** Approach "drcopy" (present when a source uses it): clusters checked, and those with an available DR-owned copy. */
+  drOwnedCopyClusters?: number;
+  withDrOwnedCopy?: number;
 }
 
 export async function handler(_event: unknown, context: LambdaContextLike): Promise<DrMonitorResult> {
@@ -66,5 +70,8 @@ export async function handler(_event: unknown, context: LambdaContextLike): Prom
     clusters: report.clusters.length,
     withSnapshot: withAge(report.clusters),
     ...(report.backupClusters.length > 0 ? { backupClusters: report.backupClusters.length, withRecoveryPoint: withAge(report.backupClusters) } : {}),
+    ...(report.drOwnedCopyClusters.length > 0
+      ? { drOwnedCopyClusters: report.drOwnedCopyClusters.length, withDrOwnedCopy: withAge(report.drOwnedCopyClusters) }
+      : {}),
   };
 }

@@ -2,14 +2,17 @@
  * DR-account side: how old is the newest restorable copy of each source cluster in this account? Per
  * (SourceAccount, ClusterIdentifier), by the approaches its SOURCES entry names:
  * - "native": the newest snapshot the source has shared with us, NewestSharedSnapshotAgeHours;
- * - "backup": the newest COMPLETED recovery point of the cluster in the DR vault, NewestRecoveryPointAgeHours.
- * A cluster with both gets both. For a cluster with nothing visible nothing is published: the RPO alarms treat
+ * - "backup": the newest COMPLETED recovery point of the cluster in the DR vault, NewestRecoveryPointAgeHours;
+ * - "drcopy": the newest available DR-owned copy the restore drills keep, NewestDrOwnedCopyAgeHours: the age of its
+ *   DATA (rsdr:data-time), not of the snapshot.
+ * A cluster watched several ways gets each metric. For a cluster with nothing visible nothing is published: the RPO alarms treat
  * missing data as breaching, so "nothing visible in DR" alarms exactly like "too old".
  */
 import type { BackupClient } from "@aws-sdk/client-backup";
 import type { RedshiftClient } from "@aws-sdk/client-redshift";
 import type { SNSClient } from "@aws-sdk/client-sns";
 import { DR_MONITOR_METRICS, METRIC_DIMENSIONS, usesApproach, type DrApproach } from "../../contract";
+import { drOwnedCopyKey, listDrOwnedCopies, newestDrOwnedCopies } from "./dr-owned-copies";
 import { classifyError, errorMessage } from "./errors";
 import { ageHours, listSharedSnapshots, newestByCluster, type RedshiftContext } from "./listing";
 import type { MetricPoint, MetricsSink } from "./metrics";
@@ -53,12 +56,31 @@ export interface DrBackupClusterResult {
   readonly error?: string;
 }
 
+/** Approach "drcopy": one source cluster's newest available DR-owned copy. */
+export interface DrOwnedCopyClusterResult {
+  readonly sourceAccountId: string;
+  readonly clusterIdentifier: string;
+  /** null when this account holds no available DR-owned copy of the cluster (nothing is published: missing data breaches). */
+  readonly newestCopyId: string | null;
+  /** When the copy's data was taken (rsdr:data-time, ISO 8601); null with no copy. */
+  readonly newestDataTime: string | null;
+  /** Age of that data, not of the snapshot. */
+  readonly newestAgeHours: number | null;
+  readonly failed: boolean;
+  readonly error?: string;
+}
+
 export interface DrMonitorReport {
   /** Approach "native", one per (source account, cluster). */
   readonly clusters: DrClusterResult[];
   /** Approach "backup", one per (source account, cluster). */
   readonly backupClusters: DrBackupClusterResult[];
-  /** Accounts of which something could not be read: their shared snapshots, or the vault their copies go to. */
+  /** Approach "drcopy", one per (source account, cluster). */
+  readonly drOwnedCopyClusters: DrOwnedCopyClusterResult[];
+  /**
+   * Accounts of which something could not be read: their shared snapshots, the vault their copies go to, or this
+   * account's own snapshots (the DR-owned copies).
+   */
   readonly failedSources: string[];
   readonly metrics: "published" | "skipped" | "failed";
   readonly alert: "published" | "not-needed" | "skipped" | "failed";
@@ -78,8 +100,9 @@ function describeError(err: unknown): string {
 }
 
 /**
- * One run of the DR monitor, both approaches (the name is older than AWS Backup). Each native source account is one
- * paginated listing and the vault one more; a failing listing fails its sources only, and the run goes on.
+ * One run of the DR monitor, every approach (the name is older than AWS Backup). Each native source account is one
+ * paginated listing, the vault one more, and this account's own snapshots one more; a failing listing fails its
+ * sources only, and the run goes on.
  */
 export async function monitorSharedSnapshots(deps: DrMonitorDeps, settings: DrMonitorSettings): Promise<DrMonitorReport> {
   const problems = drMonitorProblems(settings);
@@ -91,10 +114,12 @@ export async function monitorSharedSnapshots(deps: DrMonitorDeps, settings: DrMo
   const failures: Failures = new Map();
   const clusters = await checkSharedSnapshots(deps, settings, failures);
   const backupClusters = await checkRecoveryPoints(deps, settings, failures);
+  const drOwnedCopyClusters = await checkDrOwnedCopies(deps, settings, failures);
 
   const noneNote = (what: string) => `${what}; no metric published (alarm breaches on missing data)`;
   for (const c of clusters) logChecked(deps.log, "native", c, noneNote("no shared snapshot visible"));
   for (const c of backupClusters) logChecked(deps.log, "backup", c, noneNote("no completed recovery point in the DR vault"));
+  for (const c of drOwnedCopyClusters) logChecked(deps.log, "drcopy", c, noneNote("no available DR-owned copy in this account"));
 
   const now = deps.clock.now();
   // Nothing is published for a cluster without a visible copy (or whose listing failed): the alarms are
@@ -111,6 +136,7 @@ export async function monitorSharedSnapshots(deps: DrMonitorDeps, settings: DrMo
   const points = [
     ...agePoints(DR_MONITOR_METRICS.newestSharedSnapshotAgeHours, clusters),
     ...agePoints(DR_MONITOR_METRICS.newestRecoveryPointAgeHours, backupClusters),
+    ...agePoints(DR_MONITOR_METRICS.newestDrOwnedCopyAgeHours, drOwnedCopyClusters),
   ];
 
   const reportingErrors: string[] = [];
@@ -131,7 +157,7 @@ export async function monitorSharedSnapshots(deps: DrMonitorDeps, settings: DrMo
     const [sns, topic] = [deps.sns, settings.alertTopicArn];
     alert = await attemptReport("SNS Publish", reportingErrors, () => publishAlert(sns, topic, message));
   }
-  return { clusters, backupClusters, failedSources: [...failures.keys()], metrics, alert, reportingErrors };
+  return { clusters, backupClusters, drOwnedCopyClusters, failedSources: [...failures.keys()], metrics, alert, reportingErrors };
 }
 
 type AgeResult = Pick<DrClusterResult, "sourceAccountId" | "clusterIdentifier" | "newestAgeHours" | "failed">;
@@ -208,5 +234,36 @@ async function checkRecoveryPoints(deps: DrMonitorDeps, settings: DrMonitorSetti
     const error = describeError(err);
     for (const accountId of new Set(targets.map((t) => t.sourceAccountId))) addFailure(failures, accountId, `recovery points in vault ${vault}: ${error}`);
     return targets.map((t) => ({ ...t, newestRecoveryPointArn: null, newestAgeHours: null, failed: true, error }));
+  }
+}
+
+/**
+ * Approach "drcopy": this account's own manual snapshots are listed once for every source (the copies name their
+ * source account and cluster in their tags); the age is that of the copy's data. When the listing fails, every
+ * drcopy source has failed.
+ */
+async function checkDrOwnedCopies(deps: DrMonitorDeps, settings: DrMonitorSettings, failures: Failures): Promise<DrOwnedCopyClusterResult[]> {
+  const targets = settings.sources
+    .filter((s) => usesApproach(s, "drcopy"))
+    .flatMap((s) => s.clusters.map((cluster) => ({ sourceAccountId: s.accountId, clusterIdentifier: cluster })));
+  if (targets.length === 0) return [];
+  try {
+    const copies = await listDrOwnedCopies({ redshift: deps.redshift }, { snapshotPrefix: settings.snapshotPrefix, managedBy: settings.managedBy });
+    const newest = newestDrOwnedCopies(copies);
+    const now = deps.clock.now();
+    return targets.map((t) => {
+      const copy = newest.get(drOwnedCopyKey(t.sourceAccountId, t.clusterIdentifier));
+      return {
+        ...t,
+        newestCopyId: copy?.snapshotIdentifier ?? null,
+        newestDataTime: copy?.dataTime.toISOString() ?? null,
+        newestAgeHours: copy ? round(ageHours(copy.dataTime, now), 3) : null,
+        failed: false,
+      };
+    });
+  } catch (err) {
+    const error = describeError(err);
+    for (const accountId of new Set(targets.map((t) => t.sourceAccountId))) addFailure(failures, accountId, `DR-owned copies: ${error}`);
+    return targets.map((t) => ({ ...t, newestCopyId: null, newestDataTime: null, newestAgeHours: null, failed: true, error }));
   }
 }

@@ -134,7 +134,7 @@ export function snapshotManagerSettingsFromEnv(env: Env): SnapshotManagerSetting
 const D = DR_MONITOR_ENV;
 const SOURCES_HELP =
   `JSON [{"accountId":"111111111111","clusters":["a","b"]}], an entry optionally with ` +
-  `"approaches":["native","backup"] (default ["native"]) and, with "backup", "region" and "partition"`;
+  `"approaches":["native","backup","drcopy"] (default ["native"]) and, with "backup", "region" and "partition"`;
 
 const drMonitorVariables = z.object({
   [D.sources]: z.pipe(

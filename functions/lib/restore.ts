@@ -1,6 +1,7 @@
 /**
  * Restoring a source cluster in the DR account: choose what to restore (the newest snapshot the source shares with
- * us, or the newest COMPLETED copy of the cluster in the DR vault), restore it into a new cluster named
+ * us, the newest COMPLETED copy of the cluster in the DR vault, or, when asked, the newest DR-owned copy a restore
+ * drill kept), restore it into a new cluster named
  * `<project>-restore-<cluster>-<yyyymmddthhmmz>` in the DR subnet group, re-encrypted with the DR key and never
  * publicly accessible, and optionally wait until it is available. Used by the operator CLI (`restore`) and by the
  * restore drills; every input comes from the caller (no config, no cdktf), so both derive the names the same way.
@@ -11,7 +12,9 @@
  * - a copy in the DR vault is a Redshift snapshot OWNED by the DR account, whose recovery point ARN is the snapshot's
  *   ARN (`arn:<p>:redshift:<region>:<dr account>:snapshot:<cluster>/awsbackup:...`): by SnapshotArn, no OwnerAccount.
  *   AWS Backup's StartRestoreJob is not used: it needs an AWS Backup restore role and iam:PassRole, which the DR
- *   account does not have, and gives no more than a direct restore.
+ *   account does not have, and gives no more than a direct restore;
+ * - a DR-owned copy is a snapshot OWNED by the DR account of a drill cluster: by SnapshotIdentifier and
+ *   SnapshotClusterIdentifier (the drill cluster), no OwnerAccount. Its age is that of its data (rsdr:data-time).
  * AWS calls that fail are thrown as {@link RestoreCallError} (the IAM action and the SDK's error); the core's own
  * refusals as {@link RestoreError} (a {@link ReconcileError}: classifyError gives its kind).
  */
@@ -27,14 +30,16 @@ import {
   type RestoreFromClusterSnapshotCommandInput,
   type Snapshot,
 } from "@aws-sdk/client-redshift";
-import { clusterIdentifierProblem, KMS_KEY_ARN, MAX_CLUSTER_ID_LENGTH, windowStamp } from "../../contract";
+import { clusterIdentifierProblem, drOwnedCopyPrefix, KMS_KEY_ARN, MAX_CLUSTER_ID_LENGTH, windowSnapshotIdPattern, windowStamp } from "../../contract";
+import { drOwnedCopyKey, listDrOwnedCopies, newestDrOwnedCopies, type DrOwnedCopy } from "./dr-owned-copies";
 import { classifyError, errorMessage, ReconcileError, type ErrorKind } from "./errors";
 import { ageHours, describeAllSnapshots, listSharedSnapshots } from "./listing";
 import { snapshotTime } from "./ownership";
 import { listRedshiftRecoveryPoints, redshiftClusterArn } from "./recovery-points";
 import type { Clock } from "./runtime";
 
-export type RecoveryPointKind = "shared" | "backup";
+/** A snapshot the source shares, a copy in the DR vault, or a DR-owned copy kept by a restore drill. */
+export type RecoveryPointKind = "shared" | "backup" | "drcopy";
 
 /** The core refused (nothing to restore, a bad target name, a failed or slow restore); classifyError gives `kind`. */
 export class RestoreError extends ReconcileError {
@@ -96,8 +101,11 @@ export interface RecoveryPoint {
   readonly snapshotIdentifier: string;
   /** For a copy in the DR vault: the recovery point ARN, which is the snapshot's ARN. */
   readonly snapshotArn?: string;
-  /** The account that owns the snapshot: the source account (shared) or the DR account (a copy in the vault). */
+  /** For a DR-owned copy: the drill cluster it was taken from, which the restore names (it is not the source cluster). */
+  readonly snapshotClusterIdentifier?: string;
+  /** The account that owns the snapshot: the source account (shared) or the DR account (a copy in the vault, a DR-owned copy). */
   readonly ownerAccountId: string;
+  /** When the data was taken: the snapshot's creation, or for a DR-owned copy its rsdr:data-time (not the copy's creation). */
   readonly createdAt: Date;
   readonly encrypted?: boolean;
   readonly kmsKeyId?: string;
@@ -112,9 +120,11 @@ export interface ChooseRequest {
   readonly managedBy: string;
   /** The DR vault; without it only shared snapshots are considered. */
   readonly vaultName?: string;
-  /** Only this kind. @default the newest of both */
+  /** Only this kind. @default the newest of the kinds considered */
   readonly from?: RecoveryPointKind;
-  /** This snapshot: a shared snapshot's id, or a recovery point's ARN or `awsbackup:...` id. */
+  /** Consider the DR-owned copies of the cluster too (implied by `from: "drcopy"`). @default false */
+  readonly drOwnedCopies?: boolean;
+  /** This snapshot: a shared snapshot's id, a recovery point's ARN or `awsbackup:...` id, or a DR-owned copy's id. */
   readonly snapshot?: string;
 }
 
@@ -127,6 +137,17 @@ export function parseSnapshotArn(arn: string): { accountId: string; clusterIdent
 }
 
 const isBackupRef = (ref: string) => ref.startsWith("arn:") || ref.startsWith("awsbackup:");
+
+/**
+ * Whether `ref` names a DR-owned copy (`<prefix>-drcopy-...`). A source cluster may itself be called `drcopy-...`,
+ * whose shared snapshots then start the same way: an id of that cluster's window snapshot form stays shared.
+ */
+function isDrOwnedCopyRef(ref: string, req: ChooseRequest): boolean {
+  if (!ref.startsWith(drOwnedCopyPrefix(req.snapshotPrefix))) return false;
+  return !new RegExp(`^${windowSnapshotIdPattern(req.snapshotPrefix, req.source.clusterIdentifier)}$`).test(ref);
+}
+
+const KIND_NAMES: Readonly<Record<RecoveryPointKind, string>> = { shared: "shared snapshot", backup: "recovery point", drcopy: "DR-owned copy" };
 
 /** The COMPLETED copies of the source cluster in the DR vault (a copy keeps its source cluster's ARN as ResourceArn). */
 async function recoveryPointsOf(deps: RestoreDeps, req: ChooseRequest): Promise<RecoveryPoint[]> {
@@ -153,6 +174,48 @@ async function recoveryPointsOf(deps: RestoreDeps, req: ChooseRequest): Promise<
     });
   }
   return found;
+}
+
+/** The DR-owned copies of the source cluster in the DR account, whatever their status. */
+async function drOwnedCopiesOf(deps: RestoreDeps, req: ChooseRequest): Promise<DrOwnedCopy[]> {
+  const copies = await step("redshift:DescribeClusterSnapshots", () =>
+    listDrOwnedCopies({ redshift: deps.redshift }, { snapshotPrefix: req.snapshotPrefix, managedBy: req.managedBy }),
+  );
+  return copies.filter((c) => c.sourceAccountId === req.source.accountId && c.clusterIdentifier === req.source.clusterIdentifier);
+}
+
+function drOwnedCopyPoint(copy: DrOwnedCopy, req: ChooseRequest): RecoveryPoint {
+  return {
+    kind: "drcopy",
+    sourceClusterIdentifier: copy.clusterIdentifier,
+    snapshotIdentifier: copy.snapshotIdentifier,
+    snapshotClusterIdentifier: copy.drillClusterIdentifier,
+    ownerAccountId: req.drAccountId,
+    // The age that matters is the data's: a copy taken today of last week's data is a week old.
+    createdAt: copy.dataTime,
+    ...(copy.encrypted !== undefined ? { encrypted: copy.encrypted } : {}),
+    ...(copy.kmsKeyId ? { kmsKeyId: copy.kmsKeyId } : {}),
+  };
+}
+
+/** The DR-owned copy `ref` of the source cluster; refused unless it is one of the cluster's and available. */
+async function describeDrOwnedCopy(deps: RestoreDeps, req: ChooseRequest, ref: string): Promise<RecoveryPoint> {
+  const s = req.source;
+  const copy = (await drOwnedCopiesOf(deps, req)).find((c) => c.snapshotIdentifier === ref);
+  if (!copy) {
+    throw new RestoreError(
+      "snapshot-not-found",
+      `no DR-owned copy ${ref} of cluster ${s.clusterIdentifier} (account ${s.accountId}) in the DR account: it does not exist, or its id or tags do not name this cluster`,
+    );
+  }
+  if (copy.status !== "available") throw new RestoreError("invalid-state", `DR-owned copy ${ref} is ${copy.status}, not available`);
+  return drOwnedCopyPoint(copy, req);
+}
+
+/** The newest available DR-owned copy of the source cluster, by the time of its data. */
+async function newestDrOwnedCopy(deps: RestoreDeps, req: ChooseRequest): Promise<RecoveryPoint | undefined> {
+  const copy = newestDrOwnedCopies(await drOwnedCopiesOf(deps, req)).get(drOwnedCopyKey(req.source.accountId, req.source.clusterIdentifier));
+  return copy && drOwnedCopyPoint(copy, req);
 }
 
 /** The newest available snapshot of ours the source shares with us, of this cluster. */
@@ -195,34 +258,42 @@ async function describeShared(deps: RestoreDeps, source: SourceCluster, snapshot
 }
 
 /**
- * What to restore: `snapshot` if given (a shared id, or a recovery point ARN / `awsbackup:` id), else the newest of
- * the newest shared snapshot and the newest completed copy in the vault (`from` keeps one kind). A shared snapshot
- * is described once more, so that its key is known and it is still there.
+ * What to restore: `snapshot` if given (a shared id, a recovery point ARN / `awsbackup:` id, or a DR-owned copy's
+ * id), else the newest of the newest shared snapshot, the newest completed copy in the vault and (with
+ * `drOwnedCopies` or `from: "drcopy"`) the newest available DR-owned copy, by the time of their data (`from` keeps
+ * one kind). A shared snapshot is described once more, so that its key is known and it is still there.
  */
 export async function chooseRecoveryPoint(deps: RestoreDeps, req: ChooseRequest): Promise<RecoveryPoint> {
   const s = req.source;
   if (req.from === "backup" && !req.vaultName) throw new RestoreError("invalid-input", "no DR vault is configured: there are no recovery points to restore from");
   const ref = req.snapshot;
   if (ref !== undefined) {
-    const kind: RecoveryPointKind = isBackupRef(ref) ? "backup" : "shared";
-    if (req.from && req.from !== kind) throw new RestoreError("invalid-input", `${ref} is a ${kind === "backup" ? "recovery point" : "shared snapshot"}, not from ${req.from}`);
+    const kind: RecoveryPointKind = isBackupRef(ref) ? "backup" : isDrOwnedCopyRef(ref, req) ? "drcopy" : "shared";
+    if (req.from && req.from !== kind) throw new RestoreError("invalid-input", `${ref} is a ${KIND_NAMES[kind]}, not from ${req.from}`);
     if (kind === "shared") return describeShared(deps, s, ref);
+    if (kind === "drcopy") return describeDrOwnedCopy(deps, req, ref);
     if (!req.vaultName) throw new RestoreError("invalid-input", `${ref} is a recovery point, but no DR vault is configured`);
     const point = (await recoveryPointsOf(deps, req)).find((p) => p.snapshotArn === ref || p.snapshotIdentifier === ref);
     if (!point) throw new RestoreError("snapshot-not-found", `no COMPLETED recovery point ${ref} of cluster ${s.clusterIdentifier} (account ${s.accountId}) in vault ${req.vaultName}`);
     return point;
   }
+  const considers = (kind: RecoveryPointKind) => (req.from ? req.from === kind : kind !== "drcopy" || req.drOwnedCopies === true);
   const candidates: RecoveryPoint[] = [];
-  if (req.from !== "backup") {
+  if (considers("shared")) {
     const shared = await newestShared(deps, req);
     if (shared) candidates.push(shared);
   }
-  if (req.from !== "shared") candidates.push(...(await recoveryPointsOf(deps, req)));
+  if (considers("backup")) candidates.push(...(await recoveryPointsOf(deps, req)));
+  if (considers("drcopy")) {
+    const copy = await newestDrOwnedCopy(deps, req);
+    if (copy) candidates.push(copy);
+  }
   const newest = candidates.reduce<RecoveryPoint | undefined>((a, b) => (!a || b.createdAt > a.createdAt ? b : a), undefined);
   if (!newest) {
     const looked = [
-      req.from !== "backup" ? `no available snapshot of it shared by account ${s.accountId}` : undefined,
-      req.from !== "shared" && req.vaultName ? `no COMPLETED recovery point of it in vault ${req.vaultName}` : undefined,
+      considers("shared") ? `no available snapshot of it shared by account ${s.accountId}` : undefined,
+      considers("backup") && req.vaultName ? `no COMPLETED recovery point of it in vault ${req.vaultName}` : undefined,
+      considers("drcopy") ? `no available DR-owned copy of it in the DR account` : undefined,
     ].filter(Boolean);
     throw new RestoreError("snapshot-not-found", `nothing to restore for cluster ${s.clusterIdentifier}: ${looked.join(", and ")}`);
   }
@@ -305,7 +376,10 @@ export function restoreInput(point: RecoveryPoint, target: RestoreTarget): Resto
   const from =
     point.kind === "shared"
       ? { SnapshotIdentifier: point.snapshotIdentifier, SnapshotClusterIdentifier: point.sourceClusterIdentifier, OwnerAccount: point.ownerAccountId }
-      : { SnapshotArn: point.snapshotArn };
+      : point.kind === "drcopy"
+        ? // Our own snapshot: no OwnerAccount; its cluster is the drill cluster, named for a policy that names clusters.
+          { SnapshotIdentifier: point.snapshotIdentifier, SnapshotClusterIdentifier: point.snapshotClusterIdentifier }
+        : { SnapshotArn: point.snapshotArn };
   return {
     ClusterIdentifier: target.clusterIdentifier,
     ...from,

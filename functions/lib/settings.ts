@@ -74,7 +74,10 @@ export const SNAPSHOT_MANAGER_DEFAULTS = {
 export const LIMITS = { ...SNAPSHOT_MANAGER_LIMITS, concurrency: { min: 1, max: 50 } } as const;
 
 export interface DrMonitorSettings {
-  /** Which clusters of which source accounts are watched, and how (shared snapshots, AWS Backup or both). */
+  /**
+   * Which clusters of which source accounts are watched, and how: shared snapshots, AWS Backup copies in the DR
+   * vault, DR-owned copies of the restore drills ("drcopy"), or several of them.
+   */
   readonly sources: readonly MonitoredSource[];
   /** First part of the source side's snapshot ids: with owner, cluster and type, it identifies our snapshots. */
   readonly snapshotPrefix: string;
@@ -250,6 +253,7 @@ const monitoredSource = z
   )
   .check(
     z.superRefine((source, ctx) => {
+      // Only "backup" matches by cluster ARN; "native" matches by owner and id, "drcopy" by the copies' own tags.
       if (!usesApproach(source, "backup")) return;
       for (const key of ["region", "partition"] as const) {
         if (source[key] === undefined) {

@@ -32,6 +32,11 @@ export interface RestoreOperatorRoleProps {
    * @default none
    */
   readonly backupVault?: { readonly vaultArn: string; readonly kmsKeyArn: string; readonly clusterIdentifiers: readonly string[] };
+  /**
+   * ARN patterns of this account's own snapshots the role may restore too: the DR-owned copies restore drills keep
+   * (`snapshot:<prefix>-drill-*\/<prefix>-drcopy-*`), encrypted with the DR key. @default none
+   */
+  readonly ownSnapshotArns?: readonly string[];
 }
 
 /**
@@ -85,7 +90,7 @@ export class RestoreOperatorRole extends Construct {
         Sid: "RestoreSharedSnapshots",
         Effect: "Allow",
         Action: "redshift:RestoreFromClusterSnapshot",
-        Resource: [...sourceSnapshots, restored],
+        Resource: [...sourceSnapshots, ...(props.ownSnapshotArns ?? []), restored],
       },
       {
         Sid: "ManageRestoredClusters",
