@@ -288,7 +288,9 @@ export async function runDrills(deps: DrillDeps, settings: DrillSettings, option
   const outcomes: DrillOutcome[] = [];
   for (const target of targets) {
     const live = (ours.get(targetKey(target.accountId, target.clusterIdentifier)) ?? []).filter((d) => d.cluster.ClusterStatus !== "deleting");
-    const blockedBy = untouched.find((id) => id.startsWith(`${prefix}${target.clusterIdentifier}-`));
+    // This target's drill names (the cluster part may be cut to fit 63), each followed by exactly a stamp.
+    const stem = drillClusterName(settings.snapshotPrefix, target.clusterIdentifier, new Date(0)).slice(0, -"-19700101t0000z".length);
+    const blockedBy = untouched.find((id) => id.startsWith(`${stem}-`) && /^\d{8}t\d{4}z$/.test(id.slice(stem.length + 1)));
     outcomes.push(await run.reconcile(target, live, blockedBy, options.force === true && options.only === target.clusterIdentifier));
   }
 

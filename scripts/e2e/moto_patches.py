@@ -49,6 +49,7 @@ import json
 from typing import Any, Callable, Dict, List
 
 from moto_patch_support import _require
+from moto_opt_in_patches import requested as opt_in_patches
 from moto_redshift_patches import (
     redshift_cluster_availability_status,
     redshift_cluster_request_flags,
@@ -217,6 +218,7 @@ PATCHES = [
     backup_list_tags_path,
     s3_policy_secure_transport,
     lambda_function_configs,
+    *opt_in_patches(),  # only those a test names in E2E_MOTO_OPT_IN (moto_opt_in_patches.py)
 ]
 
 

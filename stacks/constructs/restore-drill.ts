@@ -129,7 +129,8 @@ export function drillStatements(a: DrillStatementsArgs): PolicyStatement[] {
       Sid: "ReadOwnStatements",
       Action: ["redshift-data:DescribeStatement", "redshift-data:GetStatementResult"],
       Resource: "*",
-      Condition: { StringEquals: { "redshift-data:statement-owner-iam-userid": "${aws:userid}" } },
+      // "$${" is Terraform's escape: the policy AWS receives holds the IAM policy variable ${aws:userid}.
+      Condition: { StringEquals: { "redshift-data:statement-owner-iam-userid": "$${aws:userid}" } },
     },
     {
       // Temporary database credentials (the Data API with DbUser) on drill clusters only. The user is the source
