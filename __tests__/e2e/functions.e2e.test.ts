@@ -281,8 +281,9 @@ describe("bundles as synthesized", () => {
 describe("runner", () => {
   it("refuses sockets to any host but 127.0.0.1 (checked with 127.0.0.2, which never leaves the machine)", async () => {
     const r = await invokeBundle(monitor, { env: { ...monitorEnv, AWS_ENDPOINT_URL: `http://127.0.0.2:${moto!.port}` }, event: EVENT });
-    // DescribeClusterSnapshots, then the alert's SNS Publish: both refused, both reported.
-    expect(r.blockedConnections).toEqual([`127.0.0.2:${moto!.port}`, `127.0.0.2:${moto!.port}`]);
+    // DescribeClusterSnapshots of the shared snapshots and of the DR-owned copies (the example keeps them), then the
+    // alert's SNS Publish: all refused, all reported.
+    expect(r.blockedConnections).toEqual([`127.0.0.2:${moto!.port}`, `127.0.0.2:${moto!.port}`, `127.0.0.2:${moto!.port}`]);
     expect(r.error?.name).toBe("DrMonitorFailure");
     expect(r.error?.message).toMatch(
       new RegExp(`^DR monitor: source account\\(s\\) could not be read: ${SOURCE_ACCOUNT}; SNS Publish: e2e loopback guard: connection to 127\\.0\\.0\\.2 refused`),
@@ -475,10 +476,12 @@ describe("DR monitor bundle against moto (DR account)", () => {
   async function expectMonitorSeesNoSharedSnapshot(): Promise<void> {
     const r = await run(monitor, monitorEnv);
     expect(r.error).toBeUndefined();
-    expect(r.result).toEqual({ clusters: 1, withSnapshot: 0 });
+    // The example's cluster also keeps DR-owned copies (its drill's drOwnedCopy): none exists in moto.
+    expect(r.result).toEqual({ clusters: 1, withSnapshot: 0, drOwnedCopyClusters: 1, withDrOwnedCopy: 0 });
     expect(r.logs.filter((l) => l.event === "dr-cluster-checked")).toEqual([
       // (Powertools Logger leaves out fields that are null, such as newestSnapshotId here)
-      expect.objectContaining({ level: "WARN", service: "dr-monitor", sourceAccountId: SOURCE_ACCOUNT, clusterIdentifier: CLUSTER, failed: false, note: expect.stringMatching(/^no shared snapshot visible/) }),
+      expect.objectContaining({ level: "WARN", service: "dr-monitor", approach: "native", sourceAccountId: SOURCE_ACCOUNT, clusterIdentifier: CLUSTER, failed: false, note: expect.stringMatching(/^no shared snapshot visible/) }),
+      expect.objectContaining({ level: "WARN", service: "dr-monitor", approach: "drcopy", sourceAccountId: SOURCE_ACCOUNT, clusterIdentifier: CLUSTER, failed: false }),
     ]);
     expect(metricNames(r)).toEqual([]);
     expect(await alerts(drQueueUrl, dr)).toEqual([]);

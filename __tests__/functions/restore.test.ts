@@ -278,11 +278,13 @@ describe("restore core: DR-owned copies (Redshift and AWS Backup mocked)", () =>
 });
 
 describe("restore core: names", () => {
-  it("names the restored cluster <project>-restore-<cluster>-<stamp>, cut to 63 without a trailing hyphen", () => {
+  it("names the restored cluster <project>-restore-<cluster>-<stamp>; when too long for 63, cut with a hash of the whole id, without a trailing hyphen", () => {
     expect(restoredClusterName("rsdr", CLUSTER, NOW)).toBe("rsdr-restore-analytics-prod-20261127t1200z");
-    // 63 - "project-sixteen1-restore-" (25) - "-20261127t1200z" (15) leaves 23: "a-very-long-cluster-id-", hyphen dropped
+    // 63 - "project-sixteen1-restore-" (25) - "-db44-20261127t1200z" (20) leaves 18: "a-very-long-cluste"
     const long = restoredClusterName("project-sixteen1", "a-very-long-cluster-id-entifier-of-forty", NOW);
-    expect(long).toBe("project-sixteen1-restore-a-very-long-cluster-id-20261127t1200z");
+    expect(long).toBe("project-sixteen1-restore-a-very-long-cluste-db44-20261127t1200z");
+    // Two long ids with the same beginning do not meet in one name.
+    expect(restoredClusterName("project-sixteen1", "a-very-long-cluster-id-entifier-of-fifty", NOW)).not.toBe(long);
     expect(long.length).toBeLessThanOrEqual(63);
     expect(restoreTargetProblem(long, "project-sixteen1-restore-")).toBeNull();
   });

@@ -50,8 +50,10 @@ function targetProblems(t: Partial<DrillTarget> & Record<string, unknown>, where
   if (!Array.isArray(t.tables) || t.tables.length > DRILL_LIMITS.tables || t.tables.some((x) => !TABLE_NAME.test(String(x)))) {
     bad("tables", `a list of at most ${DRILL_LIMITS.tables} unquoted lowercase schema.table names`);
   }
-  const copy = t.drOwnedCopy as Record<string, unknown> | undefined;
-  if (copy !== undefined) {
+  const copy = t.drOwnedCopy as Record<string, unknown> | null | undefined;
+  if (copy !== undefined && (copy === null || typeof copy !== "object")) {
+    p.push(`${where}.drOwnedCopy: ${q(copy)} is not allowed: an object with retentionDays and keepLatest, or no drOwnedCopy`);
+  } else if (copy !== undefined) {
     if (!intIn(copy.retentionDays, DRILL_LIMITS.retentionDays)) p.push(`${where}.drOwnedCopy.retentionDays: ${q(copy.retentionDays)} is not allowed: an integer 1-3653`);
     if (!intIn(copy.keepLatest, DRILL_LIMITS.keepLatest)) p.push(`${where}.drOwnedCopy.keepLatest: ${q(copy.keepLatest)} is not allowed: an integer 1-20 (the newest copy is always kept)`);
   }
@@ -67,22 +69,27 @@ export function drillSettingsProblems(s: DrillSettings, names: Readonly<Record<s
   const n = (k: keyof typeof RESTORE_DRILL_ENV) => names[k] ?? k;
   const drills: unknown = s.drills;
   if (!Array.isArray(drills)) return [`${n("drills")}: ${q(drills)} is not allowed: a JSON array of drill targets`];
+  // Drill clusters and copies are named by the source cluster alone: each cluster id once (the config says the same).
   const seen = new Set<string>();
-  (drills as DrillTarget[]).forEach((t, i) => {
-    p.push(...targetProblems(t as DrillTarget & Record<string, unknown>, `${n("drills")}[${i}]`));
-    const key = `${t.accountId}/${t.clusterIdentifier}`;
-    if (seen.has(key)) p.push(`${n("drills")}[${i}]: ${q(key)} is listed twice: one drill per source cluster`);
-    seen.add(key);
+  (drills as unknown[]).forEach((t, i) => {
+    if (t === null || typeof t !== "object" || Array.isArray(t)) {
+      p.push(`${n("drills")}[${i}]: ${q(t)} is not allowed: a drill target object`);
+      return;
+    }
+    const target = t as DrillTarget & Record<string, unknown>;
+    p.push(...targetProblems(target, `${n("drills")}[${i}]`));
+    if (seen.has(String(target.clusterIdentifier))) p.push(`${n("drills")}[${i}]: cluster ${q(target.clusterIdentifier)} is listed twice: one drill per source cluster`);
+    seen.add(String(target.clusterIdentifier));
   });
   if (!ACCOUNT_ID.test(String(s.drAccountId))) p.push(`${n("drAccountId")}: ${q(s.drAccountId)} is not allowed: a 12-digit AWS account id`);
   if (!AWS_REGION_NAME.test(String(s.region))) p.push(`AWS_REGION: ${q(s.region)} is not allowed: an AWS region name`);
   if (!CLUSTER_IDENTIFIER.test(String(s.snapshotPrefix))) p.push(`${n("snapshotPrefix")}: ${q(s.snapshotPrefix)} is not allowed: ${CLUSTER_IDENTIFIER_RULE}`);
   if (!s.managedBy) p.push(`${n("managedBy")}: ${q(s.managedBy)} is not allowed: a tag value identifying this deployment`);
   if (!s.subnetGroupName) p.push(`${n("subnetGroupName")}: ${q(s.subnetGroupName)} is not allowed: the DR subnet group's name`);
-  if (!s.kmsKeyArn) p.push(`${n("kmsKeyArn")}: ${q(s.kmsKeyArn)} is not allowed: the DR key's ARN`);
+  if (!s.kmsKeyArn) p.push(`${n("kmsKeyArn")}: ${q(s.kmsKeyArn)} is not allowed: the DR key's ARN (or its alias, where a KMS client resolves it)`);
   if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(String(s.reportBucket))) p.push(`${n("reportBucket")}: ${q(s.reportBucket)} is not allowed: an S3 bucket name`);
   if (s.backupVaultName !== undefined && !BACKUP_VAULT_NAME.test(s.backupVaultName)) p.push(`${n("backupVaultName")}: ${q(s.backupVaultName)} is not allowed: a backup vault name`);
-  if (s.drills.some((t) => t.from === "backup") && !s.backupVaultName) {
+  if ((drills as unknown[]).some((t) => (t as Partial<DrillTarget> | null)?.from === "backup") && !s.backupVaultName) {
     p.push(`${n("backupVaultName")}: ${q(s.backupVaultName)} is not allowed: required when a drill restores from "backup"`);
   }
   return p;
@@ -114,7 +121,9 @@ export function drillSettingsFromEnv(env: Readonly<Record<string, string | undef
     ...(opt(E.alertTopicArn) ? { alertTopicArn: opt(E.alertTopicArn) } : {}),
   };
   if (!settings.metricNamespace) problems.push(`${E.metricNamespace}: "" is not allowed: a CloudWatch metric namespace`);
-  if (problems.length === 0) problems.push(...drillSettingsProblems(settings));
+  // The function has no KMS client to resolve an alias: the construct passes the key's ARN.
+  if (settings.kmsKeyArn && !KMS_KEY_ARN.test(settings.kmsKeyArn)) problems.push(`${E.kmsKeyArn}: ${q(settings.kmsKeyArn)} is not allowed: a KMS key ARN`);
+  problems.push(...drillSettingsProblems(settings));
   if (problems.length) throw new SettingsError(problems);
   return settings;
 }

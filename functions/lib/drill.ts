@@ -557,8 +557,9 @@ class DrillRun {
           throw err;
         });
       if (!found) {
-        await this.deps.redshift.send(
-          new CreateClusterSnapshotCommand({
+        await this.deps.redshift
+          .send(
+            new CreateClusterSnapshotCommand({
             SnapshotIdentifier: copyId,
             ClusterIdentifier: d.id,
             // Kept until our retention deletes it (-1: no expiry by Redshift), so the newest copy never lapses.
@@ -570,7 +571,10 @@ class DrillRun {
               { Key: TAG_DATA_TIME, Value: (d.dataTime ?? d.startedAt).toISOString() },
             ],
           }),
-        );
+          )
+          .catch((err: unknown) => {
+            if (classifyError(err).kind !== "already-exists") throw err; // made by an earlier run: what we wanted
+          });
         if (d.step !== "copying") await this.tag(d.id, { [TAG_DRILL_STEP]: "copying" });
         return { ...base, action: "copying", step: "copying" };
       }

@@ -18,6 +18,7 @@
  * AWS calls that fail are thrown as {@link RestoreCallError} (the IAM action and the SDK's error); the core's own
  * refusals as {@link RestoreError} (a {@link ReconcileError}: classifyError gives its kind).
  */
+import { createHash } from "node:crypto";
 import type { BackupClient } from "@aws-sdk/client-backup";
 import { DescribeSecurityGroupsCommand, type EC2Client } from "@aws-sdk/client-ec2";
 import { DescribeKeyCommand, type KMSClient } from "@aws-sdk/client-kms";
@@ -329,9 +330,15 @@ export function restoredClusterName(project: string, sourceCluster: string, at: 
   return stampedClusterName(`${project}-restore-`, sourceCluster, at);
 }
 
-/** `<prefix><cluster>-<yyyymmddthhmmz>` (UTC), the cluster part cut so that the whole fits Redshift's 63. */
+/**
+ * `<prefix><cluster>-<yyyymmddthhmmz>` (UTC). When that is longer than Redshift's 63, the cluster part is cut and a
+ * short hash of the whole id follows it, so that two long ids with the same beginning never give the same name.
+ */
 export function stampedClusterName(prefix: string, sourceCluster: string, at: Date): string {
-  const suffix = `-${windowStamp(at)}`;
+  const whole = `${prefix}${sourceCluster}-${windowStamp(at)}`;
+  if (whole.length <= MAX_CLUSTER_ID_LENGTH) return whole;
+  const hash = createHash("sha256").update(sourceCluster).digest("hex").slice(0, 4);
+  const suffix = `-${hash}-${windowStamp(at)}`;
   const room = MAX_CLUSTER_ID_LENGTH - prefix.length - suffix.length;
   return `${prefix}${sourceCluster.slice(0, room).replace(/-+$/, "")}${suffix}`;
 }
