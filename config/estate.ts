@@ -15,7 +15,7 @@ import {
 } from "../contract";
 import { isNetworkAddress, overlaps, parseCidr } from "../contract/cidr";
 import { derivedNameProblems } from "./names";
-import { checkDrill } from "./drill-rules";
+import { checkDrill, checkDrillsFit } from "./drill-rules";
 import { checkBackupSource, checkBackupVault, checkManualSnapshotQuotas, DEFAULT_MANUAL_SNAPSHOT_QUOTA } from "./backup-rules";
 import {
   checkAccountOf,
@@ -516,6 +516,7 @@ export const estateSchema = strict({
 
   if (estate.dr.backup) checkBackupVault(estate, add);
   checkManualSnapshotQuotas(estate, add);
+  checkDrillsFit(estate, add);
   if (estate.organization?.management) {
     checkAccountOf(estate.organization.management.deployRoleArn, estate.organization.management.accountId, ["organization", "management", "deployRoleArn"], add);
   }

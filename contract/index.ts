@@ -329,6 +329,17 @@ export interface DrillTarget {
   readonly drOwnedCopy?: { readonly retentionDays: number; readonly keepLatest: number };
 }
 
+/** Lambda refuses a function whose environment passes 4 KB; DRILLS must leave room for the other variables. */
+export const MAX_DRILLS_VARIABLE = 3072;
+
+/**
+ * How long the DRILLS variable will be once Terraform fills in the key ARNs (at synth a target's kmsKeyArn may be a
+ * reference to another stack's state): each key ARN counted as 100 characters.
+ */
+export function drillsVariableLength(targets: readonly DrillTarget[]): number {
+  return JSON.stringify(targets.map((t) => ({ ...t, ...(t.kmsKeyArn !== undefined ? { kmsKeyArn: "k".repeat(100) } : {}) }))).length;
+}
+
 export const RESTORE_DRILL_ENV = {
   drills: "DRILLS",
   /** The DR account (drill clusters' ARNs, for tagging them). Region: Lambda's own AWS_REGION. */

@@ -157,7 +157,7 @@ export class DrStack extends AccountStack {
     const drillTargets: DrillTarget[] = drilled.map(({ stack, config, kmsKeyArn }) => drillTargetOf(stack.source, config, this.partition, kmsKeyArn));
     const drOwnedCopySources: DrMonitorSource[] = drilled
       .filter((d) => d.drill.drOwnedCopy)
-      .map((d) => ({ accountId: d.stack.accountId, clusterIdentifiers: [d.config.identifier], rpoHours: drOwnedCopyRpoHours(d.drill) }));
+      .map((d) => ({ accountId: d.stack.accountId, clusterIdentifiers: [d.config.identifier], rpoHours: drOwnedCopyRpoHours(d.drill, d.stack.source) }));
 
     const native = sources.filter((s) => s.source.native.enabled);
     if (native.length > 0 || this.backupVault || drOwnedCopySources.length > 0) {
@@ -241,7 +241,7 @@ export class DrStack extends AccountStack {
         clusterIdentifier: c.identifier,
         ...(s.source.native.enabled ? { sharedRpoHours: nativeRpoHours(s.source.native) } : {}),
         ...(s.source.backup.enabled && this.backupVault ? { backupRpoHours: backupRpoHours(s.source.backup) } : {}),
-        ...(c.drill?.drOwnedCopy ? { drOwnedCopyRpoHours: drOwnedCopyRpoHours(c.drill) } : {}),
+        ...(c.drill?.drOwnedCopy ? { drOwnedCopyRpoHours: drOwnedCopyRpoHours(c.drill, s.source) } : {}),
         drilled: c.drill !== undefined,
       })),
     );

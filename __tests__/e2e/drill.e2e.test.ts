@@ -208,7 +208,16 @@ async function clusterTags(acct: DrAccount, id: string): Promise<Record<string, 
   return tagMap(c.Tags);
 }
 
+/** Report keys in the bucket (the restore markers, `pending/<stamp>.json`, are listed by markerKeys). */
 async function reportKeys(acct: DrAccount): Promise<string[]> {
+  return (await allKeys(acct)).filter((k) => !k.includes("/pending/"));
+}
+
+async function markerKeys(acct: DrAccount): Promise<string[]> {
+  return (await allKeys(acct)).filter((k) => k.includes("/pending/"));
+}
+
+async function allKeys(acct: DrAccount): Promise<string[]> {
   return ((await acct.s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: "drills/" }))).Contents ?? []).map((o) => o.Key!);
 }
 
@@ -353,6 +362,8 @@ describe("runDrills against moto (opt-in patches: snapshot OwnerAccount, Data AP
     // moto carries the snapshot's own tags over to the restored cluster; ours overwrite managed-by and rsdr:cluster.
     expect(Object.keys(tags).filter((k) => !(k in ourDrillTags(CLUSTER, t0, snapshotId, dataTime, "restoring"))).sort()).toEqual(["rsdr:targets", "rsdr:window"]);
     expect(await reportKeys(acct)).toEqual([]);
+    // The restore marker, written before the restore: with it a later run adopts a cluster whose tags never came.
+    expect(await markerKeys(acct)).toEqual([`${drillReportKeyPrefix(DR, CLUSTER)}pending/${windowStamp(t0)}.json`]);
     await expectForeignUntouched(acct);
   });
 

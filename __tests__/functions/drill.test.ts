@@ -271,9 +271,19 @@ async function run(s: DrillSettings = settings(), options: RunOptions = {}) {
   return { report, outcome: report.drills[0], points: metrics.points };
 }
 
-/** The reports written (PutObject), parsed. */
+const isMarker = (key: string | undefined) => /\/pending\/\d{8}t\d{4}z\.json$/.test(key ?? "");
+/** The reports written (PutObject), parsed; the restore markers (`pending/<stamp>.json`) are not reports. */
 const written = () =>
-  s3Mock.commandCalls(PutObjectCommand).map((c) => ({ input: c.args[0].input, report: JSON.parse(c.args[0].input.Body as string) as DrillReport }));
+  s3Mock
+    .commandCalls(PutObjectCommand)
+    .filter((c) => !isMarker(c.args[0].input.Key))
+    .map((c) => ({ input: c.args[0].input, report: JSON.parse(c.args[0].input.Body as string) as DrillReport }));
+/** The restore markers written before each restore, parsed. */
+const markers = () =>
+  s3Mock
+    .commandCalls(PutObjectCommand)
+    .filter((c) => isMarker(c.args[0].input.Key))
+    .map((c) => ({ key: c.args[0].input.Key, body: JSON.parse(c.args[0].input.Body as string) as Record<string, string> }));
 const dims = (cluster = CLUSTER, account = SRC) => ({ SourceAccount: account, ClusterIdentifier: cluster });
 
 describe("restore drill: start (Redshift, EC2, S3, AWS Backup and KMS mocked)", () => {
@@ -316,7 +326,15 @@ describe("restore drill: start (Redshift, EC2, S3, AWS Backup and KMS mocked)", 
         ],
       },
     ]);
-    expect(s3Mock).not.toHaveReceivedCommand(PutObjectCommand);
+    // Only the restore marker, written before the restore, so that a run dying before the tags can adopt the cluster.
+    expect(written()).toEqual([]);
+    expect(markers()).toEqual([
+      {
+        key: `${REPORTS}pending/${STAMP}.json`,
+        body: { drillCluster: DRILL, requestedAt: NOW.toISOString(), point: `shared:${SNAP}`, dataTime: DATA_TIME.toISOString() },
+      },
+    ]);
+    expect(s3Mock.commandCalls(PutObjectCommand)[0].calledBefore(redshiftMock.commandCalls(RestoreFromClusterSnapshotCommand)[0])).toBe(true);
     expect(points).toEqual([]);
     expect(report).toMatchObject({ metrics: "skipped", untouched: [], orphansDeleted: [], copiesDeleted: [], reportingErrors: [] });
   });
@@ -407,14 +425,17 @@ describe("restore drill: restoring and validating (Redshift and the Redshift Dat
     expect(dataMock.commandCalls(ExecuteStatementCommand).map((c) => c.args[0].input)).toEqual([
       { ClusterIdentifier: DRILL, Database: "dev", DbUser: "awsuser", Sql: SQL, StatementName: DRILL },
     ]);
-    expect(redshiftMock).toHaveReceivedCommandWith(CreateTagsCommand, {
-      ResourceName: arnOf(DRILL),
-      Tags: [
-        { Key: "rsdr:drill-available", Value: at(40 * MIN).toISOString() },
-        { Key: "rsdr:drill-statement", Value: "stmt-1" },
-        { Key: "rsdr:drill-step", Value: "validating" },
-      ],
-    });
+    // The time it was seen available first (before the statement, so a failure in between cannot move it), then the statement.
+    expect(redshiftMock.commandCalls(CreateTagsCommand).map((c) => c.args[0].input)).toEqual([
+      { ResourceName: arnOf(DRILL), Tags: [{ Key: "rsdr:drill-available", Value: at(40 * MIN).toISOString() }] },
+      {
+        ResourceName: arnOf(DRILL),
+        Tags: [
+          { Key: "rsdr:drill-statement", Value: "stmt-1" },
+          { Key: "rsdr:drill-step", Value: "validating" },
+        ],
+      },
+    ]);
     expect(dataMock).toHaveReceivedCommandWith(DescribeStatementCommand, { Id: "stmt-1" });
     expect(outcome).toMatchObject({ action: "waiting", step: "validating" });
     expect(s3Mock).not.toHaveReceivedCommand(PutObjectCommand);
@@ -534,7 +555,7 @@ describe("restore drill: restoring and validating (Redshift and the Redshift Dat
     const { outcome } = await run();
     expect(outcome.report).toMatchObject({ result: "passed", measured: { secondsToAvailable: 2100, totalSeconds: 2160 } });
     expect(clusterOf(DRILL)!.ClusterStatus).toBe("deleting");
-    expect(world.keys).toEqual([`${REPORTS}${STAMP}-passed.json`]);
+    expect(world.keys).toEqual([`${REPORTS}pending/${STAMP}.json`, `${REPORTS}${STAMP}-passed.json`]);
     clock.advance(HOUR);
     const next = await run();
     expect(next.outcome.action).toBe("not-due");
@@ -901,7 +922,7 @@ describe("restore drill: DR-owned copy retention", () => {
 });
 
 describe("restore drill: errors (Redshift, S3 and SNS mocked)", () => {
-  it("S3 PutObject AccessDenied: that target errors (no result tag, no delete), the other proceeds; invocationErrors lists it", async () => {
+  it("S3 PutObject AccessDenied: that target errors (no result tag, no delete); the other cannot start without its restore marker; invocationErrors lists both", async () => {
     world.clusters = [drillCluster({ step: "validating", status: "available", availableAt: at(40 * MIN), statement: "stmt-1" })];
     world.shared.push(sharedSnapshot(NOW, "rsdr-billing-prod-20261127t0600z", 6, { ClusterIdentifier: "billing-prod" }));
     dataMock.on(DescribeStatementCommand).resolves({ Id: "stmt-1", Status: "FINISHED", UpdatedAt: at(41 * MIN) });
@@ -909,11 +930,12 @@ describe("restore drill: errors (Redshift, S3 and SNS mocked)", () => {
     const { report } = await run(settings({ drills: [target(), target({ clusterIdentifier: "billing-prod" })] }));
     expect(report.drills).toEqual([
       { accountId: SRC, clusterIdentifier: CLUSTER, action: "error", error: "access-denied/AccessDenied: Access Denied" },
-      { accountId: SRC, clusterIdentifier: "billing-prod", action: "started", drillCluster: `rsdr-drill-billing-prod-${STAMP}`, step: "restoring" },
+      { accountId: SRC, clusterIdentifier: "billing-prod", action: "error", error: "access-denied/AccessDenied: Access Denied" },
     ]);
+    expect(redshiftMock).not.toHaveReceivedCommand(RestoreFromClusterSnapshotCommand);
     expect(tagsOf(DRILL)["rsdr:drill-result"]).toBeUndefined();
     expect(redshiftMock).not.toHaveReceivedCommand(DeleteClusterCommand);
-    expect(invocationErrors(report)).toEqual([`${SRC}/${CLUSTER}: access-denied/AccessDenied: Access Denied`]);
+    expect(invocationErrors(report)).toEqual([`${SRC}/${CLUSTER}: access-denied/AccessDenied: Access Denied`, `${SRC}/billing-prod: access-denied/AccessDenied: Access Denied`]);
     expect(log.entries).toContainEqual(expect.objectContaining({ level: "error", event: "drill-error", clusterIdentifier: CLUSTER }));
   });
 

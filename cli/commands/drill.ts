@@ -114,7 +114,10 @@ async function drillRun(ctx: CliContext, o: DrillRunOptions): Promise<number> {
     io.out(o.json ? JSON.stringify(report, null, 2) : formatReport(report, settings.reportBucket));
     return report.result === "passed" ? EXIT.ok : EXIT.failed;
   }
-  if (!o.wait) io.out(`${describeOutcome(last)}; run with --wait to follow it to its report, or let the scheduled drill function move it on`);
+  if (!o.wait && last) {
+    const note = "run with --wait to follow it to its report, or let the scheduled drill function move it on";
+    io.out(o.json ? JSON.stringify({ action: last.action, step: last.step ?? null, drillCluster: last.drillCluster ?? null, note }, null, 2) : `${describeOutcome(last)}; ${note}`);
+  }
   return EXIT.ok;
 }
 

@@ -33,7 +33,7 @@ import {
   type Tag,
 } from "@aws-sdk/client-redshift";
 import { DescribeStatementCommand, ExecuteStatementCommand, GetStatementResultCommand, type RedshiftDataClient } from "@aws-sdk/client-redshift-data";
-import { paginateListObjectsV2, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { GetObjectCommand, paginateListObjectsV2, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { SNSClient } from "@aws-sdk/client-sns";
 import {
   drillClusterPrefix,
@@ -56,7 +56,7 @@ import {
   type DrillTarget,
 } from "../../contract";
 import { drillSettingsProblems, TABLE_NAME } from "./drill-settings";
-import { classifyError, errorMessage } from "./errors";
+import { classifyError, errorCode, errorMessage } from "./errors";
 import type { MetricPoint, MetricsSink } from "./metrics";
 import { listDrOwnedCopies, type DrOwnedCopy } from "./dr-owned-copies";
 import { attemptReport, publishAlert, round } from "./report";
@@ -66,6 +66,7 @@ import {
   partitionOf,
   resolveKmsKeyArn,
   RESTORE_FAILED_STATES,
+  RestoreCallError,
   sharedKeyProblem,
   stampedClusterName,
   startRestore,
@@ -271,10 +272,12 @@ export async function runDrills(deps: DrillDeps, settings: DrillSettings, option
   const named = clusters.filter((c) => c.ClusterIdentifier?.startsWith(prefix));
   const ours = new Map<string, DrillCluster[]>();
   const untouched: string[] = [];
+  const untouchedClusters: Cluster[] = [];
   for (const c of named) {
     const drill = asOurDrill(c, settings);
     if (!drill) {
       untouched.push(c.ClusterIdentifier!);
+      untouchedClusters.push(c);
       deps.log.warn("drill-cluster-not-ours", { cluster: c.ClusterIdentifier, note: "named like a drill but not tagged as ours: never touched" });
       continue;
     }
@@ -290,7 +293,10 @@ export async function runDrills(deps: DrillDeps, settings: DrillSettings, option
     const live = (ours.get(targetKey(target.accountId, target.clusterIdentifier)) ?? []).filter((d) => d.cluster.ClusterStatus !== "deleting");
     // This target's drill names (the cluster part may be cut to fit 63), each followed by exactly a stamp.
     const stem = drillClusterName(settings.snapshotPrefix, target.clusterIdentifier, new Date(0)).slice(0, -"-19700101t0000z".length);
-    const blockedBy = untouched.find((id) => id.startsWith(`${stem}-`) && /^\d{8}t\d{4}z$/.test(id.slice(stem.length + 1)));
+    const blockedBy = untouchedClusters.find((c) => {
+      const id = c.ClusterIdentifier!;
+      return id.startsWith(`${stem}-`) && /^\d{8}t\d{4}z$/.test(id.slice(stem.length + 1));
+    });
     outcomes.push(await run.reconcile(target, live, blockedBy, options.force === true && options.only === target.clusterIdentifier));
   }
 
@@ -350,10 +356,10 @@ class DrillRun {
   }
 
   /** One target: advance its live drill, or start one when due. AWS errors end this target's turn, not the run. */
-  async reconcile(target: DrillTarget, live: DrillCluster[], blockedBy: string | undefined, force: boolean): Promise<DrillOutcome> {
+  async reconcile(target: DrillTarget, live: DrillCluster[], blockedBy: Cluster | undefined, force: boolean): Promise<DrillOutcome> {
     const base = { accountId: target.accountId, clusterIdentifier: target.clusterIdentifier };
     try {
-      const reports = await this.listReports(target);
+      const { reports, pending } = await this.listReports(target);
       const lastPassed = reports.filter((r) => r.result === "passed").at(-1);
       if (lastPassed) {
         this.points.push({
@@ -366,12 +372,15 @@ class DrillRun {
       if (live.length > 0) {
         // One drill per target at a time; a second (from an overlapping manual run) is advanced the same way.
         let outcome: DrillOutcome | undefined;
-        for (const d of live) outcome = await this.advance(target, d);
+        for (const d of live) outcome = await this.advance(target, d, reports);
         return outcome!;
       }
       if (blockedBy) {
-        this.deps.log.error("drill-blocked", { ...base, cluster: blockedBy, note: "a cluster with this drill's name is not tagged as ours; remove or tag it" });
-        return { ...base, action: "blocked", drillCluster: blockedBy, error: `cluster ${blockedBy} is named like this drill but not tagged as ours: not touched; no drill starts until it is gone` };
+        const adopted = await this.adopt(target, blockedBy, pending);
+        if (adopted) return await this.advance(target, adopted, reports);
+        const id = blockedBy.ClusterIdentifier!;
+        this.deps.log.error("drill-blocked", { ...base, cluster: id, note: "a cluster with this drill's name is not tagged as ours; remove or tag it" });
+        return { ...base, action: "blocked", drillCluster: id, error: `cluster ${id} is named like this drill but not tagged as ours: not touched; no drill starts until it is gone` };
       }
       const last = reports.at(-1);
       const due = !last || this.now().getTime() - last.startedAt.getTime() >= target.everyHours * HOUR_MS;
@@ -384,17 +393,56 @@ class DrillRun {
     }
   }
 
-  /** Reports of this target, oldest first, read from their keys (`<stamp>-<result>.json`). */
-  private async listReports(target: DrillTarget): Promise<{ startedAt: Date; result: string }[]> {
-    const found: { startedAt: Date; result: string }[] = [];
+  /**
+   * Reports of this target, oldest first, read from their keys (`<stamp>-<result>.json`), and the keys of its
+   * restore markers (`pending/<stamp>.json`, written just before each restore).
+   */
+  private async listReports(target: DrillTarget): Promise<{ reports: { startedAt: Date; result: "passed" | "failed" }[]; pending: string[] }> {
+    const reports: { startedAt: Date; result: "passed" | "failed" }[] = [];
+    const pending: string[] = [];
     const prefix = drillReportKeyPrefix(target.accountId, target.clusterIdentifier);
     for await (const page of paginateListObjectsV2({ client: this.deps.s3 }, { Bucket: this.settings.reportBucket, Prefix: prefix })) {
       for (const o of page.Contents ?? []) {
-        const m = /^(\d{4})(\d{2})(\d{2})t(\d{2})(\d{2})z-(passed|failed)\.json$/.exec((o.Key ?? "").slice(prefix.length));
-        if (m) found.push({ startedAt: new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5])), result: m[6] });
+        const rest = (o.Key ?? "").slice(prefix.length);
+        const m = /^(\d{4})(\d{2})(\d{2})t(\d{2})(\d{2})z-(passed|failed)\.json$/.exec(rest);
+        if (m) reports.push({ startedAt: new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5])), result: m[6] as "passed" | "failed" });
+        if (/^pending\/\d{8}t\d{4}z\.json$/.test(rest)) pending.push(o.Key!);
       }
     }
-    return found.sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime());
+    return { reports: reports.sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime()), pending };
+  }
+
+  /**
+   * A cluster of ours whose tags never came (the run died, or the tagging failed, right after the restore): it has
+   * exactly the drill name a restore marker of ours names, no managed-by tag of anyone, and it was created after the
+   * marker. Then it is tagged as the marker says and the drill goes on. Anything else stays untouched.
+   */
+  private async adopt(target: DrillTarget, cluster: Cluster, pending: readonly string[]): Promise<DrillCluster | undefined> {
+    const id = cluster.ClusterIdentifier!;
+    if (tagOf(cluster.Tags, TAG_MANAGED_BY) !== undefined) return undefined;
+    const key = pending.find((k) => k.endsWith(`pending/${id.slice(-windowStamp(new Date(0)).length)}.json`));
+    if (!key) return undefined;
+    const body = await (await this.deps.s3.send(new GetObjectCommand({ Bucket: this.settings.reportBucket, Key: key }))).Body?.transformToString();
+    const marker = JSON.parse(body ?? "{}") as Partial<Record<"drillCluster" | "requestedAt" | "point" | "dataTime", string>>;
+    const requestedAt = parseTime(marker.requestedAt);
+    const created = cluster.ClusterCreateTime;
+    if (marker.drillCluster !== id || !requestedAt || !marker.point || (created && created.getTime() < requestedAt.getTime() - 5 * 60_000)) return undefined;
+    const tags = this.startTags(target, requestedAt, marker.point, parseTime(marker.dataTime) ?? requestedAt);
+    await this.tag(id, tags);
+    this.deps.log.warn("drill-cluster-adopted", { accountId: target.accountId, clusterIdentifier: target.clusterIdentifier, drillCluster: id, marker: key });
+    return asOurDrill({ ...cluster, Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }, this.settings);
+  }
+
+  private startTags(target: DrillTarget, startedAt: Date, pointRef: string, dataTime: Date): Record<string, string> {
+    return {
+      [TAG_MANAGED_BY]: this.settings.managedBy,
+      [TAG_CLUSTER]: target.clusterIdentifier,
+      [TAG_SOURCE_ACCOUNT]: target.accountId,
+      [TAG_DRILL_STARTED]: startedAt.toISOString(),
+      [TAG_DRILL_STEP]: "restoring",
+      [TAG_DRILL_POINT]: pointRef,
+      [TAG_DATA_TIME]: dataTime.toISOString(),
+    };
   }
 
   /** Chooses, restores and tags. A drill that cannot start is a failed drill: it is reported like any other. */
@@ -425,6 +473,16 @@ class DrillRun {
     } catch (err) {
       return { ...base, action: "recorded", report: await this.record(target, undefined, startedAt, { result: "failed", failure: { step: "start", message: errorMessage(err) } }) };
     }
+    const pointRef = `${point.kind}:${point.snapshotArn ?? point.snapshotIdentifier}`;
+    // The marker first: if the run dies between the restore and its tags, the next run knows the cluster is ours.
+    await this.deps.s3.send(
+      new PutObjectCommand({
+        Bucket: s.reportBucket,
+        Key: `${drillReportKeyPrefix(target.accountId, target.clusterIdentifier)}pending/${windowStamp(startedAt)}.json`,
+        Body: JSON.stringify({ drillCluster: name, requestedAt: startedAt.toISOString(), point: pointRef, dataTime: point.createdAt.toISOString() }),
+        ContentType: "application/json",
+      }),
+    );
     let restoreError: unknown;
     try {
       const kmsKeyArn = await resolveKmsKeyArn(this.deps, s.kmsKeyArn);
@@ -445,38 +503,46 @@ class DrillRun {
     } catch (err) {
       restoreError = err;
     }
-    const pointRef = `${point.kind}:${point.snapshotArn ?? point.snapshotIdentifier}`;
     if (restoreError !== undefined) {
+      // The restore may have been made after all (an answer lost, the SDK's retry then told "already exists"): not a
+      // failed drill; the next run finds the cluster and adopts it through the marker.
+      const cause = restoreError instanceof RestoreCallError ? restoreError.cause : restoreError;
+      if (errorCode(cause) === "ClusterAlreadyExists") throw restoreError instanceof Error ? restoreError : new Error(errorMessage(restoreError));
       const pseudo = { id: name, accountId: target.accountId, sourceCluster: target.clusterIdentifier, startedAt, step: "restoring" as DrillStep, point: pointRef, dataTime: point.createdAt };
       return { ...base, action: "recorded", report: await this.record(target, pseudo, startedAt, { result: "failed", failure: { step: "start", message: errorMessage(restoreError) } }) };
     }
-    // RestoreFromClusterSnapshot takes no tags: they follow at once. Until then the cluster is not ours to touch.
-    await this.tag(name, {
-      [TAG_MANAGED_BY]: s.managedBy,
-      [TAG_CLUSTER]: target.clusterIdentifier,
-      [TAG_SOURCE_ACCOUNT]: target.accountId,
-      [TAG_DRILL_STARTED]: startedAt.toISOString(),
-      [TAG_DRILL_STEP]: "restoring",
-      [TAG_DRILL_POINT]: pointRef,
-      [TAG_DATA_TIME]: point.createdAt.toISOString(),
-    });
+    // RestoreFromClusterSnapshot takes no tags: they follow at once. If this fails, the next run adopts the cluster
+    // through the marker; until then it is not ours to touch.
+    await this.tag(name, this.startTags(target, startedAt, pointRef, point.createdAt));
     this.deps.log.info("drill-started", { ...base, drillCluster: name, recoveryPoint: pointRef });
     return { ...base, action: "started", drillCluster: name, step: "restoring" };
   }
 
   /** Moves one live drill as far as it goes without waiting. */
-  private async advance(target: DrillTarget, d: DrillCluster): Promise<DrillOutcome> {
+  private async advance(target: DrillTarget, d: DrillCluster, reports: readonly { startedAt: Date; result: "passed" | "failed" }[]): Promise<DrillOutcome> {
     const base = { accountId: target.accountId, clusterIdentifier: target.clusterIdentifier, drillCluster: d.id };
+    // A report of this drill exists but its result tag was lost: the report is the result (never a second one).
+    const reported = !d.result && reports.find((r) => windowStamp(r.startedAt) === windowStamp(d.startedAt));
+    if (reported) {
+      d.result = reported.result;
+      await this.tag(d.id, { [TAG_DRILL_RESULT]: reported.result });
+    }
     const limitMs = target.maxLifetimeHours * HOUR_MS;
     if (this.now().getTime() - d.startedAt.getTime() > limitMs) {
       let report: DrillReport | undefined;
+      let recordError: unknown;
       if (!d.result) {
-        report = await this.record(target, d, d.startedAt, {
-          result: "failed",
-          failure: { step: d.step, message: `the drill cluster is older than its limit of ${target.maxLifetimeHours} h (still ${d.step}, cluster ${d.cluster.ClusterStatus})` },
-        });
+        try {
+          report = await this.record(target, d, d.startedAt, {
+            result: "failed",
+            failure: { step: d.step, message: `the drill cluster is older than its limit of ${target.maxLifetimeHours} h (still ${d.step}, cluster ${d.cluster.ClusterStatus})` },
+          });
+        } catch (err) {
+          recordError = err; // the limit holds all the same: the cluster goes, and the run fails
+        }
       }
       await this.deleteDrillCluster(d);
+      if (recordError !== undefined) throw recordError instanceof Error ? recordError : new Error(errorMessage(recordError));
       return { ...base, action: "deleted", step: d.step, ...(report ? { report } : {}) };
     }
     if (d.result) return this.afterResult(target, d);
@@ -489,14 +555,18 @@ class DrillRun {
         return this.afterResult(target, { ...d, result: "failed" }, report);
       }
       if (status !== "available" || !c.Endpoint?.Address) return { ...base, action: "waiting", step: "restoring" };
-      d.availableAt = this.now();
+      // Recorded before the statement, so that a failure in between does not move the measured time.
+      if (!d.availableAt) {
+        d.availableAt = this.now();
+        await this.tag(d.id, { [TAG_DRILL_AVAILABLE]: d.availableAt.toISOString() });
+      }
       const sql = validationSql(target.tables);
       const out = await this.deps.data.send(
         new ExecuteStatementCommand({ ClusterIdentifier: d.id, Database: target.database, DbUser: c.MasterUsername, Sql: sql, StatementName: d.id }),
       );
       d.statementId = out.Id;
       d.step = "validating";
-      await this.tag(d.id, { [TAG_DRILL_AVAILABLE]: d.availableAt.toISOString(), [TAG_DRILL_STATEMENT]: d.statementId ?? "", [TAG_DRILL_STEP]: "validating" });
+      await this.tag(d.id, { [TAG_DRILL_STATEMENT]: d.statementId ?? "", [TAG_DRILL_STEP]: "validating" });
     }
 
     if (d.step === "validating") {

@@ -69,6 +69,7 @@ const KIND_BY_CODE: Record<string, ErrorKind> = {
   InvalidClusterSnapshotState: "invalid-state",
   InvalidClusterState: "invalid-state",
   ClusterSnapshotAlreadyExists: "already-exists",
+  ClusterAlreadyExists: "already-exists",
   AuthorizationAlreadyExists: "authorization-already-exists",
   AuthorizationNotFound: "authorization-not-found",
   AccessDenied: "access-denied",

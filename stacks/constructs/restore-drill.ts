@@ -13,6 +13,8 @@ import {
   DEFAULT_PROJECT,
   drillClusterPrefix,
   DRILL_REPORT_PREFIX,
+  drillsVariableLength,
+  MAX_DRILLS_VARIABLE,
   drOwnedCopyPrefix,
   METRIC_DIMENSIONS,
   RESTORE_DRILL_ENV,
@@ -153,7 +155,8 @@ export function drillStatements(a: DrillStatementsArgs): PolicyStatement[] {
       Action: "ec2:DescribeSecurityGroups",
       Resource: "*",
     },
-    { Sid: "WriteDrillReports", Action: "s3:PutObject", Resource: `${a.reportBucketArn}/${DRILL_REPORT_PREFIX}*` },
+    // Reports, and the restore markers written before each restore and read back to adopt an untagged drill cluster.
+    { Sid: "WriteAndReadDrillReports", Action: ["s3:PutObject", "s3:GetObject"], Resource: `${a.reportBucketArn}/${DRILL_REPORT_PREFIX}*` },
     { Sid: "ListDrillReports", Action: "s3:ListBucket", Resource: a.reportBucketArn, Condition: { StringLike: { "s3:prefix": `${DRILL_REPORT_PREFIX}*` } } },
     kmsViaServiceStatement("EncryptReportsViaS3", a.reportKmsKeyArn, [serviceEndpoint("s3", region, p)]),
     {
@@ -265,4 +268,12 @@ function checkDrills(check: PropChecks, props: RestoreDrillProps): void {
     check.intRange(`drills[${i}].maxLifetimeHours`, d.maxLifetimeHours, 1, Math.min(72, d.everyHours));
     if (d.from === "backup" && !props.backupVault) check.fail(`drills[${i}].from`, d.from, '"newest" or "shared" (no backupVault is given)');
   });
+  const length = drillsVariableLength(props.drills);
+  if (length > MAX_DRILLS_VARIABLE) {
+    check.fail(
+      "drills",
+      `${props.drills.length} drills`,
+      `targets whose DRILLS variable fits ${MAX_DRILLS_VARIABLE} characters (Lambda allows 4 KB of environment in all); these need about ${length}: fewer or shorter tables, or fewer drills`,
+    );
+  }
 }
