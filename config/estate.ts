@@ -376,6 +376,18 @@ const dr = strict({
    * operator role may create it on the first restore.
    */
   createRedshiftServiceLinkedRole: z.boolean().default(false),
+  /** The restore-drill function, when any cluster has a drill. */
+  drills: strict({
+    /** How often a run moves the drills on: the resolution of the measured times. */
+    schedule: scheduleExpression.default("rate(15 minutes)"),
+    /** Make `terraform destroy` of the report bucket fail (the reports are evidence). */
+    preventReportDestroy: z.boolean().default(true),
+    /** Existing bucket (DR account and region) that receives the report bucket's server access logs. @default none */
+    accessLogBucket: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "is not a valid bucket name")
+      .optional(),
+  }).prefault({}),
   /**
    * The account's Redshift quota of manual snapshots in this region (AWS default 20, adjustable). Checked when
    * AWS Backup is on: every copy in the DR vault is a manual snapshot of this account.

@@ -215,6 +215,9 @@ export class DrStack extends AccountStack {
         subnetGroupName: this.network.subnetGroupName,
         securityGroupName: drRestoreNetworkName(estate),
         reportBucketName: drillReportBucketName(estate.project, estate.dr.accountId, estate.dr.region),
+        allowReportBucketDestroy: !estate.dr.drills.preventReportDestroy,
+        ...(estate.dr.drills.accessLogBucket ? { reportAccessLogBucket: estate.dr.drills.accessLogBucket } : {}),
+        scheduleExpression: estate.dr.drills.schedule,
         alertEmails: estate.dr.notifications.emails,
         kmsKeyArn: operationsKey.arn,
       });

@@ -10,6 +10,7 @@
 // each stack used for the run; the unmodified stacks are validated here and by the real-Terraform
 // tier, and planned against the emulator's state (the plan must add exactly the removed resources).
 import { BackupClient, DescribeBackupVaultCommand, GetBackupPlanCommand, ListBackupPlansCommand, ListBackupVaultsCommand } from "@aws-sdk/client-backup";
+import { GetBucketEncryptionCommand, GetBucketVersioningCommand, S3Client } from "@aws-sdk/client-s3";
 import * as fs from "fs";
 import * as path from "path";
 import * as http from "http";
@@ -536,6 +537,27 @@ describe("the synthesized stacks in the emulator (moto)", () => {
       log(`AWS Backup in moto after apply:\n  ${lines.join("\n  ")}`);
     },
   );
+
+  it("moto holds the restore drill setup after apply (S3 API): the report bucket the DR stack names, versioned and KMS-encrypted with the DR operations key; the dashboard and the drill function are in the DR state", async () => {
+    if (failedStep) throw new Error(`not run: the earlier step "${failedStep}" failed`);
+    const run = runs[order.dr];
+    const dr = await outputsOf(run);
+    expect(dr.drill_report_bucket).toBe(`${estate.project}-drill-reports-${estate.dr.accountId}-${estate.dr.region}`);
+    expect(dr.dashboard_name).toBe(`${estate.project}-dr`);
+    const s3 = new S3Client({ endpoint: moto!.endpoint, region: estate.dr.region, credentials: await credentialsOf(estate.dr.deployRoleArn, estate.dr.region), forcePathStyle: true, maxAttempts: 1 });
+    try {
+      const versioning = await s3.send(new GetBucketVersioningCommand({ Bucket: dr.drill_report_bucket }));
+      expect(versioning.Status).toBe("Enabled");
+      const encryption = await s3.send(new GetBucketEncryptionCommand({ Bucket: dr.drill_report_bucket }));
+      expect(encryption.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm).toBe("aws:kms");
+    } finally {
+      s3.destroy();
+    }
+    const state = (await tf(run, "state list", ["state", "list"])).stdout.split("\n");
+    for (const address of [/^aws_lambda_function\.restore-drill_function_/, /^aws_scheduler_schedule\.restore-drill_schedule_/, /^aws_cloudwatch_dashboard\.dashboard_/, /^aws_iam_role_policy\.restore-operator-drills$/]) {
+      expect(state.some((line) => address.test(line))).toBe(true);
+    }
+  });
 
   it("a second plan of every stack has no changes (plan -detailed-exitcode exits 0)", async () => {
     await step("second plan (all stacks)", async () => {

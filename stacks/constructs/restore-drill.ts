@@ -61,6 +61,8 @@ export interface RestoreDrillProps extends ScheduledFunctionCommonProps {
   readonly reportBucketName?: string;
   /** Let `terraform destroy` remove the report bucket and its reports. @default false: reports are evidence */
   readonly allowReportBucketDestroy?: boolean;
+  /** Existing bucket (same account and region) receiving the report bucket's server access logs. @default none */
+  readonly reportAccessLogBucket?: string;
   /** How often a run moves the drills on (the resolution of the measured times). @default "rate(15 minutes)" */
   readonly scheduleExpression?: string;
   /** @default 300 */
@@ -226,6 +228,7 @@ export class RestoreDrill extends ScheduledFunction {
       bucketName: this.reportBucketName,
       kmsKeyArn: props.kmsKeyArn,
       allowDestroy: props.allowReportBucketDestroy ?? false,
+      ...(props.reportAccessLogBucket ? { accessLogBucket: props.reportAccessLogBucket } : {}),
     });
 
     for (const d of props.drills) {
