@@ -167,7 +167,7 @@ const drill = strict({
     retentionDays: z.number().int().min(1, "must be at least 1").max(3653, "must be at most 3653").default(35),
     /** The newest N copies are kept whatever their age. */
     keepLatest: z.number().int().min(1, "must be at least 1: the newest copy is always kept").max(20, "must be at most 20").default(2),
-    /** Alarm when the newest copy's data is older than this. @default everyHours + maxLifetimeHours + 2 */
+    /** Alarm when the newest copy's data is older than this. @default everyHours + maxLifetimeHours + the RPO of what the drill restores */
     rpoHours: z.number().int().min(1, "must be at least 1").max(8760 + 74, "must be at most 8834").optional(),
   }).optional(),
 });

@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import type { Registrar } from "../main";
 import { registerBackupCommands } from "./backup";
+import { registerCostCommand } from "./cost";
 import { registerDrillCommands } from "./drill";
 import { preflightCommand, sdkReaders } from "./preflight";
 import { registerRestoreCommand } from "./restore";
@@ -17,4 +18,5 @@ export const COMMANDS: readonly RegisterCommands[] = [
   registerDrillCommands,
   preflightCommand(sdkReaders),
   registerStatusCommand,
+  registerCostCommand,
 ];
