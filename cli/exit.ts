@@ -37,7 +37,7 @@ export function describeAwsFailure(site: CallSite, err: unknown): string {
   const c = classifyError(err);
   const where = `${site.action} in account ${site.account} (${site.region}) as ${site.identity}`;
   const hint: Record<string, string> = {
-    "access-denied": `the identity is not allowed ${site.action}: use the role this project grants it (see docs/deploy.md), or ask for it to be added`,
+    "access-denied": `the identity is not allowed ${site.action}: use the role this project grants it (see docs/deployment.md), or ask for it to be added`,
     throttling: "AWS throttled the calls and the SDK's retries ran out: run again in a minute",
     transient: "a network or service error outlasted the retries: run again",
     "snapshot-not-found": "no such snapshot in that account: check the id with `snapshot list`",

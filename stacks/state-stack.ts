@@ -9,7 +9,7 @@ import { lockTableName, STATE_STACK } from "./names";
 
 /**
  * Bootstrap: the bucket and lock table that hold every other stack's state. It keeps its own
- * state locally (it cannot live in the bucket it creates); see docs/deploy.md for moving it.
+ * state locally (it cannot live in the bucket it creates); see docs/deployment.md for moving it.
  */
 export class StateStack extends AccountStack {
   public readonly stateBucket: StateBucket;

@@ -118,7 +118,9 @@ export function drillStatements(a: DrillStatementsArgs): PolicyStatement[] {
       Action: "redshift:CreateTags",
       Resource: keepsCopies ? [drillClusters, copies] : drillClusters,
     },
-    // Only our drill clusters: the core checks the tags too, IAM makes it so even if the core were wrong.
+    // Only drill clusters that carry our managed-by tag: the core checks the tags too. (The role may tag drill-named
+    // clusters, which adopting an untagged one of ours needs, so this guards against other tools' clusters and
+    // deployments, not against this role itself.)
     { Sid: "DeleteOurDrillClusters", Action: "redshift:DeleteCluster", Resource: drillClusters, Condition: ours },
     ...(keepsCopies
       ? [
