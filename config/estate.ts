@@ -6,6 +6,7 @@ import {
   BACKUP_VAULT_NAME,
   CLUSTER_IDENTIFIER,
   CLUSTER_IDENTIFIER_RULE,
+  DATABASE_NAME,
   DRILL_TABLE_NAME,
   IAM_ROLE_OR_USER_ARN,
   KMS_KEY_ARN,
@@ -151,7 +152,7 @@ const drill = strict({
   /** Database the validation runs in. @default the created cluster's databaseName, else "dev" */
   database: z
     .string()
-    .regex(/^[a-z_][a-z0-9_$]{0,63}$/, "is not a valid database name: lowercase letters, digits, _ and $, 1-64 characters, starting with a letter or _")
+    .regex(DATABASE_NAME, "is not a valid database name: lowercase letters, digits, _ and $, 1-64 characters, starting with a letter or _")
     .optional(),
   /** Tables whose rows the validation counts (`schema.table`, unquoted lowercase); an empty one fails the drill. None: `select 1`. */
   tables: z
@@ -182,7 +183,7 @@ const cluster = strict({
     numberOfNodes: z.number().int().min(1, "must be at least 1").max(MAX_NODES, `must be at most ${MAX_NODES}`).default(2),
     databaseName: z
       .string()
-      .regex(/^[a-z_][a-z0-9_$]{0,63}$/, "is not a valid database name: lowercase letters, digits, _ and $, 1-64 characters, starting with a letter or _"),
+      .regex(DATABASE_NAME, "is not a valid database name: lowercase letters, digits, _ and $, 1-64 characters, starting with a letter or _"),
     masterUsername: z
       .string()
       .regex(/^[a-z][a-z0-9_]{0,127}$/, "is not a valid user name: lowercase letters, digits and _, starting with a letter")

@@ -291,6 +291,9 @@ export const TAG_DRILL_STATEMENT = "rsdr:drill-statement";
 /** "passed" or "failed", once the drill has a result (then the report is written). */
 export const TAG_DRILL_RESULT = "rsdr:drill-result";
 
+/** A Redshift database name: lowercase letters, digits, _ and $, 1-64 characters, starting with a letter or _. */
+export const DATABASE_NAME = /^[a-z_][a-z0-9_$]{0,63}$/;
+
 /** A validation table: `schema.table` or `table`, unquoted lowercase identifiers (the only form put into SQL). */
 export const DRILL_TABLE_NAME = /^[a-z_][a-z0-9_$]{0,126}(\.[a-z_][a-z0-9_$]{0,126})?$/;
 

@@ -21,6 +21,9 @@ export const sourcePrefix = (estate: Estate, source: Pick<SourceConfig, "name">)
 export const drPrefix = (estate: Estate) => drNamePrefix(estate.project);
 /** The DR restore network's subnet group and security group (RedshiftNetwork names them `<name>-redshift`). */
 export const drRestoreNetworkName = (estate: Estate) => `${drPrefix(estate)}-redshift`;
+/** The DR data key's alias ARN (the CLI restores and drills with it; KMS resolves it to the key). */
+export const drDataKeyAliasArn = (estate: Estate, partition: string) =>
+  `arn:${partition}:kms:${estate.dr.region}:${estate.dr.accountId}:alias/${drPrefix(estate)}-redshift`;
 export const restoreOperatorRoleName = (estate: Estate) => `${drPrefix(estate)}-restore-operator`;
 /** Clusters the DR operator restores are named `<project>-restore-...`; its role may touch only those. */
 export const restoredClusterPrefix = (estate: Estate) => `${estate.project}-restore-`;

@@ -9,7 +9,7 @@ import { runDrills, type DrillOutcome, type DrillReport } from "../../functions/
 import { partitionOf } from "../../functions/lib/restore";
 import { memoryLogger } from "../../functions/lib/runtime";
 import { SettingsError } from "../../functions/lib/settings";
-import { drPrefix, drRestoreNetworkName } from "../../stacks/names";
+import { drDataKeyAliasArn, drRestoreNetworkName } from "../../stacks/names";
 import type { CliContext } from "../context";
 import { EXIT, UsageError } from "../exit";
 import type { RegisterCommands } from "./index";
@@ -70,7 +70,7 @@ async function drillRun(ctx: CliContext, o: DrillRunOptions): Promise<number> {
     managedBy: estate.project,
     subnetGroupName: drRestoreNetworkName(estate),
     securityGroupName: drRestoreNetworkName(estate),
-    kmsKeyArn: `arn:${partitionOf(dr.region)}:kms:${dr.region}:${dr.accountId}:alias/${drPrefix(estate)}-redshift`,
+    kmsKeyArn: drDataKeyAliasArn(estate, partitionOf(dr.region)),
     reportBucket: drillReportBucketName(estate.project, estate.dr.accountId, estate.dr.region),
     ...(vaultName ? { backupVaultName: vaultName } : {}),
   };

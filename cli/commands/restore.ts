@@ -3,7 +3,7 @@
 // config keeps them, or with --from drcopy) the DR-owned copy a restore drill kept, into
 // `<project>-restore-<cluster>-<stamp>` in the DR subnet group, encrypted with the DR key, never public.
 import { InvalidArgumentError, Option, type Command } from "commander";
-import { drPrefix, drRestoreNetworkName, restoredClusterPrefix } from "../../stacks/names";
+import { drDataKeyAliasArn, drRestoreNetworkName, restoredClusterPrefix } from "../../stacks/names";
 import { drBackupVaultName } from "../../config/names";
 import { ageHours } from "../../functions/lib/listing";
 import { findRestoreSecurityGroup, partitionOf, restoreCluster, RestoreCallError, RestoreError, restoreTargetProblem, type RecoveryPoint, type RestoreResult } from "../../functions/lib/restore";
@@ -60,7 +60,7 @@ async function restoreAction(ctx: CliContext, o: RestoreOptions): Promise<number
   const dr = ctx.drTarget();
   const io = ctx.io;
   ctx.announce(dr, `restore ${cluster.identifier} (source ${source.name}, account ${source.accountId})`);
-  const kmsKeyId = o.kmsKeyId ?? `arn:${partitionOf(dr.region)}:kms:${dr.region}:${dr.accountId}:alias/${drPrefix(estate)}-redshift`;
+  const kmsKeyId = o.kmsKeyId ?? drDataKeyAliasArn(estate, partitionOf(dr.region));
   const subnetGroupName = drRestoreNetworkName(estate);
   const securityGroups = o.securityGroupId?.length ? o.securityGroupId : await restoreSecurityGroup(ctx, dr, subnetGroupName);
   let waiting: Progress | undefined;

@@ -10,6 +10,7 @@ import {
   BACKUP_VAULT_NAME,
   CLUSTER_IDENTIFIER,
   CLUSTER_IDENTIFIER_RULE,
+  DATABASE_NAME,
   DRILL_TABLE_NAME,
   KMS_KEY_ARN,
   RESTORE_DRILL_ENV,
@@ -29,7 +30,6 @@ export const DRILL_LIMITS = {
 /** `schema.table` or `table`, unquoted lowercase identifiers: the only form put into SQL (no quoting, no injection). */
 export const TABLE_NAME = DRILL_TABLE_NAME;
 
-const DATABASE = /^[a-z_][a-z0-9_$]{0,63}$/;
 const intIn = (v: unknown, r: { min: number; max: number }) => Number.isInteger(v) && (v as number) >= r.min && (v as number) <= r.max;
 
 /** Problems of one DRILLS entry, each prefixed with `where`. */
@@ -46,7 +46,7 @@ function targetProblems(t: Partial<DrillTarget> & Record<string, unknown>, where
   if (!["newest", "shared", "backup"].includes(String(t.from))) bad("from", '"newest", "shared" or "backup"');
   if (t.nodeType !== undefined && !/^(ra3|dc2)\.[a-z0-9]+$/.test(String(t.nodeType))) bad("nodeType", "a Redshift node type, e.g. ra3.xlplus");
   if (t.numberOfNodes !== undefined && !intIn(t.numberOfNodes, { min: 1, max: 128 })) bad("numberOfNodes", "an integer 1-128");
-  if (!DATABASE.test(String(t.database))) bad("database", "a database name: lowercase letters, digits, _ and $, starting with a letter or _");
+  if (!DATABASE_NAME.test(String(t.database))) bad("database", "a database name: lowercase letters, digits, _ and $, starting with a letter or _");
   if (!Array.isArray(t.tables) || t.tables.length > DRILL_LIMITS.tables || t.tables.some((x) => !TABLE_NAME.test(String(x)))) {
     bad("tables", `a list of at most ${DRILL_LIMITS.tables} unquoted lowercase schema.table names`);
   }

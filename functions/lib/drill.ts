@@ -38,6 +38,7 @@ import type { SNSClient } from "@aws-sdk/client-sns";
 import {
   drillClusterPrefix,
   drillReportKeyPrefix,
+  DRILL_STEPS,
   drOwnedCopyPrefix,
   METRIC_DIMENSIONS,
   RESTORE_DRILL_METRICS,
@@ -247,7 +248,7 @@ export function asOurDrill(cluster: Cluster, settings: Pick<DrillSettings, "snap
     accountId,
     sourceCluster,
     startedAt,
-    step: step && ["restoring", "validating", "copying", "deleting"].includes(step) ? step : "restoring",
+    step: step && (DRILL_STEPS as readonly string[]).includes(step) ? step : "restoring",
     availableAt: parseTime(tagOf(tags, TAG_DRILL_AVAILABLE)),
     point: tagOf(tags, TAG_DRILL_POINT),
     dataTime: parseTime(tagOf(tags, TAG_DATA_TIME)),
