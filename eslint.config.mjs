@@ -3,7 +3,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "cdktf.out/", "build/", ".e2e/", ".venv/", "**/*.js", "**/*.mjs"] },
+  { ignores: ["node_modules/", "cdktf.out/", "build/", "dist/", ".e2e/", ".venv/", "**/*.js", "**/*.mjs"] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -15,9 +15,25 @@ function main(): void {
   const { App } = require("cdktf") as typeof import("cdktf");
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { buildStacks } = require("./stacks") as typeof import("./stacks");
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { finishSynth, hclRequested, HclOutputError } = require("./stacks/hcl-output") as typeof import("./stacks/hcl-output");
+  let hcl: boolean;
+  try {
+    hcl = hclRequested(process.env);
+  } catch (e) {
+    if (!(e instanceof HclOutputError)) throw e;
+    console.error(e.message);
+    process.exit(1);
+  }
+  // SYNTH_HCL_OUTPUT (npm run synth:hcl) would switch on cdktf's own HCL renderer, whose output Terraform refuses
+  // for these stacks (stacks/hcl-output.ts says why): cdktf writes JSON, which finishSynth renders as HCL.
+  delete process.env.SYNTH_HCL_OUTPUT;
   const app = new App();
   buildStacks(app, estate);
   app.synth();
+  finishSynth(app, hcl);
 }
 
-main();
+// Only when run as the app (`npm run synth`, `cdktf synth`): importing this file synthesizes nothing. The package's
+// entry point for other apps is index.ts.
+if (require.main === module) main();

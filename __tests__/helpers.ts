@@ -3,7 +3,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { Testing } from "cdktf";
-import { EXAMPLE_CONFIG, parseConfig } from "../config/load";
+import { ConfigError, EXAMPLE_CONFIG, parseConfig } from "../config/load";
 import type { Estate } from "../config/estate";
 import { buildStacks } from "../stacks";
 
@@ -18,6 +18,17 @@ export const rawMultiSource = (): RawConfig => JSON.parse(fs.readFileSync(MULTI_
 export const rawBackupExample = (): RawConfig => JSON.parse(fs.readFileSync(AWS_BACKUP_EXAMPLE, "utf8"));
 
 export const estateOf = (raw: RawConfig): Estate => parseConfig(raw);
+
+/** The config's refusals of `raw` (each "field: value reason"), or [] when it parses. */
+export function configProblems(raw: RawConfig): string[] {
+  try {
+    parseConfig(raw);
+    return [];
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    return e.problems;
+  }
+}
 
 /**
  * Synthesizes the whole app, as `cdktf synth` does (cross-stack references are only resolved

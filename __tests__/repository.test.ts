@@ -41,4 +41,31 @@ describe("the repository", () => {
     }
     expect(broken).toEqual([]);
   });
+  it("reaches into cdktf's private modules only through stacks/cdktf-internals.ts", () => {
+    // cdktf/lib/testing/adapters/jest is cdktf's documented jest setup, not a private module.
+    const allowed = new Set(["stacks/cdktf-internals.ts"]);
+    const offenders: string[] = [];
+    for (const f of repositoryFiles().filter((x) => /\.(ts|js|mjs)$/.test(x))) {
+      const text = fs.readFileSync(path.join(root, f), "utf8");
+      for (const [spec] of text.matchAll(/["'](?:cdktf|cdktn)\/lib\/[\w/.-]+["']/g)) {
+        if (spec.includes("/lib/testing/adapters/jest")) continue;
+        if (!allowed.has(f)) offenders.push(`${f}: ${spec}`);
+      }
+    }
+    expect(offenders).toEqual([]);
+    expect(fs.readFileSync(path.join(root, "stacks/cdktf-internals.ts"), "utf8")).toMatch(/"cdktf\/lib\/private\/fs"/);
+  });
+  it("declares in engines the Node versions it is tested on: this run's Node and scripts/node22.sh's", () => {
+    const engines = (JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { engines: { node: string } }).engines.node;
+    const ranges = engines.split("||").map((r) => r.trim().match(/^\^(\d+)\.(\d+)\.(\d+)$/)!.slice(1).map(Number));
+    const satisfies = (v: string) => {
+      const [major, minor, patch] = v.replace(/^v/, "").split(".").map(Number);
+      return ranges.some(([M, m, p]) => major === M && (minor > m || (minor === m && patch >= p)));
+    };
+    const node22 = fs.readFileSync(path.join(root, "scripts/node22.sh"), "utf8").match(/NODE22_VERSION:-([\d.]+)/)![1];
+    expect(ranges.map((r) => r[0])).toEqual([20, 22]);
+    expect(satisfies(process.version)).toBe(true);
+    expect(satisfies(node22)).toBe(true);
+    expect(satisfies("20.10.0")).toBe(false); // --disable-warning, which the app's command uses, came in 20.11
+  });
 });

@@ -61,19 +61,21 @@ function credentialsOf(t: AccountTarget) {
 /** SDK clients with the SDK's retry strategy (as the Lambdas use), one per account and service. */
 export function sdkClients(): ClientFactory {
   const cache = new Map<string, object>();
-  const make = <C extends object>(key: string, create: () => C): C => {
+  // Keyed by region too: a source is read in its own region and, for its cross-region copies, in the DR region.
+  const make = <C extends object>(service: string, t: AccountTarget, create: () => C): C => {
+    const key = `${service}/${t.name}/${t.region}`;
     if (!cache.has(key)) cache.set(key, create());
     return cache.get(key) as C;
   };
   const config = (t: AccountTarget) => ({ ...AWS_CLIENT_CONFIG, region: t.region, ...credentialsOf(t) });
   return {
-    redshift: (t) => make(`redshift/${t.name}`, () => new RedshiftClient(config(t))),
-    backup: (t) => make(`backup/${t.name}`, () => new BackupClient(config(t))),
-    kms: (t) => make(`kms/${t.name}`, () => new KMSClient(config(t))),
-    iam: (t) => make(`iam/${t.name}`, () => new IAMClient(config(t))),
-    ec2: (t) => make(`ec2/${t.name}`, () => new EC2Client(config(t))),
-    redshiftData: (t) => make(`redshift-data/${t.name}`, () => new RedshiftDataClient(config(t))),
-    s3: (t) => make(`s3/${t.name}`, () => new S3Client(config(t))),
+    redshift: (t) => make("redshift", t, () => new RedshiftClient(config(t))),
+    backup: (t) => make("backup", t, () => new BackupClient(config(t))),
+    kms: (t) => make("kms", t, () => new KMSClient(config(t))),
+    iam: (t) => make("iam", t, () => new IAMClient(config(t))),
+    ec2: (t) => make("ec2", t, () => new EC2Client(config(t))),
+    redshiftData: (t) => make("redshift-data", t, () => new RedshiftDataClient(config(t))),
+    s3: (t) => make("s3", t, () => new S3Client(config(t))),
   };
 }
 
@@ -119,8 +121,9 @@ export class CliContext {
     throw new UsageError(`--cluster ${JSON.stringify(identifier)} is not in ${this.configFile}; clusters: ${all.join(", ")}`);
   }
 
-  sourceTarget(source: SourceConfig): AccountTarget {
-    return this.target("source", source.name, source, this.options.sourceProfile, source.deployRoleArn);
+  /** The source account, in its own region or (for its cross-region copies) in `region`. */
+  sourceTarget(source: SourceConfig, region: string = source.region): AccountTarget {
+    return this.target("source", source.name, { accountId: source.accountId, region }, this.options.sourceProfile, source.deployRoleArn);
   }
 
   drTarget(): AccountTarget {

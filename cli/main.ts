@@ -40,7 +40,7 @@ export function buildProgram(deps: RunDeps, result: { code: number }): Command {
       return command.action(async (...received: unknown[]) => {
         const cmd = received[received.length - 1] as Command;
         const options = cmd.opts();
-        const args = received.slice(0, -2).filter((a): a is string => typeof a === "string");
+        const args = received.slice(0, -2).flat().filter((a): a is string => typeof a === "string"); // a variadic argument comes as a list
         const ctx = CliContext.load(program.opts<GlobalOptions>(), deps.clients ?? sdkClients(), io, deps.env);
         const code = await fn(ctx, options as never, args);
         result.code = typeof code === "number" ? code : EXIT.ok;

@@ -30,12 +30,6 @@ export function checkBackupSource(estate: Estate, i: number, add: AddIssue) {
   if (!vault) {
     add([...path, "enabled"], "needs a vault in the DR account to copy into, but dr.backup is not set: add dr.backup (its lock at least)");
   }
-  if (src.region !== estate.dr.region) {
-    add(
-      ["sources", i, "region"],
-      `differs from the DR region ${estate.dr.region}: this version copies AWS Backup recovery points across accounts within one region only`,
-    );
-  }
   const b = src.backup;
   if (b.completionWindowMinutes < b.startWindowMinutes + 60) {
     add([...path, "completionWindowMinutes"], `is ${b.completionWindowMinutes}, less than the start window (${b.startWindowMinutes}) + 60 minutes: a job started late would be cancelled before it could finish`);
@@ -83,7 +77,7 @@ export function checkBackupVault(estate: Estate, add: AddIssue) {
 }
 
 /** Schedule windows within `days`, plus the one being made: how many snapshots a daily cleanup can leave standing. */
-function pointsWithin(days: number, schedule: string): number {
+export function pointsWithin(days: number, schedule: string): number {
   const gap = safeSchedule(schedule)?.minGapMinutes;
   return gap === undefined ? 0 : Math.ceil((days * 24 * 60) / gap) + 1;
 }

@@ -2,7 +2,8 @@
 import { drillsVariableLength, MAX_DRILLS_VARIABLE, type DrillTarget } from "../contract";
 import type { ClusterConfig, Estate, SourceConfig } from "./estate";
 import { backupRpoHours } from "./backup-rules";
-import { nativeRpoHours, type AddIssue } from "./rules";
+import { drSharedRpoHours } from "./cross-region-rules";
+import type { AddIssue } from "./rules";
 
 /**
  * The DR-owned copy's RPO. Its age is that of its data, which was already as old as the restored recovery point when
@@ -11,7 +12,7 @@ import { nativeRpoHours, type AddIssue } from "./rules";
  */
 export function drOwnedCopyRpoHours(drill: NonNullable<ClusterConfig["drill"]>, source: SourceConfig): number {
   if (drill.drOwnedCopy?.rpoHours !== undefined) return drill.drOwnedCopy.rpoHours;
-  const shared = source.native.enabled ? nativeRpoHours(source.native) : Infinity;
+  const shared = source.native.enabled ? drSharedRpoHours(source) : Infinity;
   const backup = source.backup.enabled ? backupRpoHours(source.backup) : Infinity;
   const restored = drill.from === "shared" ? shared : drill.from === "backup" ? backup : Math.min(shared, backup);
   return drill.everyHours + drill.maxLifetimeHours + (Number.isFinite(restored) ? restored : 0);
@@ -46,9 +47,6 @@ export function checkDrill(estate: Estate, source: SourceConfig, cluster: Cluste
   }
   if (!source.native.enabled && !source.backup.enabled) {
     add([...path, "drill"], "is set, but the source neither shares snapshots nor copies them with AWS Backup: there is nothing to restore in DR");
-  }
-  if (source.backup.enabled && !source.native.enabled && source.region !== estate.dr.region) {
-    add([...path, "drill"], `is set, but the cluster's copies are in ${source.region}, not in the DR region ${estate.dr.region}: drills run in the DR region`);
   }
 }
 

@@ -17,6 +17,7 @@ import {
 import { isNetworkAddress, overlaps, parseCidr } from "../contract/cidr";
 import { derivedNameProblems } from "./names";
 import { checkDrill, checkDrillsFit } from "./drill-rules";
+import { checkCrossRegion } from "./cross-region-rules";
 import { checkBackupSource, checkBackupVault, checkManualSnapshotQuotas, DEFAULT_MANUAL_SNAPSHOT_QUOTA } from "./backup-rules";
 import {
   checkAccountOf,
@@ -310,6 +311,33 @@ const sourceName = z
 /** An account's Redshift quota of manual snapshots in one region (AWS default 20, adjustable). */
 const manualSnapshotQuota = z.number().int().min(1, "must be at least 1").max(1000000, "must be at most 1000000").default(DEFAULT_MANUAL_SNAPSHOT_QUOTA);
 
+/**
+ * Redshift cross-region snapshot copy of a source whose region is not the DR region: Redshift copies the clusters'
+ * snapshots into the DR region (same account) and the snapshot manager shares our copies there, where the DR
+ * account sees them (a shared snapshot is visible only in its own region). docs/configuration.md, "Cross-region copies".
+ */
+const crossRegionCopy = strict({
+  /** Days Redshift keeps the copied AUTOMATED snapshots in the DR region (EnableSnapshotCopy: 1-35). */
+  retentionDays: z.number().int().min(1, "must be at least 1").max(35, "must be at most 35 (Redshift's limit for copied automated snapshots)").default(7),
+  /**
+   * Days Redshift keeps each copied MANUAL snapshot (the snapshot manager's) in the DR region; Redshift expires
+   * them, the manager never deletes a copy. @default the source's native.retentionDays
+   */
+  manualRetentionDays: z.number().int().min(1, "must be at least 1").max(3653, "must be at most 3653 (Redshift's limit)").optional(),
+  /**
+   * Customer-managed key IN THE DR REGION, of the source account, that encrypts the copies (the snapshot copy
+   * grant names it). Its policy must let the DR account use it through Redshift. @default a key is created
+   */
+  kmsKeyArn: z.string().regex(KMS_KEY_ARN, "is not a KMS key ARN: arn:aws:kms:<region>:<account>:key/<key id>").optional(),
+  /**
+   * When the snapshot manager also runs to share the copies (share and retention only): a copy finishes after its
+   * snapshot's event, so without this it would wait a whole native window to be shared.
+   */
+  shareSchedule: scheduleExpression.default("rate(1 hour)"),
+  /** The source account's Redshift quota of manual snapshots in the DR region, where the copies count (AWS default 20). */
+  manualSnapshotQuota,
+});
+
 const source = strict({
   name: sourceName,
   accountId,
@@ -324,6 +352,8 @@ const source = strict({
   dataKeys: z.enum(["per-source", "per-cluster"], { error: 'must be "per-source" or "per-cluster"' }).default("per-source"),
   native: native.prefault({}),
   backup: backup.prefault({}),
+  /** Cross-region snapshot copy into the DR region; required for native sharing when `region` is not dr.region. @default none */
+  crossRegionCopy: crossRegionCopy.optional(),
   /**
    * The account's Redshift quota of manual snapshots in this region (AWS default 20, adjustable). Checked, for
    * now, when AWS Backup is on: its recovery points are manual snapshots too.
@@ -486,9 +516,7 @@ export const estateSchema = strict({
     if (src.accountId === estate.dr.accountId) {
       add(["sources", i, "accountId"], "is also the DR account: the DR account must be a different account");
     }
-    if (src.native.enabled && src.region !== estate.dr.region) {
-      add(["sources", i, "region"], `differs from the DR region ${estate.dr.region}: a shared snapshot is only visible in its own region, so native sharing needs the DR account in the same region`);
-    }
+    checkCrossRegion(estate, i, add);
     if (src.backup.enabled) checkBackupSource(estate, i, add);
     checkAccountOf(src.deployRoleArn, src.accountId, ["sources", i, "deployRoleArn"], add);
 
@@ -547,6 +575,7 @@ export const estateSchema = strict({
 
 export { nativeRpoHours, zoneNames } from "./rules";
 export { backupRpoHours, copyRetentionDays } from "./backup-rules";
+export { copyManualRetentionDays, drSharedRpoHours, sharedSnapshotKeyArn } from "./cross-region-rules";
 
 export type EstateInput = z.input<typeof estateSchema>;
 export type Estate = z.output<typeof estateSchema>;

@@ -59,6 +59,7 @@ export const NAME_RULES = {
   redshiftSnapshot: redshiftIdentifier("Redshift snapshot identifier", 255),
   redshiftParameterGroup: redshiftIdentifier("Redshift parameter group name", 255),
   redshiftEventSubscription: redshiftIdentifier("Redshift event subscription name", 255),
+  redshiftSnapshotCopyGrant: redshiftIdentifier("Redshift snapshot copy grant name", 63),
   redshiftSubnetGroup: {
     what: "Redshift subnet group name",
     minLength: 1,
@@ -197,6 +198,17 @@ export function derivedNames(estate: Estate): DerivedName[] {
           },
         );
       });
+    }
+    if (source.crossRegionCopy) {
+      if (!source.crossRegionCopy.kmsKeyArn) {
+        names.push({ value: `alias/${prefix}-copies`, rule: R.kmsAlias, field, purpose: "copy key alias (DR region)" });
+      }
+      const fn = `${prefix}-snapshot-manager`;
+      names.push(
+        { value: `${prefix}-copies`, rule: R.redshiftSnapshotCopyGrant, field, purpose: "snapshot copy grant (DR region)" },
+        { value: `${fn}-copies`, rule: R.schedule, field, purpose: "copy-share schedule" },
+        { value: `${fn}-copies`, rule: R.iamRole, field, purpose: "copy-share scheduler role" },
+      );
     }
     if (source.backup.enabled) {
       names.push(

@@ -194,6 +194,11 @@ export const SNAPSHOT_MANAGER_ENV = {
   managedBy: "MANAGED_BY",
   dryRun: "DRY_RUN",
   waitMarginSeconds: "WAIT_MARGIN_SECONDS",
+  /**
+   * The region Redshift copies the clusters' snapshots to (cross-region snapshot copy, same account): the manager
+   * also shares our copies there, where the DR account sees them. Absent: no cross-region copy.
+   */
+  copyRegion: "COPY_REGION",
   ...COMMON_ENV,
 } as const;
 
@@ -237,6 +242,12 @@ export function usesApproach(source: { readonly approaches?: readonly string[] }
 
 /** The payload the schedule sends to a scheduled function. */
 export const SCHEDULE_PAYLOAD = { trigger: "schedule" } as const;
+/**
+ * The payload of the snapshot manager's second schedule, when its snapshots are copied to another region: share and
+ * retention only (no new snapshot), so that copies, which finish after the snapshot's own event, are shared within
+ * that schedule's period rather than a whole window later.
+ */
+export const SHARE_PAYLOAD = { trigger: "share" } as const;
 
 // ---------------------------------------------------------------------------------------------------
 // Metrics (namespace: METRIC_NAMESPACE), and the dimensions the alarms select them by
@@ -247,6 +258,8 @@ export const SNAPSHOT_MANAGER_METRICS = {
   deleted: "SnapshotsDeleted",
   clusterFailures: "ClusterFailures",
   newestSharedSnapshotAgeHours: "NewestSharedSnapshotAgeHours",
+  /** With COPY_REGION: age of the newest of our copies in that region shared with every DR account. */
+  newestSharedCopyAgeHours: "NewestSharedCopyAgeHours",
 } as const;
 
 export const DR_MONITOR_METRICS = {
@@ -309,11 +322,18 @@ export const drillReportKeyPrefix = (accountId: string, clusterIdentifier: strin
  * and defaults: functions/lib/drill-settings.ts; config: sources[].clusters[].drill.
  */
 export interface DrillTarget {
+  /** The source account. */
   readonly accountId: string;
+  /** Region of the source cluster (a shared snapshot is restorable in its own region only). */
   readonly region: string;
+  /** Partition of the ARNs, e.g. "aws". */
   readonly partition: string;
+  /** The source cluster to drill. */
   readonly clusterIdentifier: string;
-  /** The customer-managed key of the source cluster, when the config names it (a snapshot under another is suspect). */
+  /**
+   * The customer-managed key of the source cluster, when known (a snapshot under another key is suspect).
+   * @default none: the snapshot's key is not compared
+   */
   readonly kmsKeyArn?: string;
   /** Start a drill when the last one started this long ago. */
   readonly everyHours: number;
@@ -321,15 +341,21 @@ export interface DrillTarget {
   readonly maxLifetimeHours: number;
   /** What to restore: "newest" of both kinds, or only "shared" snapshots or only "backup" copies in the DR vault. */
   readonly from: "newest" | "shared" | "backup";
-  /** Node type and count of the drill cluster. @default those of the snapshot */
+  /** Node type of the drill cluster. @default that of the snapshot */
   readonly nodeType?: string;
+  /** Node count of the drill cluster. @default that of the snapshot */
   readonly numberOfNodes?: number;
   /** Database the validation runs in. */
   readonly database: string;
   /** `schema.table` names: the validation counts their rows, and fails on an empty one. None: `select 1`. */
   readonly tables: readonly string[];
-  /** Keep a DR-owned copy (a snapshot of the drill cluster) of a passed drill, with its own retention. */
-  readonly drOwnedCopy?: { readonly retentionDays: number; readonly keepLatest: number };
+  /** Keep a DR-owned copy (a snapshot of the drill cluster) of a passed drill, with its own retention. @default none kept */
+  readonly drOwnedCopy?: {
+    /** Days a DR-owned copy is kept. */
+    readonly retentionDays: number;
+    /** Newest DR-owned copies kept whatever their age. */
+    readonly keepLatest: number;
+  };
 }
 
 /** Lambda refuses a function whose environment passes 4 KB; DRILLS must leave room for the other variables. */

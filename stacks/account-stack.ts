@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { S3Backend, TerraformStack } from "cdktf";
-import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { AwsProvider, type AwsProviderConfig } from "@cdktf/provider-aws/lib/provider";
 
 /** The provider versions this app's Terraform is valid for (5.100 bindings, nothing removed in 6.x used). */
 export const AWS_PROVIDER_CONSTRAINT = ">= 5.100.0, < 7.0.0";
@@ -34,16 +34,19 @@ export class AccountStack extends TerraformStack {
   public readonly region: string;
   public readonly partition = "aws";
 
+  private readonly providerSettings: Omit<AwsProviderConfig, "region" | "alias">;
+  private readonly regionProviders = new Map<string, AwsProvider>();
+
   constructor(scope: Construct, id: string, props: AccountStackProps) {
     super(scope, id);
     this.accountId = props.target.accountId;
     this.region = props.target.region;
-    new AwsProvider(this, "aws", {
-      region: props.target.region,
+    this.providerSettings = {
       assumeRole: [{ roleArn: props.target.deployRoleArn, sessionName: `cdktf-${id}` }],
       allowedAccountIds: [props.target.accountId],
       defaultTags: [{ tags: props.tags }],
-    });
+    };
+    new AwsProvider(this, "aws", { region: props.target.region, ...this.providerSettings });
     this.addOverride("terraform.required_providers.aws.version", AWS_PROVIDER_CONSTRAINT);
 
     const remote = props.remoteState;
@@ -59,5 +62,18 @@ export class AccountStack extends TerraformStack {
       // cdktf 0.21's S3Backend has no use_lockfile field; Terraform >= 1.10 reads it from here.
       if (!remote.lockTable) this.addOverride("terraform.backend.s3.use_lockfile", true);
     }
+  }
+
+  /**
+   * A provider for the same account, deploy role, guard and tags in another region (alias `aws_<region>` with
+   * underscores), made once per region: for what must exist there, like a snapshot copy grant.
+   */
+  providerIn(region: string): AwsProvider {
+    let provider = this.regionProviders.get(region);
+    if (!provider) {
+      provider = new AwsProvider(this, `aws-${region}`, { alias: `aws_${region.replace(/-/g, "_")}`, region, ...this.providerSettings });
+      this.regionProviders.set(region, provider);
+    }
+    return provider;
   }
 }

@@ -1,15 +1,15 @@
 import { Construct } from "constructs";
 import { TerraformOutput } from "cdktf";
-import { backupRpoHours, Estate, nativeRpoHours, zoneNames } from "../config/estate";
+import { backupRpoHours, drSharedRpoHours, Estate, zoneNames } from "../config/estate";
 import { AccountStack } from "./account-stack";
 import { remoteState, stackTags } from "./common";
 import { DrSnapshotMonitor, type DrMonitorSource } from "./constructs/dr-snapshot-monitor";
 import { DashboardCluster, DrDashboard } from "./constructs/dr-dashboard";
-import { drillStatements, RestoreDrill } from "./constructs/restore-drill";
+import { drillStatements, drOwnedCopyArnPattern, RestoreDrill } from "./constructs/restore-drill";
 import { policyDocument } from "./constructs/iam";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { drillTargetOf, drOwnedCopyRpoHours } from "../config/drill-rules";
-import { drillClusterPrefix, drOwnedCopyPrefix, type DrillTarget } from "../contract";
+import type { DrillTarget } from "../contract";
 import { ManagedKey } from "./constructs/kms-key";
 import { RedshiftNetwork } from "./constructs/network";
 import { IamServiceLinkedRole } from "@cdktf/provider-aws/lib/iam-service-linked-role";
@@ -100,8 +100,11 @@ export class DrStack extends AccountStack {
         },
       });
       new TerraformOutput(this, "backup_vault_arn", { value: this.backupVault.vaultArn, description: "The locked vault AWS Backup copies into" });
-      new TerraformOutput(this, "backup_vault_kms_key_arn", { value: vaultKey.arn });
-      new TerraformOutput(this, "backup_event_bus_arn", { value: this.backupVault.eventBus!.arn });
+      new TerraformOutput(this, "backup_vault_kms_key_arn", { value: vaultKey.arn, description: "Key of the DR vault's copies" });
+      new TerraformOutput(this, "backup_event_bus_arn", {
+        value: this.backupVault.eventBus!.arn,
+        description: "Event bus receiving the source accounts' failed copy jobs",
+      });
     }
 
     this.network = new RedshiftNetwork(this, "network", {
@@ -125,10 +128,11 @@ export class DrStack extends AccountStack {
       sources: sources.map((s) => ({
         accountId: s.accountId,
         clusterIdentifiers: s.clusters.map((c) => c.identifier),
-        kmsKeyArns: s.clusters.map((c) => c.kmsKeyArn), // the role names each key once
+        // The role names each key once; with cross-region copy the shared snapshots are the copies, under their own key.
+        kmsKeyArns: s.clusters.flatMap((c) => [c.kmsKeyArn, ...(c.copyKmsKeyArn ? [c.copyKmsKeyArn] : [])]),
       })),
       ...(estate.sources.some((s) => s.clusters.some((c) => c.drill?.drOwnedCopy))
-        ? { ownSnapshotArns: [`arn:${this.partition}:redshift:${this.region}:${this.accountId}:snapshot:${drillClusterPrefix(estate.project)}*/${drOwnedCopyPrefix(estate.project)}*`] }
+        ? { ownSnapshotArns: [drOwnedCopyArnPattern(this, estate.project)] }
         : {}),
       ...(this.backupVault && this.backupVaultKey
         ? {
@@ -148,11 +152,14 @@ export class DrStack extends AccountStack {
       });
     }
 
-    // Drilled clusters: the source stack's cluster (its key ARN) with the config's drill.
+    // Drilled clusters: the source stack's cluster with the config's drill, and the key of the snapshots shared with
+    // DR (the copies' key when the source copies across regions).
+    const sharedKeyOf = (s: SourceStack, identifier: string) => {
+      const c = s.clusters.find((x) => x.identifier === identifier)!;
+      return c.copyKmsKeyArn ?? c.kmsKeyArn;
+    };
     const drilled = sources.flatMap((s) =>
-      s.source.clusters
-        .filter((c) => c.drill)
-        .map((c) => ({ stack: s, config: c, drill: c.drill!, kmsKeyArn: s.clusters.find((x) => x.identifier === c.identifier)!.kmsKeyArn })),
+      s.source.clusters.filter((c) => c.drill).map((c) => ({ stack: s, config: c, drill: c.drill!, kmsKeyArn: sharedKeyOf(s, c.identifier) })),
     );
     const drillTargets: DrillTarget[] = drilled.map(({ stack, config, kmsKeyArn }) => drillTargetOf(stack.source, config, this.partition, kmsKeyArn));
     const drOwnedCopySources: DrMonitorSource[] = drilled
@@ -169,7 +176,7 @@ export class DrStack extends AccountStack {
         sources: native.map((s) => ({
           accountId: s.accountId,
           clusterIdentifiers: s.clusters.map((c) => c.identifier),
-          rpoHours: nativeRpoHours(s.source.native),
+          rpoHours: drSharedRpoHours(s.source),
         })),
         // The copies in the DR vault keep their source cluster's ARN: the monitor reports the newest per cluster.
         ...(this.backupVault
@@ -192,7 +199,7 @@ export class DrStack extends AccountStack {
         snapshotPrefix: estate.project,
         managedBy: estate.project,
       });
-      new TerraformOutput(this, "alert_topic_arn", { value: this.monitor.alertTopicArn });
+      new TerraformOutput(this, "alert_topic_arn", { value: this.monitor.alertTopicArn, description: "SNS topic of the DR monitor's alarms" });
     }
 
     if (drillTargets.length > 0) {
@@ -242,7 +249,7 @@ export class DrStack extends AccountStack {
       s.source.clusters.map((c) => ({
         accountId: s.accountId,
         clusterIdentifier: c.identifier,
-        ...(s.source.native.enabled ? { sharedRpoHours: nativeRpoHours(s.source.native) } : {}),
+        ...(s.source.native.enabled ? { sharedRpoHours: drSharedRpoHours(s.source) } : {}),
         ...(s.source.backup.enabled && this.backupVault ? { backupRpoHours: backupRpoHours(s.source.backup) } : {}),
         ...(c.drill?.drOwnedCopy ? { drOwnedCopyRpoHours: drOwnedCopyRpoHours(c.drill, s.source) } : {}),
         drilled: c.drill !== undefined,
@@ -254,9 +261,10 @@ export class DrStack extends AccountStack {
     }
 
     new TerraformOutput(this, "kms_key_arn", { value: this.dataKey.arn, description: "Key for clusters restored in the DR account" });
-    new TerraformOutput(this, "restore_subnet_group_name", { value: this.network.subnetGroupName });
-    new TerraformOutput(this, "restore_security_group_id", { value: this.network.securityGroupId });
-    new TerraformOutput(this, "restore_operator_role_arn", { value: this.operatorRole.arn });
+    new TerraformOutput(this, "restore_vpc_id", { value: this.network.vpcId, description: "VPC of the restore subnet group (created here, or the existing one)" });
+    new TerraformOutput(this, "restore_subnet_group_name", { value: this.network.subnetGroupName, description: "Redshift subnet group restores go into" });
+    new TerraformOutput(this, "restore_security_group_id", { value: this.network.securityGroupId, description: "Security group of restored clusters (no rules)" });
+    new TerraformOutput(this, "restore_operator_role_arn", { value: this.operatorRole.arn, description: "Role operators assume to restore" });
     new TerraformOutput(this, "protected_cluster_arns", {
       value: sources.flatMap((s) => s.clusters.map((c) => c.arn)),
       description: "Source clusters whose snapshots this account can restore (read from the source stacks' state)",

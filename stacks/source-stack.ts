@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { TerraformOutput } from "cdktf";
 import { DataAwsRedshiftCluster } from "@cdktf/provider-aws/lib/data-aws-redshift-cluster";
-import { copyRetentionDays, Estate, nativeRpoHours, SourceConfig, zoneNames } from "../config/estate";
+import { copyManualRetentionDays, copyRetentionDays, Estate, nativeRpoHours, SourceConfig, zoneNames } from "../config/estate";
 import { parseSchedule } from "../config/schedule";
 import { AccountStack } from "./account-stack";
 import { remoteState, stackTags } from "./common";
@@ -12,6 +12,7 @@ import { SecureRedshiftCluster } from "./constructs/redshift-cluster";
 import { operationsKeyPolicyStatements } from "./constructs/key-policies";
 import { SnapshotAutomation } from "./constructs/snapshot-automation";
 import { CrossAccountBackupPlan, sourceKeyCopyStatements } from "./constructs/backup-plan";
+import { CrossRegionSnapshotCopy } from "./constructs/cross-region-copy";
 import { drBackupEventBusArn, drBackupVaultArn, sourcePrefix, sourceStackName } from "./names";
 
 /** What the DR stack needs to know of a protected cluster. */
@@ -20,6 +21,8 @@ export interface ProtectedCluster {
   readonly arn: string;
   /** The key that encrypts the cluster's snapshots. */
   readonly kmsKeyArn: string;
+  /** The key of the cluster's copies in the DR region, with cross-region copy. */
+  readonly copyKmsKeyArn?: string;
 }
 
 /**
@@ -39,6 +42,8 @@ export class SourceStack extends AccountStack {
   public readonly snapshotAutomation?: SnapshotAutomation;
   /** The AWS Backup plan with its copy into the DR vault, when backup is on. */
   public readonly backupPlan?: CrossAccountBackupPlan;
+  /** Redshift's copy of the snapshots into the DR region, when the source is elsewhere (crossRegionCopy). */
+  public readonly crossRegionCopy?: CrossRegionSnapshotCopy;
 
   constructor(scope: Construct, estate: Estate, source: SourceConfig) {
     const name = sourceStackName(source);
@@ -103,6 +108,7 @@ export class SourceStack extends AccountStack {
       existing: source.network.existing,
     });
 
+    const createdClusters: SecureRedshiftCluster[] = [];
     for (const cluster of source.clusters) {
       if (cluster.create) {
         const key = this.clusterKeys[cluster.identifier];
@@ -117,6 +123,7 @@ export class SourceStack extends AccountStack {
           // An AWS Backup selection by tag must find the clusters created here too.
           tags: source.backup.enabled && source.backup.selectByTag ? { [source.backup.selectByTag.key]: source.backup.selectByTag.value } : undefined,
         });
+        createdClusters.push(made);
         this.clusters.push({ identifier: cluster.identifier, arn: made.arn, kmsKeyArn: key.arn });
       } else {
         // Not managed here: read it, so a missing cluster fails the plan instead of the first backup.
@@ -125,6 +132,33 @@ export class SourceStack extends AccountStack {
         });
         this.clusters.push({ identifier: cluster.identifier, arn: existing.arn, kmsKeyArn: cluster.kmsKeyArn! });
       }
+    }
+
+    if (source.crossRegionCopy) {
+      const copy = source.crossRegionCopy;
+      this.crossRegionCopy = new CrossRegionSnapshotCopy(this, "cross-region-copy", {
+        namePrefix: prefix,
+        accountId: this.accountId,
+        partition: this.partition,
+        sourceRegion: this.region,
+        destinationRegion: estate.dr.region,
+        destinationProvider: this.providerIn(estate.dr.region),
+        clusterIdentifiers: source.clusters.map((c) => c.identifier),
+        dependsOn: createdClusters.map((c) => c.cluster),
+        retentionDays: copy.retentionDays,
+        manualRetentionDays: copyManualRetentionDays(source),
+        ...(copy.kmsKeyArn ? { kmsKeyArn: copy.kmsKeyArn } : { restoreAccountIds: [estate.dr.accountId] }),
+      });
+      const copyKmsKeyArn = this.crossRegionCopy.kmsKeyArn;
+      this.clusters.splice(0, this.clusters.length, ...this.clusters.map((c) => ({ ...c, copyKmsKeyArn })));
+      new TerraformOutput(this, "copy_kms_key_arn", {
+        value: copyKmsKeyArn,
+        description: `Key of the clusters' snapshot copies in the DR region ${estate.dr.region}, shared with the DR account`,
+      });
+      new TerraformOutput(this, "snapshot_copy_grant_name", {
+        value: this.crossRegionCopy.grant.snapshotCopyGrantName,
+        description: `Redshift snapshot copy grant in ${estate.dr.region} that names the copy key`,
+      });
     }
 
     if (source.native.enabled) {
@@ -144,9 +178,16 @@ export class SourceStack extends AccountStack {
         kmsKeyArn: this.operationsKey.arn,
         snapshotPrefix: estate.project,
         managedBy: estate.project,
+        ...(source.crossRegionCopy ? { copyRegion: estate.dr.region, copyShareScheduleExpression: source.crossRegionCopy.shareSchedule } : {}),
       });
-      new TerraformOutput(this, "snapshot_manager_function_name", { value: this.snapshotAutomation.functionName });
-      new TerraformOutput(this, "alert_topic_arn", { value: this.snapshotAutomation.alertTopicArn });
+      new TerraformOutput(this, "snapshot_manager_function_name", {
+        value: this.snapshotAutomation.functionName,
+        description: "The snapshot manager Lambda function (native sharing)",
+      });
+      new TerraformOutput(this, "alert_topic_arn", {
+        value: this.snapshotAutomation.alertTopicArn,
+        description: "SNS topic of the snapshot manager's alarms and failure reports",
+      });
     }
 
     if (source.backup.enabled) {
@@ -175,8 +216,11 @@ export class SourceStack extends AccountStack {
         manageRegionOptIn: backup.manageRegionOptIn,
       });
       new TerraformOutput(this, "backup_vault_arn", { value: this.backupPlan.vaultArn, description: "The source account's AWS Backup vault" });
-      new TerraformOutput(this, "backup_plan_id", { value: this.backupPlan.plan.id });
-      new TerraformOutput(this, "backup_alert_topic_arn", { value: this.backupPlan.alertTopic.topicArn });
+      new TerraformOutput(this, "backup_plan_id", { value: this.backupPlan.plan.id, description: "The AWS Backup plan of the clusters" });
+      new TerraformOutput(this, "backup_alert_topic_arn", {
+        value: this.backupPlan.alertTopic.topicArn,
+        description: "SNS topic of the failed backup and copy job alarms",
+      });
     }
 
     if (this.dataKey) {
@@ -190,8 +234,9 @@ export class SourceStack extends AccountStack {
       value: Object.fromEntries(this.clusters.map((c) => [c.identifier, c.arn])),
       description: "Protected clusters by identifier",
     });
-    new TerraformOutput(this, "subnet_group_name", { value: this.network.subnetGroupName });
-    new TerraformOutput(this, "security_group_id", { value: this.network.securityGroupId });
+    new TerraformOutput(this, "vpc_id", { value: this.network.vpcId, description: "VPC of the clusters (created here, or the existing one)" });
+    new TerraformOutput(this, "subnet_group_name", { value: this.network.subnetGroupName, description: "Redshift subnet group of the clusters" });
+    new TerraformOutput(this, "security_group_id", { value: this.network.securityGroupId, description: "Security group of the clusters (no rules)" });
   }
 }
 

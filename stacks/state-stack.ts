@@ -28,8 +28,10 @@ export class StateStack extends AccountStack {
       allowDestroy: !estate.state.preventDestroy,
       accessLogBucket: estate.state.accessLogBucket,
     });
-    new TerraformOutput(this, "state_bucket", { value: this.stateBucket.bucket.bucket });
-    new TerraformOutput(this, "state_kms_key_arn", { value: key.arn });
-    if (this.stateBucket.lockTable) new TerraformOutput(this, "lock_table", { value: this.stateBucket.lockTable.name });
+    new TerraformOutput(this, "state_bucket", { value: this.stateBucket.bucket.bucket, description: "Bucket of every other stack's Terraform state" });
+    new TerraformOutput(this, "state_kms_key_arn", { value: key.arn, description: "Key encrypting the state bucket" });
+    if (this.stateBucket.lockTable) {
+      new TerraformOutput(this, "lock_table", { value: this.stateBucket.lockTable.name, description: "DynamoDB lock table (locking dynamodb)" });
+    }
   }
 }

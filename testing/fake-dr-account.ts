@@ -341,8 +341,14 @@ export class FakeDrAccount {
   // -------------------------------------------------------------------------------------------------
   // Set-up
 
-  /** A source account (the FakeRedshift's owner) whose shared snapshots this account sees. */
+  /**
+   * A source account (the FakeRedshift's owner) whose shared snapshots this account sees. Only in this account's
+   * region: a shared snapshot is visible only in its own region (a source elsewhere is seen through its copies).
+   */
   addSource(source: FakeRedshift): this {
+    if (source.options.region !== this.region) {
+      throw new Error(`a source fake in ${source.options.region} is not visible from the DR account in ${this.region}: give it the fake of ${this.region} its snapshots are copied into`);
+    }
     this.sources.set(source.options.ownerAccountId, source);
     return this;
   }
@@ -751,6 +757,7 @@ export class FakeDrAccount {
     const id = snapshotId!;
     if (owner !== undefined && owner !== this.accountId) {
       const source = this.sources.get(owner);
+      source?.sync(); // copies due by now exist (they are made as the clock moves, not by a call)
       const s = source?.snapshots.get(id);
       if (!source || !s || (snapshotCluster !== undefined && s.cluster !== snapshotCluster)) throw fault(ClusterSnapshotNotFoundFault, `Snapshot ${id} not found.`);
       if (s.type !== "manual" || !s.accounts.includes(this.accountId)) {

@@ -16,7 +16,14 @@
  *    its grant limit in AWS KMS"); each cluster has a key, by default one key for all;
  *  - refusal to delete a snapshot that still has authorizations, or that is not `available`;
  *  - automated and other tools' snapshots can be seeded; every deletion is recorded for invariant checks;
- *  - per-command call counts, optional per-call latency, and injectable faults (e.g. throttling).
+ *  - per-command call counts, optional per-call latency, and injectable faults (e.g. throttling);
+ *  - one fake is one account in ONE region: its clients are for that region, and what it shares is seen only
+ *    through it (a shared snapshot is visible only in its own region). Cross-region snapshot copy
+ *    ({@link FakeRedshift.copyFrom}): a fake of the destination region gets a copy of each snapshot that becomes
+ *    available in the source region's fake after copying was enabled, `delayMs` later, with the SAME identifier,
+ *    WITHOUT tags (nothing documents that tags are copied), `SourceRegion` set and the copy key; Redshift's
+ *    retention then expires it (manual copies after `manualRetentionDays`), shared or not (not documented either
+ *    way: the strict reading), and every expiry is recorded with the authorizations that stood on it.
  *
  * Its clients are real RedshiftClients: a request goes through the SDK's middleware, including the retry
  * strategy (so a throttling fault is retried by the SDK, as many times as in Lambda), and is answered in place of
@@ -57,6 +64,32 @@ export interface FakeSnapshotState {
   accounts: string[];
   /** Forced status (e.g. "failed"); overrides the creating/available timing. */
   forcedStatus?: string;
+  /** A cross-region copy: the region it was copied from (Snapshot.SourceRegion). */
+  sourceRegion?: string;
+  /** A copy's retention in days (ManualSnapshotRetentionPeriod of a manual copy); when Redshift deletes it. */
+  retention?: { days: number; expiresAt: Date };
+}
+
+/** A copy Redshift's retention deleted (not a DeleteClusterSnapshot call). */
+export interface ExpiryRecord {
+  id: string;
+  cluster: string;
+  type: string;
+  at: Date;
+  /** Authorizations standing on the copy when it expired. */
+  accountsAtExpiry: string[];
+}
+
+/** Cross-region snapshot copy into a destination fake (EnableSnapshotCopy, same account). */
+export interface CrossRegionCopyOptions {
+  /** From the source snapshot becoming available to its copy becoming available in the destination. */
+  readonly delayMs: number;
+  /** Days Redshift keeps a copied manual snapshot (EnableSnapshotCopy ManualSnapshotRetentionPeriod). */
+  readonly manualRetentionDays: number;
+  /** Days Redshift keeps a copied automated snapshot (RetentionPeriod). @default 7 */
+  readonly retentionDays?: number;
+  /** The key that encrypts the copies (the snapshot copy grant's key in the destination). @default "copy-key-<region>" */
+  readonly kmsKeyId?: string;
 }
 
 export interface DeletionRecord {
@@ -81,12 +114,15 @@ export interface FakeRedshiftOptions {
   maxAccountsPerSnapshot?: number;
   /** Authorizations over all snapshots encrypted with one KMS key. @default 100 */
   maxAuthorizationsPerKey?: number;
+  /** The region of this fake (of its clients, and where what it shares is seen). @default "eu-west-1" */
+  region?: string;
 }
 
 /** The key of clusters added without one. */
 export const DEFAULT_FAKE_KEY = "key-shared-by-all-clusters";
 
 const MAX_PAGE = 100;
+const DAY_MS = 86_400_000;
 
 function fault<T extends Error>(Ctor: new (opts: { message: string; $metadata: object }) => T, message: string): T {
   return new Ctor({ message, $metadata: { httpStatusCode: 400 } });
@@ -109,13 +145,69 @@ export class FakeRedshift {
   readonly log: Array<{ command: string; account: string; input: Record<string, unknown> }> = [];
   readonly options: Required<FakeRedshiftOptions>;
   private readonly faults: Array<{ command: string; error: () => Error; remaining: number; skip: number }> = [];
+  /** Copies Redshift's retention deleted in this (destination) fake. */
+  readonly expirations: ExpiryRecord[] = [];
+  /** Source regions' fakes whose snapshots Redshift copies into this one. */
+  private readonly copySources: Array<{ source: FakeRedshift; options: Required<CrossRegionCopyOptions>; enabledAt: number; copied: Set<string> }> = [];
+  /** Destination fakes this one's snapshots are copied into. */
+  private readonly copyTargets: FakeRedshift[] = [];
   keepLog = true;
   /** When > 0, every Nth request (over all commands) fails with a throttling error. */
   throttleEvery = 0;
   private requestCount = 0;
 
   constructor(options: FakeRedshiftOptions) {
-    this.options = { creationDelayMs: 0, manualSnapshotQuota: 500, maxAccountsPerSnapshot: 20, maxAuthorizationsPerKey: 100, ...options };
+    this.options = { creationDelayMs: 0, manualSnapshotQuota: 500, maxAccountsPerSnapshot: 20, maxAuthorizationsPerKey: 100, region: "eu-west-1", ...options };
+  }
+
+  /**
+   * Cross-region snapshot copy from `source` (the same account in another region) into this fake, from now on:
+   * see the header. Copies appear as Redshift makes them, checked at every request to this fake (and by
+   * {@link sync}); a source snapshot deleted once available is copied first.
+   */
+  copyFrom(source: FakeRedshift, options: CrossRegionCopyOptions): this {
+    if (source.options.ownerAccountId !== this.options.ownerAccountId) throw new Error("cross-region snapshot copy stays in one account");
+    if (source.options.region === this.options.region) throw new Error(`cross-region snapshot copy needs two regions; both are ${this.options.region}`);
+    this.copySources.push({
+      source,
+      options: { retentionDays: 7, kmsKeyId: `copy-key-${this.options.region}`, ...options },
+      enabledAt: this.options.clock.now().getTime(),
+      copied: new Set(),
+    });
+    source.copyTargets.push(this);
+    return this;
+  }
+
+  /** Brings the copies up to the clock: makes the copies due, and expires those past their retention. */
+  sync(): void {
+    if (this.copySources.length === 0) return;
+    const now = this.options.clock.now().getTime();
+    for (const link of this.copySources) {
+      for (const s of link.source.snapshots.values()) {
+        const availableAt = s.availableAt.getTime();
+        if (link.copied.has(s.id) || s.forcedStatus || availableAt > now || availableAt < link.enabledAt) continue;
+        link.copied.add(s.id);
+        const days = s.type === "manual" ? link.options.manualRetentionDays : link.options.retentionDays;
+        this.put({
+          id: s.id,
+          cluster: s.cluster,
+          kmsKeyId: link.options.kmsKeyId,
+          type: s.type,
+          tags: [],
+          createdAt: new Date(s.createdAt.getTime()),
+          availableAt: new Date(availableAt + link.options.delayMs),
+          accounts: [],
+          sourceRegion: link.source.options.region,
+          // Counted from the source snapshot's time: the earliest reading, so the strictest for the invariants.
+          ...(days === -1 ? {} : { retention: { days, expiresAt: new Date(s.createdAt.getTime() + days * DAY_MS) } }),
+        });
+      }
+    }
+    for (const s of [...this.snapshots.values()]) {
+      if (!s.retention || s.retention.expiresAt.getTime() > now) continue;
+      this.remove(s);
+      this.expirations.push({ id: s.id, cluster: s.cluster, type: s.type, at: new Date(now), accountsAtExpiry: [...s.accounts] });
+    }
   }
 
   /** Adds clusters; `ids` may end with `{ kmsKeyId }` to give them a key of their own (else one key for all). */
@@ -174,6 +266,8 @@ export class FakeRedshift {
   }
 
   private remove(s: FakeSnapshotState): void {
+    for (const target of this.copyTargets) target.sync(); // a snapshot available before it goes is copied first
+    if (s.accounts.length > 0) this.onKey.delete(s.kmsKeyId); // recounted on next use (an expired copy takes its authorizations)
     this.snapshots.delete(s.id);
     this.byCluster.get(s.cluster)?.delete(s.id);
   }
@@ -195,7 +289,7 @@ export class FakeRedshift {
    */
   client(opts: { accountId?: string; latencyMs?: number; maxAttempts?: number } = {}): RedshiftClient {
     const client = new RedshiftClient({
-      region: "eu-west-1",
+      region: this.options.region,
       credentials: { accessKeyId: "FAKE", secretAccessKey: "FAKE" },
       retryStrategy: new ConfiguredRetryStrategy(opts.maxAttempts ?? FAKE_CLIENT_MAX_ATTEMPTS, () => 0),
     });
@@ -227,6 +321,7 @@ export class FakeRedshift {
     this.calls[name] = (this.calls[name] ?? 0) + 1;
     if (this.keepLog) this.log.push({ command: name, account, input: { ...input } });
     this.requestCount++;
+    this.sync();
     if (this.throttleEvery > 0 && this.requestCount % this.throttleEvery === 0) throw throttlingError();
     const f = this.faults.find((x) => x.command === name && x.remaining > 0);
     if (f && f.skip > 0) f.skip--;
@@ -254,7 +349,8 @@ export class FakeRedshift {
       OwnerAccount: this.options.ownerAccountId,
       Encrypted: true,
       KmsKeyId: s.kmsKeyId,
-      ManualSnapshotRetentionPeriod: s.type === "manual" ? -1 : undefined,
+      ManualSnapshotRetentionPeriod: s.type === "manual" ? (s.retention?.days ?? -1) : undefined,
+      ...(s.sourceRegion ? { SourceRegion: s.sourceRegion } : {}),
       ...(owner
         ? { Tags: s.tags.map((t) => ({ ...t })), AccountsWithRestoreAccess: s.accounts.map((AccountId) => ({ AccountId })) }
         : {}),

@@ -4,6 +4,7 @@ import { BackupClient, ListRecoveryPointsByBackupVaultCommand, type RecoveryPoin
 import { DescribeClusterSnapshotsCommand, RedshiftClient, type DescribeClusterSnapshotsCommandInput, type Snapshot } from "@aws-sdk/client-redshift";
 import * as configLoad from "../../config/load";
 import { registerStatusCommand } from "../../cli/commands/status";
+import { sdkClients, type AccountTarget } from "../../cli/context";
 import { BACKUP_EXAMPLE, captureIO, cli, recordingClients } from "./helpers";
 
 const redshiftMock = mockClient(RedshiftClient);
@@ -106,6 +107,7 @@ describe("status (Redshift and AWS Backup mocked)", () => {
             drNewest: { id: "rsdr-analytics-prod-20261127t0600z", ageHours: 6 },
             withinRpo: true,
           },
+          copy: null,
           backup: { rpoHours: 34, vaultName: "rsdr-dr", newest: { recoveryPointArn: point(50).RecoveryPointArn, ageHours: 50 }, withinRpo: false },
           drOwnedCopy: null,
           problems: ["newest recovery point in the DR vault is 50.0 h old, past the backup RPO of 34 h"],
@@ -261,6 +263,140 @@ describe("status with restore drills keeping DR-owned copies (Redshift and AWS B
     expect(stdout).toMatch(/; DR-owned copy unreadable$/);
     expect(stderr).toMatch(
       `analytics-prod: redshift:DescribeClusterSnapshots in account ${DR} (eu-west-2) as profile dr failed: AccessDenied: not authorized; the identity is not allowed`,
+    );
+  });
+});
+
+/** One of our cross-region copies in the DR region, as the source account (its owner) lists it: no tags. */
+const regionCopy = (stamp: string, ageH: number, sharedWithDr: boolean, over: Partial<Snapshot> = {}): Snapshot => ({
+  ...ours(stamp, ageH),
+  Tags: undefined,
+  SourceRegion: "eu-west-1",
+  AccountsWithRestoreAccess: sharedWithDr ? [{ AccountId: DR }] : [],
+  ...over,
+});
+
+/**
+ * The example estate with its source moved to eu-west-1 (the DR account stays in eu-west-2), with or without
+ * crossRegionCopy, and no DR-owned copies (not what these tests are about).
+ */
+function sourceInAnotherRegion(copy: boolean): void {
+  const real = configLoad.loadConfig;
+  jest.spyOn(configLoad, "loadConfig").mockImplementation((file) => {
+    const estate = real(file);
+    for (const source of estate.sources) {
+      const s = source as { region: string; crossRegionCopy?: unknown };
+      s.region = "eu-west-1";
+      s.crossRegionCopy = copy ? { retentionDays: 7, manualSnapshotQuota: 20 } : undefined;
+      for (const cluster of source.clusters) delete (cluster as { drill?: unknown }).drill;
+    }
+    return estate;
+  });
+}
+
+/**
+ * Answers by the client's region as well as the input: the source's own listing in eu-west-1 (tag filter), our copies
+ * in eu-west-2 (by cluster, no tag filter), what DR sees shared in eu-west-2 (OwnerAccount). Anything else is a
+ * read in the wrong region, and fails.
+ */
+function twoRegions(source: Snapshot[], copies: Snapshot[] | Error, sharedWithDr: Snapshot[]) {
+  redshiftMock.on(DescribeClusterSnapshotsCommand).callsFake(async (input: DescribeClusterSnapshotsCommandInput, getClient) => {
+    const region = await getClient().config.region();
+    if (region === "eu-west-1" && input.TagKeys) return { Snapshots: source };
+    if (region === "eu-west-2" && input.OwnerAccount) return { Snapshots: sharedWithDr.map((s) => ({ ...s, Tags: undefined, AccountsWithRestoreAccess: undefined })) };
+    if (region === "eu-west-2" && input.ClusterIdentifier && !input.TagKeys) {
+      if (copies instanceof Error) throw copies;
+      return { Snapshots: copies };
+    }
+    throw new Error(`unexpected read in ${region}: ${JSON.stringify(input)}`);
+  });
+}
+
+describe("status for a source in another region than the DR account (cross-region copies; Redshift mocked)", () => {
+  it("the CLI's SDK clients are one per account AND region: the source's in the DR region is not its own region's", async () => {
+    const clients = sdkClients();
+    const at = (region: string): AccountTarget => ({ kind: "source", name: "analytics", accountId: SRC, region, identity: "the default credential chain" });
+    const home = clients.redshift(at("eu-west-1"));
+    const copies = clients.redshift(at("eu-west-2"));
+    expect(copies).not.toBe(home);
+    expect(clients.redshift(at("eu-west-2"))).toBe(copies);
+    expect([await home.config.region(), await copies.config.region()]).toEqual(["eu-west-1", "eu-west-2"]);
+  });
+
+  it("plain lines: the newest copy of ours in the DR region, read as the source account there, and whether it is shared", async () => {
+    sourceInAnotherRegion(true);
+    const newest = ours("20261127t0600z", 6);
+    const copy = regionCopy("20261127t0600z", 6, true);
+    twoRegions([newest], [regionCopy("20261126t1800z", 18, false), copy], [copy]);
+    const clients = recordingClients();
+    const { code, io } = await status([], { clients });
+    expect(code).toBe(0);
+    expect(io.stdout).toEqual([
+      `analytics-prod (source analytics, ${SRC}): ok; newest snapshot rsdr-analytics-prod-20261127t0600z 6.0 h old; ` +
+        "copy in eu-west-2 rsdr-analytics-prod-20261127t0600z (6.0 h old, shared yes); DR sees it yes; DR newest 6.0 h old (RPO 14 h)",
+    ]);
+    expect(io.stderr).toEqual([
+      `status: reading our snapshots: account ${SRC} (source analytics), region eu-west-1, as the default credential chain`,
+      `status: reading our cross-region copies: account ${SRC} (source analytics), region eu-west-2, as the default credential chain`,
+      `status: reading shared snapshots: account ${DR} (DR), region eu-west-2, as the default credential chain`,
+    ]);
+    expect(new Set(clients.targets.map((t) => `${t.accountId}@${t.region}`))).toEqual(new Set([`${SRC}@eu-west-1`, `${SRC}@eu-west-2`, `${DR}@eu-west-2`]));
+  });
+
+  it("a table gets a COPY IN DR REGION column; a newest copy not shared yet is a note while DR's older one is within the RPO", async () => {
+    sourceInAnotherRegion(true);
+    const older = regionCopy("20261126t1800z", 10, true);
+    twoRegions([ours("20261127t0600z", 2)], [older, regionCopy("20261127t0600z", 2, false)], [older]);
+    const io = captureIO({ isTTY: true });
+    const { code } = await status([], { io });
+    expect(code).toBe(0);
+    expect(io.stdout[2]).toBe(
+      "analytics-prod  analytics (222222222222)  rsdr-analytics-prod-20261127t0600z  2.0 h  rsdr-analytics-prod-20261127t0600z (2.0 h old, shared no)  no          10.0 h / 14 h    -                   ok",
+    );
+    expect(io.stdout[0]).toMatch(/AGE +COPY IN DR REGION +DR SEES IT/);
+    expect(io.stderr.slice(3)).toEqual([
+      "analytics-prod: note: the newest snapshot rsdr-analytics-prod-20261127t0600z is not (yet) shared with the DR account",
+      "analytics-prod: note: the newest copy rsdr-analytics-prod-20261127t0600z in eu-west-2 is not (yet) shared with the DR account",
+    ]);
+  });
+
+  it("--json: `copy` with the region and the newest copy; no copy in the DR region is a problem (exit 1)", async () => {
+    sourceInAnotherRegion(true);
+    twoRegions([ours("20261127t0600z", 6)], [regionCopy("20261127t0700z", 5, false, { Status: "creating" })], []);
+    const { code, stdout } = await status(["--json"]);
+    expect(code).toBe(1);
+    const [line] = JSON.parse(stdout).clusters;
+    expect(line.copy).toEqual({ region: "eu-west-2", configured: true, newest: null });
+    expect(line.problems).toEqual([
+      "the DR account sees no shared snapshot of ours",
+      "no available copy of ours in eu-west-2: Redshift has not copied a snapshot of analytics-prod from eu-west-1 there",
+    ]);
+  });
+
+  it("a source in another region without crossRegionCopy is a problem, and nothing is read for it in the DR region as the source", async () => {
+    sourceInAnotherRegion(false);
+    twoRegions([ours("20261127t0600z", 6)], new Error("must not be read"), []);
+    const clients = recordingClients();
+    const { code, stdout, stderr } = await status(["--json"], { clients });
+    expect(code).toBe(1);
+    const [line] = JSON.parse(stdout).clusters;
+    expect(line.copy).toEqual({ region: "eu-west-2", configured: false });
+    expect(line.problems).toContain(
+      "the source is in eu-west-1, the DR account in eu-west-2, and the config has no crossRegionCopy for source analytics: the DR account sees only snapshots shared in eu-west-2",
+    );
+    expect(clients.targets.filter((t) => t.accountId === SRC).map((t) => t.region)).toEqual(["eu-west-1"]);
+    expect(stderr).not.toMatch(/cross-region copies/);
+  });
+
+  it("copies it cannot read are a problem naming the action, the source account, the DR region and the identity", async () => {
+    sourceInAnotherRegion(true);
+    const copy = regionCopy("20261127t0600z", 6, true);
+    twoRegions([ours("20261127t0600z", 6)], Object.assign(new Error("not authorized"), { name: "AccessDenied", $metadata: {} }), [copy]);
+    const { code, stdout, stderr } = await status(["--source-profile", "prod"]);
+    expect(code).toBe(1);
+    expect(stdout).toMatch("; copy in eu-west-2 unreadable; DR sees it yes;");
+    expect(stderr).toMatch(
+      `analytics-prod: redshift:DescribeClusterSnapshots in account ${SRC} (eu-west-2) as profile prod failed: AccessDenied: not authorized; the identity is not allowed`,
     );
   });
 });

@@ -1,21 +1,13 @@
 // The restore drill of a cluster in the config (sources[].clusters[].drill): the defaults it fills, the drill target
 // the DR stack and the CLI build from it, each refusal with the field, the value and what is allowed, and the DR
 // account's manual snapshot quota counting the DR-owned copies the drills keep.
-import { ConfigError, parseConfig } from "../../config/load";
+import { parseConfig } from "../../config/load";
 import { drManualSnapshots, drOwnedCopies } from "../../config/backup-rules";
 import { drillTargetOf, drOwnedCopyRpoHours } from "../../config/drill-rules";
 import { nativeRpoHours } from "../../config/estate";
-import { rawBackupExample, rawExample, type RawConfig } from "../helpers";
+import { rawBackupExample, rawExample, type RawConfig, configProblems } from "../helpers";
 
-function problems(raw: RawConfig): string[] {
-  try {
-    parseConfig(raw);
-    return [];
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    return e.problems;
-  }
-}
+const problems = configProblems;
 
 function changed(change: (c: RawConfig) => void, base: () => RawConfig = rawExample): RawConfig {
   const c = base();

@@ -1,16 +1,8 @@
-import { ConfigError, parseConfig } from "../../config/load";
-import { rawExample, rawMultiSource, RawConfig } from "../helpers";
+import { parseConfig } from "../../config/load";
+import { rawExample, rawMultiSource, RawConfig, configProblems } from "../helpers";
 
 /** The problems parseConfig reports for a config, or [] when it is accepted. */
-function problems(raw: RawConfig): string[] {
-  try {
-    parseConfig(raw);
-    return [];
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
-}
+const problems = configProblems;
 
 function withChange(change: (c: RawConfig) => void, base: () => RawConfig = rawExample): RawConfig {
   const c = base();
@@ -102,7 +94,7 @@ const refusals: [string, (c: RawConfig) => void, RegExp][] = [
     /^sources\[0\]\.deployRoleArn: ".*" is a role in account 333333333333, but the accountId is 222222222222/],
   ["a source in another region than DR with native sharing", (c) => {
     c.sources[0].region = "eu-west-1";
-  }, /^sources\[0\]\.region: "eu-west-1" differs from the DR region eu-west-2: a shared snapshot is only visible in its own region/],
+  }, /^sources\[0\]\.region: "eu-west-1" is not the DR region eu-west-2: a shared snapshot is only visible in its own region, so native sharing from another region needs crossRegionCopy/],
   ["an RPO shorter than the schedule gap", (c) => (c.sources[0].native.rpoHours = 6),
     /^sources\[0\]\.native\.rpoHours: 6 is shorter than the schedule's longest gap of 12 hours/],
   ["keepLatest of zero", (c) => (c.sources[0].native.keepLatest = 0),

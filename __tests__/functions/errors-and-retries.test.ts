@@ -110,6 +110,10 @@ describe("triggers", () => {
     expect(parseTrigger({ trigger: "schedule" }, config)).toEqual({ kind: "schedule", createSnapshots: true, clusterIdentifiers: ["sales", "sales-prod", "hr"] });
   });
 
+  it("the copy-share schedule runs every cluster without creating snapshots", () => {
+    expect(parseTrigger({ trigger: "share" }, config)).toEqual({ kind: "share-schedule", createSnapshots: false, clusterIdentifiers: ["sales", "sales-prod", "hr"] });
+  });
+
   it("a snapshot event runs only the clusters whose snapshot it names, exactly (sales is not sales-prod)", () => {
     expect(clustersNamedIn("Manual snapshot rsdr-sales-prod-20261126t1200z created", "rsdr", config.clusterIdentifiers)).toEqual(["sales-prod"]);
     const t = parseTrigger({ Records: [{ Sns: { Message: '{"Source ID":"rsdr-sales-20261126t1200z"}' } }, { Sns: { Message: "rsdr-hr-20261126t0000z" } }] }, config);

@@ -27,6 +27,20 @@ export function settings(over: Partial<SnapshotManagerSettings> = {}): SnapshotM
   });
 }
 
+/** A complete snapshot-manager environment (the Lambda's variables), without COPY_REGION. */
+export const MANAGER_ENV = {
+  CLUSTER_IDENTIFIERS: "c-one,c-two,c-three",
+  DR_ACCOUNT_IDS: `${DR1},${DR2}`,
+  WINDOW_MINUTES: "720",
+  RETENTION_DAYS: "7",
+  KEEP_LATEST: "3",
+  SHARE_LATEST: "2",
+  SNAPSHOT_PREFIX: "rsdr",
+  MANAGED_BY,
+  ALERT_TOPIC_ARN: TOPIC,
+  METRIC_NAMESPACE: "RedshiftDR",
+};
+
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
 

@@ -15,23 +15,12 @@ import { handler } from "../../functions/snapshot-manager/handler";
 import { windowSnapshotId, windowStart } from "../../functions/lib/naming";
 import { snapshotManagerSettingsFromEnv } from "../../functions/lib/environment";
 import { SettingsError } from "../../functions/lib/settings";
-import { DR1, DR2, emfDocuments, MANAGED_BY, ours, TOPIC } from "./helpers";
+import { DR1, DR2, emfDocuments, MANAGER_ENV, ours, TOPIC } from "./helpers";
 
 const redshiftMock = mockClient(RedshiftClient);
 const snsMock = mockClient(SNSClient);
 
-const ENV = {
-  CLUSTER_IDENTIFIERS: "c-one,c-two,c-three",
-  DR_ACCOUNT_IDS: `${DR1},${DR2}`,
-  WINDOW_MINUTES: "720",
-  RETENTION_DAYS: "7",
-  KEEP_LATEST: "3",
-  SHARE_LATEST: "2",
-  SNAPSHOT_PREFIX: "rsdr",
-  MANAGED_BY,
-  ALERT_TOPIC_ARN: TOPIC,
-  METRIC_NAMESPACE: "RedshiftDR",
-};
+const ENV = MANAGER_ENV;
 
 const savedEnv = process.env;
 let stdout: string[];

@@ -27,6 +27,7 @@ const RULE_OF: Record<string, NameRule> = {
   "aws_cloudwatch_event_bus.name": NAME_RULES.eventBus,
   "aws_s3_bucket.bucket": NAME_RULES.s3Bucket,
   "aws_cloudwatch_dashboard.dashboard_name": NAME_RULES.dashboard,
+  "aws_redshift_snapshot_copy_grant.snapshot_copy_grant_name": NAME_RULES.redshiftSnapshotCopyGrant,
 };
 
 /** Named attributes that are not derived from the config's names, each with the reason. */
@@ -35,6 +36,7 @@ const NOT_DERIVED: Record<string, string> = {
   "aws_iam_role_policy.name": "inline policy names are constants of the constructs (write-flow-logs, least-privilege, ...)",
   "aws_lambda_permission.statement_id": "a constant statement id",
   "aws_redshift_cluster.database_name": "taken as given from clusters[].create.databaseName, which has its own rule",
+  "aws_redshift_snapshot_copy.cluster_identifier": "names an existing or created cluster, whose identifier is checked as such",
 };
 
 const isNameAttribute = (key: string) => key === "name" || key === "bucket" || key.endsWith("_name") || key.endsWith("_identifier") || key === "statement_id";
@@ -80,8 +82,17 @@ function longestWithBackup(): RawConfig {
   return raw;
 }
 
+/** The longest names with AWS Backup, the source in another region than DR, copying its snapshots there. */
+function longestCrossRegion(): RawConfig {
+  const raw = longestWithBackup();
+  raw.sources[0].region = "eu-west-1";
+  raw.sources[0].crossRegionCopy = { manualSnapshotQuota: 1000 };
+  return raw;
+}
+
 describe.each([
   ["the example", rawExample],
+  ["the longest names with AWS Backup and cross-region copy", longestCrossRegion],
   ["the AWS Backup example", rawBackupExample],
   ["the longest names with AWS Backup", longestWithBackup],
   ["three sources with five clusters", rawMultiSource],

@@ -52,6 +52,14 @@ function backupAlone(): Estate {
   return parseConfig(raw);
 }
 
+/** The AWS Backup example with its source in another region: cross-region snapshot copy, AWS Backup copying across regions. */
+function crossRegion(): Estate {
+  const raw = rawBackupExample();
+  raw.sources[0].region = "eu-west-1";
+  raw.sources[0].crossRegionCopy = {};
+  return parseConfig(raw);
+}
+
 // [name, estate, stacks, warnings allowed]: S3 lock files (the default) leave Terraform nothing to warn about.
 const estates: [string, () => Estate, string[], boolean][] = [
   ["the embedded example", () => parseConfig(rawExample()), ["dr", "source-analytics", "state"], false],
@@ -59,6 +67,7 @@ const estates: [string, () => Estate, string[], boolean][] = [
   ["the longest names, a key per cluster, the service-linked role", longestNames, ["dr", "source-s123456789abcdefghij", "state"], true],
   ["AWS Backup with native sharing, and the org stack", () => parseConfig(rawBackupExample()), ["dr", "org", "source-analytics", "state"], false],
   ["AWS Backup alone, from the organization, by tag, compliance lock", backupAlone, ["dr", "org", "source-analytics", "state"], false],
+  ["a source in another region: cross-region copy, AWS Backup across regions", crossRegion, ["dr", "org", "source-analytics", "state"], false],
 ];
 
 describe.each(estates)("terraform validate: %s", (name, estate, expectedStacks, warningsAllowed) => {

@@ -3,6 +3,7 @@
 // every --poll-seconds until it has its report and the drill cluster is deleted, then prints the report. It acts in
 // the DR account (the restore operator role holds the drill's permissions) and writes the report to the same bucket.
 import { InvalidArgumentError, type Command } from "commander";
+import { sharedSnapshotKeyArn } from "../../config/cross-region-rules";
 import { drillTargetOf } from "../../config/drill-rules";
 import { drBackupVaultName, drillReportBucketName } from "../../config/names";
 import { runDrills, type DrillOutcome, type DrillReport } from "../../functions/lib/drill";
@@ -63,7 +64,7 @@ async function drillRun(ctx: CliContext, o: DrillRunOptions): Promise<number> {
   ctx.announce(dr, `restore drill of ${cluster.identifier} (source ${source.name}, account ${source.accountId})`);
   const vaultName = estate.dr.backup && source.backup.enabled ? drBackupVaultName(estate.project, estate.dr.backup.vaultName) : undefined;
   const settings = {
-    drills: [drillTargetOf(source, cluster, partitionOf(dr.region), cluster.kmsKeyArn)],
+    drills: [drillTargetOf(source, cluster, partitionOf(dr.region), sharedSnapshotKeyArn(source, cluster))],
     drAccountId: dr.accountId,
     region: dr.region,
     snapshotPrefix: estate.project,

@@ -4,6 +4,7 @@ import type { Registrar } from "../main";
 import { registerBackupCommands } from "./backup";
 import { registerCostCommand } from "./cost";
 import { registerDrillCommands } from "./drill";
+import { registerPlanCommands } from "./plan";
 import { preflightCommand, sdkReaders } from "./preflight";
 import { registerRestoreCommand } from "./restore";
 import { registerSnapshotCommands } from "./snapshot";
@@ -19,4 +20,5 @@ export const COMMANDS: readonly RegisterCommands[] = [
   preflightCommand(sdkReaders),
   registerStatusCommand,
   registerCostCommand,
+  registerPlanCommands,
 ];

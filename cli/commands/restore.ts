@@ -4,6 +4,7 @@
 // `<project>-restore-<cluster>-<stamp>` in the DR subnet group, encrypted with the DR key, never public.
 import { InvalidArgumentError, Option, type Command } from "commander";
 import { drDataKeyAliasArn, drRestoreNetworkName, restoredClusterPrefix } from "../../stacks/names";
+import { sharedSnapshotKeyArn } from "../../config/cross-region-rules";
 import { drBackupVaultName } from "../../config/names";
 import { ageHours } from "../../functions/lib/listing";
 import { findRestoreSecurityGroup, partitionOf, restoreCluster, RestoreCallError, RestoreError, restoreTargetProblem, type RecoveryPoint, type RestoreResult } from "../../functions/lib/restore";
@@ -75,7 +76,7 @@ async function restoreAction(ctx: CliContext, o: RestoreOptions): Promise<number
         clock: { now: () => io.now() },
       },
       {
-        source: { accountId: source.accountId, region: source.region, clusterIdentifier: cluster.identifier, ...(cluster.kmsKeyArn ? { kmsKeyArn: cluster.kmsKeyArn } : {}) },
+        source: { accountId: source.accountId, region: source.region, clusterIdentifier: cluster.identifier, ...keyOf(sharedSnapshotKeyArn(source, cluster)) },
         drAccountId: dr.accountId,
         snapshotPrefix: estate.project,
         managedBy: estate.project,
@@ -204,3 +205,5 @@ async function restoreSecurityGroup(ctx: CliContext, dr: ReturnType<CliContext["
   }
   return undefined;
 }
+
+const keyOf = (kmsKeyArn: string | undefined) => (kmsKeyArn ? { kmsKeyArn } : {});

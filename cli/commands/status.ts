@@ -1,15 +1,18 @@
 // `status`: for every configured cluster, how recent its newest restorable state in the DR account is. Native: the
 // newest snapshot of ours in the source account, whether the DR account sees it shared, and the age of the newest
-// one it sees against the native RPO. AWS Backup: the newest COMPLETED copy in the DR vault against the backup RPO.
+// one it sees against the native RPO; for a source in another region than the DR account, the newest of our
+// cross-region copies in the DR region (read as the source account there) and whether it is shared. AWS Backup: the newest COMPLETED copy in the DR vault against the backup RPO.
 // Restore drills keeping DR-owned copies: the newest available copy and the age of its data (shown, not judged: the
 // config gives it no RPO). The same reads as the snapshot manager and the DR monitor (functions/lib), made with the
 // operator's credentials.
 import type { Command } from "commander";
-import { backupRpoHours, nativeRpoHours, type ClusterConfig, type SourceConfig } from "../../config/estate";
+import { backupRpoHours, drSharedRpoHours, type ClusterConfig, type SourceConfig } from "../../config/estate";
 import { drBackupVaultName } from "../../config/names";
 import { drOwnedCopyKey, listDrOwnedCopies, newestDrOwnedCopies, type DrOwnedCopy } from "../../functions/lib/dr-owned-copies";
-import { ageHours, listOurSnapshots, listSharedSnapshots, newestByCluster, type SharedSnapshot } from "../../functions/lib/listing";
-import { snapshotTime } from "../../functions/lib/ownership";
+import { ageHours, listOurCopies, listOurSnapshots, listSharedSnapshots, newestByCluster, type SharedSnapshot } from "../../functions/lib/listing";
+import { snapshotTime, type Owner } from "../../functions/lib/ownership";
+import { newestFirst } from "../../functions/lib/retention";
+import { isSharedWithAll } from "../../functions/lib/share";
 import { listRedshiftRecoveryPoints, newestCompletedByResource, redshiftClusterArn, type NewestRecoveryPoint } from "../../functions/lib/recovery-points";
 import { partitionOf } from "../../functions/lib/restore";
 import type { AccountTarget, CliContext } from "../context";
@@ -45,6 +48,19 @@ export interface NativeStatus {
   readonly withinRpo: boolean;
 }
 
+/**
+ * A source in another region than the DR account: the DR account sees only what is shared in its own region, so
+ * what counts there are our cross-region copies (sources[].crossRegionCopy).
+ */
+export interface CopyStatus {
+  /** The DR region, where the copies are. */
+  readonly region: string;
+  /** Whether the config has crossRegionCopy for the source (without it nothing reaches the DR region). */
+  readonly configured: boolean;
+  /** Newest available copy of ours there, read as the source account; null when none, undefined when unread. */
+  readonly newest?: { readonly id: string; readonly ageHours: number; readonly sharedWithDr: boolean } | null;
+}
+
 export interface BackupStatus {
   readonly rpoHours: number;
   readonly vaultName: string;
@@ -63,6 +79,8 @@ export interface ClusterStatusLine {
   readonly cluster: string;
   /** null when native snapshots are off for the source. */
   readonly native: NativeStatus | null;
+  /** null unless native snapshots are on and the source's region is not the DR region. */
+  readonly copy: CopyStatus | null;
   /** null when the source has no AWS Backup copies into a DR vault. */
   readonly backup: BackupStatus | null;
   /** null when the config keeps no DR-owned copy of the cluster (no drill with drOwnedCopy). */
@@ -118,6 +136,7 @@ async function sourceStatus(
     const problems = [...sharedProblems];
     const notes: string[] = [];
     const native = source.native.enabled ? await nativeStatus(ctx, source, cluster, src, shared, { problems, notes }, now) : null;
+    const copy = source.native.enabled && source.region !== ctx.estate.dr.region ? await copyStatus(ctx, source, cluster, { problems, notes }, now) : null;
     let backup: BackupStatus | null = null;
     if (vault) {
       const rpoHours = backupRpoHours(source.backup);
@@ -136,6 +155,7 @@ async function sourceStatus(
       sourceAccountId: source.accountId,
       cluster: cluster.identifier,
       native,
+      copy,
       backup,
       drOwnedCopy,
       problems,
@@ -155,11 +175,8 @@ async function nativeStatus(
   { problems, notes }: { problems: string[]; notes: string[] },
   now: Date,
 ): Promise<NativeStatus> {
-  const project = ctx.estate.project;
-  const rpoHours = nativeRpoHours(source.native);
-  const ours = await read(src, "redshift:DescribeClusterSnapshots", problems, () =>
-    listOurSnapshots({ redshift: ctx.clients.redshift(src) }, { managedBy: project, clusterIdentifier: cluster.identifier, snapshotPrefix: project }),
-  );
+  const rpoHours = drSharedRpoHours(source); // the DR view's: with cross-region copies, of the copies
+  const ours = await read(src, "redshift:DescribeClusterSnapshots", problems, () => listOurSnapshots({ redshift: ctx.clients.redshift(src) }, ownerOf(ctx, cluster)));
   let sourceNewest: NativeStatus["sourceNewest"];
   if (ours) {
     const newest = ours
@@ -185,6 +202,45 @@ async function nativeStatus(
     ...(drNewest !== undefined ? { drNewest } : {}),
     withinRpo,
   };
+}
+
+const ownerOf = (ctx: CliContext, cluster: ClusterConfig): Owner => ({
+  managedBy: ctx.estate.project,
+  clusterIdentifier: cluster.identifier,
+  snapshotPrefix: ctx.estate.project,
+});
+
+/**
+ * The newest of our cross-region copies of the cluster in the DR region, read as the source account (the copies are
+ * its snapshots there), and whether the DR account may restore it. No copy region configured, or no copy there,
+ * is a problem: the DR account then sees nothing new of this cluster.
+ */
+async function copyStatus(
+  ctx: CliContext,
+  source: SourceConfig,
+  cluster: ClusterConfig,
+  { problems, notes }: { problems: string[]; notes: string[] },
+  now: Date,
+): Promise<CopyStatus> {
+  const region = ctx.estate.dr.region;
+  if (!source.crossRegionCopy) {
+    problems.push(
+      `the source is in ${source.region}, the DR account in ${region}, and the config has no crossRegionCopy for source ${source.name}: ` +
+        `the DR account sees only snapshots shared in ${region}`,
+    );
+    return { region, configured: false };
+  }
+  const target = ctx.sourceTarget(source, region);
+  const copies = await read(target, "redshift:DescribeClusterSnapshots", problems, () => listOurCopies({ redshift: ctx.clients.redshift(target) }, ownerOf(ctx, cluster)));
+  if (!copies) return { region, configured: true };
+  const copy = newestFirst(copies.filter((c) => c.Status === "available"))[0];
+  if (!copy) {
+    problems.push(`no available copy of ours in ${region}: Redshift has not copied a snapshot of ${cluster.identifier} from ${source.region} there`);
+    return { region, configured: true, newest: null };
+  }
+  const newest = { id: copy.SnapshotIdentifier!, ageHours: round(ageHours(snapshotTime(copy)!, now)), sharedWithDr: isSharedWithAll(copy, [ctx.estate.dr.accountId]) };
+  if (!newest.sharedWithDr) notes.push(`the newest copy ${newest.id} in ${region} is not (yet) shared with the DR account`);
+  return { region, configured: true, newest };
 }
 
 /** The cluster's newest DR-owned copy. None is a note, not a problem: the config gives DR-owned copies no RPO. */
@@ -238,11 +294,27 @@ const yesNo = (v: boolean | undefined) => (v === undefined ? "?" : v ? "yes" : "
 /** A DR-owned copy for people: its id and the age of its data. */
 const copyText = (v: DrOwnedCopyStatus["newest"]) => (v ? `${v.id} (data ${ageText(v.ageHours)} old)` : age(v));
 
+/** A cross-region copy for people: its id, age and whether DR may restore it. */
+const regionCopyText = (c: CopyStatus) =>
+  !c.configured ? "not configured" : c.newest ? `${c.newest.id} (${ageText(c.newest.ageHours)} old, shared ${yesNo(c.newest.sharedWithDr)})` : age(c.newest);
+
 function tableRows(lines: readonly ClusterStatusLine[]): string[] {
   // The DR-owned copy column only when the config keeps such copies: other estates see the table as before.
   const copies = lines.some((l) => l.drOwnedCopy);
+  const regionCopies = lines.some((l) => l.copy); // likewise only when a source is in another region than DR
   return table(
-    ["CLUSTER", "SOURCE", "NEWEST SNAPSHOT", "AGE", "DR SEES IT", "DR NEWEST / RPO", "VAULT NEWEST / RPO", ...(copies ? ["DR-OWNED COPY"] : []), "STATUS"],
+    [
+      "CLUSTER",
+      "SOURCE",
+      "NEWEST SNAPSHOT",
+      "AGE",
+      ...(regionCopies ? ["COPY IN DR REGION"] : []),
+      "DR SEES IT",
+      "DR NEWEST / RPO",
+      "VAULT NEWEST / RPO",
+      ...(copies ? ["DR-OWNED COPY"] : []),
+      "STATUS",
+    ],
     lines.map((l) => {
       const n = l.native;
       const src = n?.sourceNewest;
@@ -251,6 +323,7 @@ function tableRows(lines: readonly ClusterStatusLine[]): string[] {
         `${l.source} (${l.sourceAccountId})`,
         !n ? "native off" : src === undefined ? "unreadable" : src === null ? "none" : src.id,
         src ? ageText(src.ageHours) : "-",
+        ...(regionCopies ? [l.copy ? regionCopyText(l.copy) : "-"] : []),
         n ? yesNo(n.visibleInDr) : "-",
         n ? cell(n.drNewest, n.rpoHours) : "-",
         l.backup ? cell(l.backup.newest, l.backup.rpoHours) : "-",
@@ -268,6 +341,7 @@ function plainLine(l: ClusterStatusLine): string {
     const src = n.sourceNewest;
     parts.push(
       `newest snapshot ${src ? `${src.id} ${ageText(src.ageHours)} old` : age(src)}`,
+      ...(l.copy ? [`copy in ${l.copy.region} ${regionCopyText(l.copy)}`] : []),
       `DR sees it ${yesNo(n.visibleInDr)}`,
       `DR newest ${against(n.drNewest, n.rpoHours)}`,
     );
@@ -278,7 +352,12 @@ function plainLine(l: ClusterStatusLine): string {
 }
 
 async function statusAction(ctx: CliContext, options: StatusOptions): Promise<number> {
-  for (const source of ctx.estate.sources) ctx.announce(ctx.sourceTarget(source), "status: reading our snapshots");
+  for (const source of ctx.estate.sources) {
+    ctx.announce(ctx.sourceTarget(source), "status: reading our snapshots");
+    if (source.native.enabled && source.crossRegionCopy && source.region !== ctx.estate.dr.region) {
+      ctx.announce(ctx.sourceTarget(source, ctx.estate.dr.region), "status: reading our cross-region copies");
+    }
+  }
   const drReads = ["shared snapshots", ...(ctx.estate.dr.backup ? ["the DR vault"] : []), ...(anyDrOwnedCopies(ctx) ? ["DR-owned copies"] : [])];
   ctx.announce(ctx.drTarget(), `status: reading ${drReads.slice(0, -1).join(", ")}${drReads.length > 1 ? " and " : ""}${drReads[drReads.length - 1]}`);
   const lines = await collectStatus(ctx);
@@ -303,7 +382,8 @@ export const registerStatusCommand: RegisterCommands = (program: Command, regist
   const command = program
     .command("status")
     .description(
-      "For every configured cluster: the newest snapshot in the source account, whether the DR account sees it, its age against the RPO, " +
+      "For every configured cluster: the newest snapshot in the source account, for a source in another region the newest copy in the DR region " +
+        "and whether it is shared, whether the DR account sees it, its age against the RPO, " +
         "the newest recovery point in the DR vault, and (when restore drills keep them) the newest DR-owned copy with the age of its data. " +
         "Exit 1 when a cluster is past its RPO or could not be read.",
     )

@@ -101,6 +101,7 @@ const snapshotManagerVariables = z.object({
     intOr(SNAPSHOT_MANAGER_DEFAULTS.waitMarginSeconds, `integer seconds ${L.waitMarginSeconds.min}-${L.waitMarginSeconds.max}`),
     F.waitMarginSeconds,
   ),
+  [E.copyRegion]: z.pipe(optional, z.optional(F.copyRegion)),
 });
 
 /** Checked by the compiler: every key of A is a key of B (a variable without a setting cannot compile). */

@@ -1,16 +1,18 @@
 /**
  * What invoked the snapshot manager, and what that run should do.
  *  - EventBridge Scheduler, payload {"trigger":"schedule"}: create + share + retention, every cluster.
+ *  - EventBridge Scheduler, payload {"trigger":"share"} (the copy-share schedule, with cross-region copies): share +
+ *    retention only, every cluster, so that copies are shared soon after they finish.
  *  - SNS records from a Redshift `cluster-snapshot` event subscription: share + retention only, for the
  *    clusters whose (our) snapshot the messages name. Messages naming none of our snapshots (automated
  *    snapshots, other tools' snapshots) lead to no work at all, so that automated-snapshot events of
  *    many clusters do not each cause a full reconcile.
  */
 import * as z from "zod/mini";
-import { SCHEDULE_PAYLOAD, windowSnapshotIdPattern } from "../../contract";
+import { SCHEDULE_PAYLOAD, SHARE_PAYLOAD, windowSnapshotIdPattern } from "../../contract";
 
 export interface Trigger {
-  readonly kind: "schedule" | "snapshot-event";
+  readonly kind: "schedule" | "share-schedule" | "snapshot-event";
   readonly createSnapshots: boolean;
   /** Clusters to reconcile (a subset of the configured ones). */
   readonly clusterIdentifiers: string[];
@@ -25,7 +27,7 @@ export class UnsupportedEventError extends Error {
       shown = String(event);
     }
     super(
-      `unsupported event ${shown}: expected {"trigger":"schedule"} (EventBridge Scheduler) or SNS records` +
+      `unsupported event ${shown}: expected {"trigger":"schedule"} or {"trigger":"share"} (EventBridge Scheduler) or SNS records` +
         ` (Redshift cluster-snapshot event subscription)`,
     );
     this.name = "UnsupportedEventError";
@@ -34,6 +36,7 @@ export class UnsupportedEventError extends Error {
 
 /** The payload EventBridge Scheduler sends (contract: SCHEDULE_PAYLOAD). */
 const scheduleEvent = z.object({ trigger: z.literal(SCHEDULE_PAYLOAD.trigger) });
+const shareEvent = z.object({ trigger: z.literal(SHARE_PAYLOAD.trigger) });
 
 /** SNS records as Lambda receives them from a topic (only the fields read here). */
 const snsEvent = z.object({
@@ -50,6 +53,9 @@ export function clustersNamedIn(text: string, snapshotPrefix: string, clusters: 
 export function parseTrigger(event: unknown, config: { snapshotPrefix: string; clusterIdentifiers: readonly string[] }): Trigger {
   if (scheduleEvent.safeParse(event).success) {
     return { kind: "schedule", createSnapshots: true, clusterIdentifiers: [...config.clusterIdentifiers] };
+  }
+  if (shareEvent.safeParse(event).success) {
+    return { kind: "share-schedule", createSnapshots: false, clusterIdentifiers: [...config.clusterIdentifiers] };
   }
   const sns = snsEvent.safeParse(event);
   if (sns.success) {

@@ -11,7 +11,7 @@ import {
   type Snapshot,
 } from "@aws-sdk/client-redshift";
 import { TAG_MANAGED_BY, windowSnapshotIdMatcher } from "../../contract";
-import { isOurs, type Owner, snapshotTime, tagValue } from "./ownership";
+import { isOurCopy, isOurs, type Owner, snapshotTime, tagValue } from "./ownership";
 
 /** Redshift's maximum (and default) page size for DescribeClusterSnapshots. */
 export const PAGE_SIZE = 100;
@@ -52,6 +52,16 @@ export async function listOurSnapshots(ctx: RedshiftContext, owner: Owner): Prom
     TagValues: [owner.managedBy],
   });
   return all.filter((s) => isOurs(s, owner));
+}
+
+/**
+ * Our cross-region copies of one cluster, in the region `ctx` reads (any status: the caller shares only available
+ * ones). No tag filter: nothing documents that Redshift copies tags to the destination, and a tag filter would
+ * then hide every copy. Ownership is decided by {@link isOurCopy} on every result.
+ */
+export async function listOurCopies(ctx: RedshiftContext, owner: Owner): Promise<Snapshot[]> {
+  const all = await describeAllSnapshots(ctx, { ClusterIdentifier: owner.clusterIdentifier, SnapshotType: "manual" });
+  return all.filter((s) => isOurCopy(s, owner));
 }
 
 export interface SharedSnapshot {

@@ -43,6 +43,27 @@ export function isOurs(snapshot: Snapshot, owner: Owner): boolean {
   );
 }
 
+/**
+ * Whether a snapshot in the copy region is one of our cross-region copies of the owner's cluster, whatever its
+ * status (only available ones are shared). Nothing documents that Redshift copies tags to the destination, so a
+ * copy is recognised by what Redshift surely gives it: type manual, the cluster, `SourceRegion` (it was copied
+ * from another region: a snapshot taken in this region is not ours to share here) and the id the manager gives
+ * (`<prefix>-<cluster>-<stamp>`). Tags may only exclude: a VISIBLE managed-by or rsdr:cluster tag naming another
+ * deployment or cluster means it is not ours.
+ */
+export function isOurCopy(snapshot: Snapshot, owner: Owner): boolean {
+  const managedBy = tagValue(snapshot, TAG_MANAGED_BY);
+  const cluster = tagValue(snapshot, TAG_CLUSTER);
+  return (
+    snapshot.SnapshotType === "manual" &&
+    snapshot.ClusterIdentifier === owner.clusterIdentifier &&
+    !!snapshot.SourceRegion &&
+    new RegExp(`^${windowSnapshotIdPattern(owner.snapshotPrefix, owner.clusterIdentifier)}$`).test(snapshot.SnapshotIdentifier ?? "") &&
+    (managedBy === undefined || managedBy === owner.managedBy) &&
+    (cluster === undefined || cluster === owner.clusterIdentifier)
+  );
+}
+
 /** Account ids currently authorized to restore the snapshot. */
 export function authorizedAccounts(snapshot: Snapshot): string[] {
   return (snapshot.AccountsWithRestoreAccess ?? [])

@@ -15,6 +15,8 @@
  *        never deletes); then the rest of the newest `shareLatest` are shared (20-account guard). If the
  *        newest could not be shared for a limit, it is tried again once the revokes have freed room;
  *     4. retention: for each expired snapshot revoke every authorization, then delete it;
+ *     5. with a copy region (cross-region snapshot copy, copies.ts): in that region, list our copies of the cluster
+ *        and share them bounded as in 3; never delete one (Redshift's manual retention expires them);
  *  B. wait (SDK waiter, within the Lambda's remaining time minus a margin) for the snapshots created in
  *     A to become available, and share each one that does (the oldest shared one then loses its
  *     authorization). One that does not is no failure: the next run or the snapshot-event trigger shares it.
@@ -23,6 +25,7 @@
 import type { RedshiftClient, Snapshot } from "@aws-sdk/client-redshift";
 import type { SNSClient } from "@aws-sdk/client-sns";
 import { mapWithConcurrency } from "./concurrency";
+import { copyClientProblem, reconcileCopies } from "./copies";
 import { ReconcileError } from "./errors";
 import { ageHours, listOurSnapshots, type RedshiftContext } from "./listing";
 import { windowSnapshotId, windowStart } from "./naming";
@@ -39,15 +42,16 @@ import {
   type ClusterResult,
   type ReconcileReport,
 } from "./report";
-import { newestFirst, planRetention } from "./retention";
+import { planRetention } from "./retention";
 import type { Clock, Logger } from "./runtime";
 import { snapshotManagerProblems, SettingsError, type SnapshotManagerSettings } from "./settings";
-import { isSharedWithAll } from "./share";
-import { revokeEach, shareBounded, type ClusterWork } from "./sharing";
+import { newestSharedWithAll, revokeEach, shareBounded, type ClusterWork } from "./sharing";
 import { createSnapshot, deleteSnapshot, waitForAvailable } from "./snapshot-actions";
 
 export interface ReconcileDeps {
   readonly redshift: RedshiftClient;
+  /** A client for `settings.copyRegion` (required with it, refused without it). @default none: no copy region */
+  readonly copyRedshift?: RedshiftClient;
   readonly sns: SNSClient;
   /** Where the per-cluster metrics go (Lambda: EMF on stdout). @default none: no metrics */
   readonly metrics?: MetricsSink;
@@ -61,15 +65,22 @@ export interface ReconcileDeps {
 }
 
 export async function reconcile(deps: ReconcileDeps, settings: SnapshotManagerSettings): Promise<ReconcileReport> {
-  const problems = snapshotManagerProblems(settings);
+  const copyProblem = await copyClientProblem(settings.copyRegion, deps.copyRedshift);
+  const problems = [...snapshotManagerProblems(settings), ...(copyProblem ? [copyProblem] : [])];
   if (problems.length) throw new SettingsError(problems);
 
   const ctx: RedshiftContext = { redshift: deps.redshift };
+  const copyCtx: RedshiftContext | undefined = deps.copyRedshift && { redshift: deps.copyRedshift };
   const startedAt = deps.clock.now();
 
-  const work = await mapWithConcurrency(settings.clusterIdentifiers, settings.concurrency, (cluster) =>
-    reconcileCluster(ctx, settings, cluster, deps.clock),
-  );
+  const work = await mapWithConcurrency(settings.clusterIdentifiers, settings.concurrency, async (cluster) => {
+    const w = await reconcileCluster(ctx, settings, cluster, deps.clock);
+    // The copies do not depend on the source listing: they are shared even when the source region failed.
+    if (copyCtx && settings.copyRegion) {
+      w.result.copies = await reconcileCopies(copyCtx, { region: settings.copyRegion, settings, owner: ownerOf(settings, cluster), result: w.result, clock: deps.clock });
+    }
+    return w;
+  });
 
   const pending = work.filter((w) => w.pending !== undefined);
   if (pending.length > 0) {
@@ -79,7 +90,11 @@ export async function reconcile(deps: ReconcileDeps, settings: SnapshotManagerSe
   const now = deps.clock.now();
   const clusters = work.map((w) => finish(w, settings, now));
   for (const r of clusters) {
-    const line = { ...r, newestSharedSnapshotAgeHours: r.newestSharedSnapshotAgeHours === null ? null : round(r.newestSharedSnapshotAgeHours, 3) };
+    const line = {
+      ...r,
+      newestSharedSnapshotAgeHours: r.newestSharedSnapshotAgeHours === null ? null : round(r.newestSharedSnapshotAgeHours, 3),
+      copies: r.copies && { ...r.copies, newestSharedCopyAgeHours: r.copies.newestSharedCopyAgeHours === null ? null : round(r.copies.newestSharedCopyAgeHours, 3) },
+    };
     if (r.failed) deps.log.error("cluster-reconciled", line);
     else deps.log.info("cluster-reconciled", line);
   }
@@ -106,8 +121,9 @@ export async function reconcile(deps: ReconcileDeps, settings: SnapshotManagerSe
         .map((r) => ({ name: `cluster ${r.clusterIdentifier}`, lines: r.errors.map(describeFailure) })),
       context: {
         run: startedAt.toISOString(),
-        trigger: settings.createSnapshots ? "schedule (create + share + retention)" : "snapshot event (share + retention)",
+        trigger: settings.createSnapshots ? "schedule (create + share + retention)" : "snapshot event or share schedule (share + retention)",
         "DR accounts": settings.drAccountIds.join(", "),
+        ...(settings.copyRegion ? { "copy region": settings.copyRegion } : {}),
       },
     });
     const topic = settings.alertTopicArn;
@@ -155,6 +171,7 @@ function emptyResult(clusterIdentifier: string, windowSnapshotIdValue: string, d
     newestSharedSnapshotAgeHours: null,
     newestSharedSnapshotId: null,
     notes: [],
+    copies: null,
   };
 }
 
@@ -286,7 +303,7 @@ function finish(work: ClusterWork, settings: SnapshotManagerSettings, now: Date)
   if (pending && (result.wait === "timed-out" || result.wait === "no-time")) {
     result.notes.push(`${pending} is still being created; it will be shared by the next run or the snapshot event`);
   }
-  const newest = newestFirst([...ours.values()].filter((s) => s.Status === "available" && isSharedWithAll(s, settings.drAccountIds)))[0];
+  const newest = newestSharedWithAll(ours.values(), settings.drAccountIds);
   if (newest) {
     result.newestSharedSnapshotId = newest.SnapshotIdentifier ?? null;
     result.newestSharedSnapshotAgeHours = ageHours(snapshotTime(newest)!, now);

@@ -24,6 +24,8 @@ export interface StepFailure {
   readonly snapshotId?: string;
   /** Requests the SDK made before giving up (1: not retried), when it says. */
   readonly attempts?: number;
+  /** The region of the failed call when it is the copy region (absent: the function's own region). */
+  readonly region?: string;
 }
 
 export type WaitState =
@@ -36,7 +38,35 @@ export type WaitState =
   | "no-time"
   | "failed";
 
-export interface ClusterResult {
+/** What the sharing steps (sharing.ts) record: a cluster's result, or the record of its copies in the copy region. */
+export interface SharingRecord {
+  readonly shared: Authorization[];
+  readonly unshared: Authorization[];
+  readonly revoked: Authorization[];
+  readonly notes: string[];
+  failed: boolean;
+  readonly errors: StepFailure[];
+}
+
+/**
+ * A cluster's cross-region copies in the copy region (Redshift cross-region snapshot copy, same account): the
+ * newest `shareLatest` available copies of ours stay shared with the DR accounts, older ones lose the DR accounts'
+ * authorizations. Nothing is ever deleted there: Redshift's manual retention period expires the copies. Failures
+ * are the cluster's (`errors`, with `region`).
+ */
+export interface CopiesResult {
+  readonly region: string;
+  /** Authorizations made on copies (in a dry run: that it would make). */
+  readonly shared: Authorization[];
+  /** Authorizations revoked from copies older than the newest `shareLatest` (in a dry run: that it would revoke). */
+  readonly unshared: Authorization[];
+  /** Newest available copy of ours shared with every DR account; null when there is none. */
+  newestSharedCopyId: string | null;
+  newestSharedCopyAgeHours: number | null;
+  readonly notes: string[];
+}
+
+export interface ClusterResult extends SharingRecord {
   readonly clusterIdentifier: string;
   readonly dryRun: boolean;
   /** The snapshot id of the current schedule window. */
@@ -69,6 +99,8 @@ export interface ClusterResult {
   newestSharedSnapshotAgeHours: number | null;
   newestSharedSnapshotId: string | null;
   notes: string[];
+  /** Our copies in the copy region; null without a copy region. */
+  copies: CopiesResult | null;
 }
 
 export interface ReconcileReport {
@@ -85,7 +117,7 @@ export interface ReconcileReport {
 }
 
 /** Records a failed step of one cluster, with what the error means and the attempts the SDK made. */
-export function recordFailure(result: ClusterResult, step: Step, err: unknown, snapshotId?: string): void {
+export function recordFailure(result: Pick<SharingRecord, "failed" | "errors">, step: Step, err: unknown, snapshotId?: string): void {
   const c = classifyError(err);
   result.failed = true;
   const attempts = attemptsOf(err);
@@ -114,6 +146,10 @@ export function clusterMetricPoints(result: ClusterResult): MetricPoint[] {
   if (result.newestSharedSnapshotAgeHours !== null) {
     points.push(point(M.newestSharedSnapshotAgeHours, round(result.newestSharedSnapshotAgeHours, 3), "None"));
   }
+  // Same rule for the copies: none shared, no point (missing data breaches).
+  if (result.copies?.newestSharedCopyAgeHours != null) {
+    points.push(point(M.newestSharedCopyAgeHours, round(result.copies.newestSharedCopyAgeHours, 3), "None"));
+  }
   return points;
 }
 
@@ -140,7 +176,8 @@ export function failureAlert(args: {
 export function describeFailure(f: StepFailure): string {
   const quota = f.quota ? ` [quota: ${f.quota}]` : "";
   const snap = f.snapshotId ? ` (${f.snapshotId})` : "";
-  return `${f.step}${snap}: ${f.kind}/${f.code}${quota}: ${f.message}`;
+  const region = f.region ? ` in ${f.region}` : "";
+  return `${f.step}${snap}${region}: ${f.kind}/${f.code}${quota}: ${f.message}`;
 }
 
 export async function publishAlert(sns: SNSClient, topicArn: string, alert: { subject: string; message: string }): Promise<void> {

@@ -61,6 +61,12 @@ export interface SnapshotManagerSettings {
   readonly waiter: WaiterDelays;
   /** Clusters reconciled at the same time. @default 4 */
   readonly concurrency: number;
+  /**
+   * The region Redshift copies the clusters' snapshots to (cross-region snapshot copy, same account). The manager
+   * then also shares our copies there, bounded as in the source region, and never deletes one (Redshift's manual
+   * retention expires them). Requires ReconcileDeps.copyRedshift, a client for this region. @default none
+   */
+  readonly copyRegion?: string;
 }
 
 export const SNAPSHOT_MANAGER_DEFAULTS = {
@@ -153,6 +159,8 @@ const tagValue = ruled(z.string(), (v) =>
 
 const topicArn = ruled(z.string(), (v) => (SNS_TOPIC_ARN.test(v) ? null : `${q(v)} is not an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)`));
 
+const regionName = ruled(z.string(), (r) => (AWS_REGION_NAME.test(r) ? null : `${q(r)} is not an AWS region name, e.g. "eu-west-1"`));
+
 const metricNamespace = ruled(z.string(), (ns) =>
   ns.length === 0 || ns.length > 255 || !METRIC_NAMESPACE.test(ns) || ns.trim().length === 0 || ns.startsWith("AWS/")
     ? `${q(ns)} is not a valid CloudWatch namespace: 1-255 characters, letters, digits and . - _ / # : space, not starting with "AWS/"`
@@ -173,6 +181,7 @@ export const SNAPSHOT_MANAGER_FIELDS = {
   metricNamespace,
   dryRun: z.boolean(),
   waitMarginSeconds: intIn(LIMITS.waitMarginSeconds, "seconds"),
+  copyRegion: regionName,
 };
 
 /** Rules over several snapshot-manager fields; each skips what a field rule already refused. */
@@ -200,6 +209,7 @@ const snapshotManagerSchema = z
     ...SNAPSHOT_MANAGER_FIELDS,
     alertTopicArn: z.optional(SNAPSHOT_MANAGER_FIELDS.alertTopicArn),
     metricNamespace: z.optional(SNAPSHOT_MANAGER_FIELDS.metricNamespace),
+    copyRegion: z.optional(SNAPSHOT_MANAGER_FIELDS.copyRegion),
     createSnapshots: z.boolean(),
     waiter: ruled(z.object({ minDelaySeconds: z.number(), maxDelaySeconds: z.number() }), (w) =>
       w.minDelaySeconds > 0 && w.maxDelaySeconds >= w.minDelaySeconds
@@ -229,8 +239,6 @@ export function snapshotManagerSettings(
 const approach = ruled(z.string(), (a) =>
   (DR_APPROACHES as readonly string[]).includes(a) ? null : `${q(a)} is not allowed: one of ${DR_APPROACHES.map((x) => q(x)).join(", ")}`,
 );
-
-const regionName = ruled(z.string(), (r) => (AWS_REGION_NAME.test(r) ? null : `${q(r)} is not an AWS region name, e.g. "eu-west-1"`));
 
 const partitionName = ruled(z.string(), (p) => (AWS_PARTITION.test(p) ? null : `${q(p)} is not an AWS partition, e.g. "aws", "aws-cn", "aws-us-gov"`));
 

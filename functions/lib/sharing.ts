@@ -3,21 +3,25 @@
  * cluster of a source may use one key, so only the newest `shareLatest` available snapshots of each cluster stay
  * shared. The newest is shared first; then the older snapshots retention keeps lose the DR accounts'
  * authorizations (revoking never deletes); then the rest of the newest are shared. If the key's limit refused
- * the newest, it is tried again once the revokes have freed room.
+ * the newest, it is tried again once the revokes have freed room. The same steps bound the sharing of a cluster's
+ * cross-region copies in the copy region (copies.ts).
  */
 import type { Snapshot } from "@aws-sdk/client-redshift";
 import { classifyError } from "./errors";
 import type { RedshiftContext } from "./listing";
 import { authorizedAccounts } from "./ownership";
-import { recordFailure, type ClusterResult } from "./report";
+import { recordFailure, type ClusterResult, type SharingRecord } from "./report";
 import { newestFirst } from "./retention";
 import type { SnapshotManagerSettings } from "./settings";
-import { assertWithinShareLimit, missingAuthorizations } from "./share";
+import { assertWithinShareLimit, isSharedWithAll, missingAuthorizations } from "./share";
 import { authorizeAccount, revokeAccount } from "./snapshot-actions";
 
-/** State of one cluster carried from phase A to phase B. */
-export interface ClusterWork {
-  readonly result: ClusterResult;
+/**
+ * State of one cluster carried from phase A to phase B (or of its copies in the copy region: then `R` is the
+ * copies' record, nothing is pending and nothing expires).
+ */
+export interface ClusterWork<R extends SharingRecord = ClusterResult> {
+  readonly result: R;
   /** Our snapshots as known after phase A (deleted ones removed, authorizations updated). */
   readonly ours: Map<string, Snapshot>;
   /** The window's snapshot, if it is still being created. */
@@ -27,7 +31,7 @@ export interface ClusterWork {
 }
 
 /** The newest `shareLatest` available snapshots of ours that retention keeps, newest first. */
-function snapshotsToShare(work: ClusterWork, shareLatest: number): Snapshot[] {
+function snapshotsToShare(work: ClusterWork<SharingRecord>, shareLatest: number): Snapshot[] {
   return newestToShare(work.ours.values(), work.expiring, shareLatest);
 }
 
@@ -39,8 +43,13 @@ export function newestToShare(ours: Iterable<Snapshot>, expiring: ReadonlySet<st
   return newestFirst([...ours].filter((s) => s.Status === "available" && !expiring.has(s.SnapshotIdentifier!))).slice(0, shareLatest);
 }
 
+/** The newest available snapshot of `ours` that every DR account may restore, or undefined. */
+export function newestSharedWithAll(ours: Iterable<Snapshot>, drAccountIds: readonly string[]): Snapshot | undefined {
+  return newestFirst([...ours].filter((s) => s.Status === "available" && isSharedWithAll(s, drAccountIds)))[0];
+}
+
 /** Step 3 (and the end of phase B): see the header comment. */
-export async function shareBounded(ctx: RedshiftContext, settings: SnapshotManagerSettings, work: ClusterWork): Promise<void> {
+export async function shareBounded(ctx: RedshiftContext, settings: SnapshotManagerSettings, work: ClusterWork<SharingRecord>): Promise<void> {
   const wanted = snapshotsToShare(work, settings.shareLatest);
   const [newest, ...older] = wanted;
   const newestOutcome = newest ? await share(ctx, settings, work, newest, { deferLimitError: true }) : "done";
@@ -57,7 +66,7 @@ export async function shareBounded(ctx: RedshiftContext, settings: SnapshotManag
 async function share(
   ctx: RedshiftContext,
   settings: SnapshotManagerSettings,
-  work: ClusterWork,
+  work: ClusterWork<SharingRecord>,
   snapshot: Snapshot,
   opts: { deferLimitError?: boolean } = {},
 ): Promise<"done" | "limit"> {
@@ -101,7 +110,7 @@ async function share(
  * among the newest `shareLatest`. Only the configured DR accounts are revoked here (another account someone
  * authorized by hand is left, and noted); nothing is deleted.
  */
-async function unshareBeyond(ctx: RedshiftContext, settings: SnapshotManagerSettings, work: ClusterWork, keep: ReadonlySet<string>): Promise<void> {
+async function unshareBeyond(ctx: RedshiftContext, settings: SnapshotManagerSettings, work: ClusterWork<SharingRecord>, keep: ReadonlySet<string>): Promise<void> {
   const { result, ours } = work;
   for (const snapshot of [...ours.values()]) {
     const id = snapshot.SnapshotIdentifier!;
@@ -125,7 +134,7 @@ async function unshareBeyond(ctx: RedshiftContext, settings: SnapshotManagerSett
  */
 export async function revokeEach(
   ctx: RedshiftContext,
-  result: ClusterResult,
+  result: SharingRecord,
   snapshot: Snapshot,
   authorized: readonly string[],
   accounts: readonly string[],

@@ -4,10 +4,12 @@
  *
  * Env: CLUSTER_IDENTIFIERS, DR_ACCOUNT_IDS, WINDOW_MINUTES, RETENTION_DAYS, KEEP_LATEST, SHARE_LATEST, SNAPSHOT_PREFIX,
  * MANAGED_BY, ALERT_TOPIC_ARN, METRIC_NAMESPACE, DRY_RUN (optional, "true"/"false", default "false"),
- * WAIT_MARGIN_SECONDS (optional, default 60). See functions/lib/environment.ts.
+ * WAIT_MARGIN_SECONDS (optional, default 60), COPY_REGION (optional: the region Redshift copies the snapshots to,
+ * where the manager shares our copies). See functions/lib/environment.ts.
  */
 import { RedshiftClient } from "@aws-sdk/client-redshift";
 import { SNSClient } from "@aws-sdk/client-sns";
+import { SNAPSHOT_MANAGER_ENV } from "../../contract";
 import { snapshotManagerSettingsFromEnv } from "../lib/environment";
 import { parseTrigger } from "../lib/events";
 import { AWS_CLIENT_CONFIG, lambdaLogger } from "../lib/lambda";
@@ -19,6 +21,17 @@ import { systemClock } from "../lib/runtime";
 // Created once per execution environment, with the SDK's retry strategy (lambda.ts).
 const redshift = new RedshiftClient(AWS_CLIENT_CONFIG);
 const sns = new SNSClient(AWS_CLIENT_CONFIG);
+const copyRedshift = copyRegionClient(process.env);
+
+/**
+ * A client for COPY_REGION, with the same retry strategy, or undefined when it is unset or blank (as the settings
+ * read it). The variable is validated with the others at each invocation; the core refuses a client whose region
+ * is not the validated copy region.
+ */
+export function copyRegionClient(env: Readonly<Record<string, string | undefined>>): RedshiftClient | undefined {
+  const region = env[SNAPSHOT_MANAGER_ENV.copyRegion]?.trim();
+  return region ? new RedshiftClient({ ...AWS_CLIENT_CONFIG, region }) : undefined;
+}
 
 /** The part of the Lambda context this handler uses. */
 export interface LambdaContextLike {
@@ -46,6 +59,7 @@ export async function handler(event: unknown, context: LambdaContextLike): Promi
   const report = await reconcile(
     {
       redshift,
+      ...(copyRedshift ? { copyRedshift } : {}),
       sns,
       metrics: emfSink(base.metricNamespace),
       clock: systemClock,

@@ -25,6 +25,8 @@ export interface StartMotoOptions {
   readonly noPatches?: boolean;
   /** Region reported by `env()`. @default "us-east-1" */
   readonly region?: string;
+  /** Extra environment of the server process, e.g. `MOTO_RECORDER_FILEPATH` (keep moto's request recording under `.e2e/`). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export interface MotoServer {
@@ -155,7 +157,7 @@ export async function startMoto(options: StartMotoOptions = {}): Promise<MotoSer
   const child = spawn(python, args, {
     detached: true, // own process group: stop() signals moto and anything it started
     stdio: ["ignore", "pipe", "pipe"],
-    env: childEnv({ PYTHONUNBUFFERED: "1" }),
+    env: childEnv({ ...options.env, PYTHONUNBUFFERED: "1" }),
   });
   running.add(child);
   installExitHook();

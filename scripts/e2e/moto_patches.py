@@ -23,6 +23,16 @@ Patches:
       manual_snapshot_retention_period, preferred_maintenance_window case). Record the fields and
       report them back; list leader/compute nodes; lower-case the maintenance window as AWS does;
       for a managed password report a deterministic Secrets Manager ARN (no secret is created).
+  redshift_snapshot_copy_manual_retention
+      EnableSnapshotCopy drops ``ManualSnapshotRetentionPeriod`` and ClusterSnapshotCopyStatus lacks it:
+      the provider fails the apply of aws_redshift_snapshot_copy ("inconsistent result after apply":
+      manual_snapshot_retention_period was 5, now null). Record it (AWS's default -1 when not sent) and
+      report it back; ModifySnapshotCopyRetentionPeriod with ``Manual=true`` changes it, not the
+      automated ``RetentionPeriod`` (moto changes the automated one).
+  redshift_snapshot_copy_grant_tags
+      CreateSnapshotCopyGrant drops ``Tags`` and a grant's ARN cannot be tagged: the provider's default
+      tags (``tags_all``) of aws_redshift_snapshot_copy_grant change on every plan. Keep the request's
+      tags, report them in DescribeSnapshotCopyGrants, and let CreateTags/DeleteTags find the grant.
   redshift_parameter_group_parameters
       ModifyClusterParameterGroup / ResetClusterParameterGroup are missing and
       DescribeClusterParameters always returns the defaults, ignoring ``Source``. Store the
@@ -54,6 +64,8 @@ from moto_redshift_patches import (
     redshift_cluster_availability_status,
     redshift_cluster_request_flags,
     redshift_parameter_group_parameters,
+    redshift_snapshot_copy_grant_tags,
+    redshift_snapshot_copy_manual_retention,
 )
 
 
@@ -215,6 +227,8 @@ PATCHES = [
     redshift_cluster_availability_status,
     redshift_cluster_request_flags,
     redshift_parameter_group_parameters,
+    redshift_snapshot_copy_manual_retention,
+    redshift_snapshot_copy_grant_tags,
     backup_list_tags_path,
     s3_policy_secure_transport,
     lambda_function_configs,

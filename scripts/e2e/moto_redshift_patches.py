@@ -205,3 +205,82 @@ def redshift_parameter_group_parameters() -> None:
     RedshiftResponse.describe_cluster_parameters = describe_cluster_parameters_response
     RedshiftResponse.modify_cluster_parameter_group = modify_cluster_parameter_group
     RedshiftResponse.reset_cluster_parameter_group = reset_cluster_parameter_group
+
+
+# --- redshift_snapshot_copy_manual_retention ----------------------------------------------------
+
+def redshift_snapshot_copy_manual_retention() -> None:
+    """EnableSnapshotCopy drops ManualSnapshotRetentionPeriod (ClusterSnapshotCopyStatus lacks it), and
+    ModifySnapshotCopyRetentionPeriod with Manual=true changes the automated RetentionPeriod instead."""
+    import inspect
+
+    from moto.redshift.models import RedshiftBackend
+    from moto.redshift.responses import RedshiftResponse
+
+    original_enable: Callable[..., Any] = _require(RedshiftResponse, "enable_snapshot_copy")
+    original_modify: Callable[..., Any] = _require(RedshiftResponse, "modify_snapshot_copy_retention_period")
+    if "ManualSnapshotRetentionPeriod" in inspect.getsource(RedshiftBackend.enable_snapshot_copy) + inspect.getsource(original_modify):
+        raise RuntimeError("moto_patches: moto now handles ManualSnapshotRetentionPeriod of snapshot copies; drop this patch")
+
+    def status_of(self: Any) -> Any:
+        cluster = self.redshift_backend.clusters.get(self._get_param("ClusterIdentifier"))
+        return None if cluster is None else cluster.cluster_snapshot_copy_status
+
+    def enable_snapshot_copy(self):  # type: ignore[no-untyped-def]
+        result = original_enable(self)
+        status = status_of(self)
+        if status is not None:
+            # AWS keeps copied manual snapshots indefinitely (-1) unless the request says otherwise.
+            manual = self._get_int_param("ManualSnapshotRetentionPeriod")
+            status["ManualSnapshotRetentionPeriod"] = -1 if manual is None else manual
+            status["RetentionPeriod"] = int(status["RetentionPeriod"])
+        return result
+
+    def modify_snapshot_copy_retention_period(self):  # type: ignore[no-untyped-def]
+        status = status_of(self)
+        if status is not None and self._get_bool_param("Manual", False):
+            automated = status["RetentionPeriod"]
+            result = original_modify(self)  # validates as moto does, but sets RetentionPeriod
+            status["RetentionPeriod"] = automated
+            status["ManualSnapshotRetentionPeriod"] = self._get_int_param("RetentionPeriod")
+            return result
+        result = original_modify(self)
+        if status is not None:
+            status["RetentionPeriod"] = int(status["RetentionPeriod"])
+        return result
+
+    RedshiftResponse.enable_snapshot_copy = enable_snapshot_copy
+    RedshiftResponse.modify_snapshot_copy_retention_period = modify_snapshot_copy_retention_period
+
+
+# --- redshift_snapshot_copy_grant_tags ----------------------------------------------------------
+
+def redshift_snapshot_copy_grant_tags() -> None:
+    """CreateSnapshotCopyGrant drops Tags (DescribeSnapshotCopyGrants reports none), and a grant's ARN is not
+    taggable (CreateTags/DeleteTags: "Tagging is not supported for this type of resource: 'snapshotcopygrant'")."""
+    import inspect
+
+    from moto.redshift.models import RedshiftBackend, SnapshotCopyGrant
+    from moto.redshift.responses import RedshiftResponse
+
+    original_create: Callable[..., Any] = _require(RedshiftResponse, "create_snapshot_copy_grant")
+    original_init: Callable[..., Any] = _require(RedshiftBackend, "__init__")
+    if "tags" in inspect.getsource(SnapshotCopyGrant.__init__) or "snapshotcopygrant" in inspect.getsource(original_init):
+        raise RuntimeError("moto_patches: moto now tags snapshot copy grants; drop redshift_snapshot_copy_grant_tags")
+
+    def __init__(self, region_name: str, account_id: str) -> None:  # type: ignore[no-untyped-def]
+        original_init(self, region_name, account_id)
+        self.RESOURCE_TYPE_MAP["snapshotcopygrant"] = self.snapshot_copy_grants
+
+    def create_snapshot_copy_grant(self):  # type: ignore[no-untyped-def]
+        result = original_create(self)
+        grant = self.redshift_backend.snapshot_copy_grants.get(self._get_param("SnapshotCopyGrantName"))
+        if grant is not None:
+            # What TaggableResourceMixin.__init__ would have set (SnapshotCopyGrant does not call it).
+            grant.account_id = self.current_account
+            grant.region = self.region
+            grant.tags = list(self._get_param("Tags", []) or [])
+        return result
+
+    RedshiftBackend.__init__ = __init__
+    RedshiftResponse.create_snapshot_copy_grant = create_snapshot_copy_grant

@@ -14,6 +14,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { App } from "cdktf";
 import type { Estate } from "../../config/estate";
+import { changedAttributes } from "../../plan/summary";
 import { buildStacks } from "../../stacks";
 
 /**
@@ -193,14 +194,7 @@ export function plannedChanges(plan: TerraformJson): { resources: PlannedChange[
   for (const rc of plan.resource_changes ?? []) {
     const actions: string[] = rc.change?.actions ?? [];
     if (actions.every((a) => a === "no-op" || a === "read")) continue;
-    const before = rc.change.before ?? {};
-    const after = rc.change.after ?? {};
-    const unknown = rc.change.after_unknown ?? {};
-    const keys = new Set([...Object.keys(before), ...Object.keys(after), ...Object.keys(unknown)]);
-    const attributes = [...keys]
-      .filter((k) => unknown[k] === true || JSON.stringify(before[k]) !== JSON.stringify(after[k]))
-      .sort();
-    resources.push({ address: rc.address, mode: rc.mode, actions, attributes });
+    resources.push({ address: rc.address, mode: rc.mode, actions, attributes: changedAttributes(rc.change) });
   }
   const outputs = Object.entries((plan.output_changes ?? {}) as TerraformJson)
     .filter(([, c]) => !(c.actions ?? []).every((a: string) => a === "no-op"))

@@ -33,7 +33,7 @@ export interface AlertTopicProps extends AwsEnvironmentProps {
    * use it only on a topic that receives nothing else. @default none: every message
    */
   readonly emailFilterPolicy?: Readonly<Record<string, unknown>>;
-  /** @default {} */
+  /** Tags of the topic. @default {} */
   readonly tags?: Readonly<Record<string, string>>;
   /** Resolved account/region/partition; takes precedence over accountId/region/partition. @default from props or data sources */
   readonly environmentOf?: AwsEnvironment;

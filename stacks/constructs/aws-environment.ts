@@ -7,8 +7,11 @@ import { dnsSuffixFor } from "./iam";
 
 /** Where a construct deploys; literal strings, or tokens read from data sources. */
 export interface AwsEnvironment {
+  /** Account id. */
   readonly accountId: string;
+  /** Region name. */
   readonly region: string;
+  /** Partition, e.g. "aws". */
   readonly partition: string;
   /** DNS suffix of service principals and endpoints, e.g. "amazonaws.com". */
   readonly dnsSuffix: string;
@@ -16,11 +19,11 @@ export interface AwsEnvironment {
 
 /** Optional literal account, region and partition; whatever is missing is read from data sources. */
 export interface AwsEnvironmentProps {
-  /** @default read from `aws_caller_identity` */
+  /** Account id. @default read from `aws_caller_identity` */
   readonly accountId?: string;
-  /** @default read from `aws_region` */
+  /** Region name. @default read from `aws_region` */
   readonly region?: string;
-  /** @default read from `aws_partition` */
+  /** Partition, e.g. "aws". @default read from `aws_partition` */
   readonly partition?: string;
 }
 

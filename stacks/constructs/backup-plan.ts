@@ -41,9 +41,11 @@ export interface BackupCopyTarget {
 export interface CrossAccountBackupPlanProps {
   /** Prefix of every name, e.g. `rsdr-analytics`: vault `<prefix>-backup`, plan `<prefix>-redshift`, role `<prefix>-backup`. */
   readonly namePrefix: string;
+  /** The source account, owner of the clusters. */
   readonly accountId: string;
+  /** Region of the clusters and the plan. */
   readonly region: string;
-  /** @default "aws" */
+  /** Partition of the ARNs. @default "aws" */
   readonly partition?: string;
   /** Key of the source vault (a Redshift recovery point itself stays encrypted with its cluster's key). */
   readonly vaultKmsKeyArn: string;
@@ -53,22 +55,28 @@ export interface CrossAccountBackupPlanProps {
   readonly scheduleExpression: string;
   /** IANA time zone of the cron expression. @default "UTC" */
   readonly scheduleTimezone?: string;
-  /** @default 60 (AWS Backup's minimum) */
+  /** Minutes a backup may wait to start (60-43200). @default 60 (AWS Backup's minimum) */
   readonly startWindowMinutes?: number;
-  /** @default 480 */
+  /** Minutes a backup may take, at least an hour more than the start window (up to 43200). @default 480 */
   readonly completionWindowMinutes?: number;
   /** Days recovery points stay in the source vault. */
   readonly retentionDays: number;
   /** Tags on every recovery point. @default {} */
   readonly recoveryPointTags?: Readonly<Record<string, string>>;
+  /** The vault of the other account every recovery point is copied into. */
   readonly copy: BackupCopyTarget;
-  /** The clusters backed up, by ARN. Exactly one of clusterArns and selectionTag. */
+  /** The clusters backed up, by ARN. Exactly one of clusterArns and selectionTag. @default none: selectionTag selects */
   readonly clusterArns?: readonly string[];
-  /** Back up every Redshift cluster of this account and region that carries this tag. */
-  readonly selectionTag?: { readonly key: string; readonly value: string };
+  /** Back up every Redshift cluster of this account and region that carries this tag. @default none: clusterArns selects */
+  readonly selectionTag?: {
+    /** Tag key. */
+    readonly key: string;
+    /** Tag value the clusters must carry. */
+    readonly value: string;
+  };
   /** Key encrypting the alert topics (its policy must let AWS Backup, EventBridge and CloudWatch use it). */
   readonly alertKmsKeyArn: string;
-  /** @default [] */
+  /** E-mail addresses subscribed to the alert topics. @default [] */
   readonly alertEmails?: readonly string[];
   /**
    * Opt this account and region in to AWS Backup for Redshift (aws_backup_region_settings). Account-wide: only
@@ -76,7 +84,7 @@ export interface CrossAccountBackupPlanProps {
    * overwritten. @default false
    */
   readonly manageRegionOptIn?: boolean;
-  /** @default {} */
+  /** Tags of every resource. @default {} */
   readonly tags?: Readonly<Record<string, string>>;
 }
 

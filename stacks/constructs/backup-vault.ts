@@ -25,21 +25,24 @@ export type CopySources = { readonly accountIds: readonly string[] } | { readonl
 export interface VaultLockProps {
   /** Days until the lock becomes immutable (compliance mode, 3 or more). @default none: governance mode */
   readonly changeableForDays?: number;
-  /** @default none */
+  /** Shortest retention, days, a recovery point copied in may have. @default none */
   readonly minRetentionDays?: number;
-  /** @default none */
+  /** Longest retention, days, a recovery point copied in may have. @default none */
   readonly maxRetentionDays?: number;
 }
 
 export interface LockedBackupVaultProps {
   /** 2-50 letters, digits, hyphens and underscores. */
   readonly vaultName: string;
+  /** The account of the vault (the DR account). */
   readonly accountId: string;
+  /** The region of the vault. */
   readonly region: string;
-  /** @default "aws" */
+  /** Partition of the ARNs. @default "aws" */
   readonly partition?: string;
   /** Customer-managed key of the vault; copies are re-encrypted with it (see {@link backupVaultKeyStatements}). */
   readonly kmsKeyArn: string;
+  /** Who may copy into the vault: account ids, or every account of an organization. */
   readonly copySources: CopySources;
   /**
    * The only principal (role or user ARN) allowed to delete recovery points or change their lifecycle. A
@@ -53,12 +56,14 @@ export interface LockedBackupVaultProps {
    * `alertKmsKeyArn`. @default none
    */
   readonly failedCopyEvents?: {
+    /** Name of the event bus: 1-256 letters, digits and . _ -, not default, not starting with aws. */
     readonly eventBusName: string;
+    /** Key of the alert topic; its policy must let EventBridge rules and CloudWatch alarms use it. */
     readonly alertKmsKeyArn: string;
-    /** @default [] */
+    /** E-mail addresses subscribed to the alert topic. @default [] */
     readonly alertEmails?: readonly string[];
   };
-  /** @default {} */
+  /** Tags of every resource. @default {} */
   readonly tags?: Readonly<Record<string, string>>;
 }
 

@@ -3,20 +3,13 @@
 import * as fs from "fs";
 import * as path from "path";
 import { buildSync } from "esbuild";
+import { archiveFolder, hashFolder } from "../cdktf-internals";
 
 // One esbuild run per entry and options in a process: an app with one function per source account
 // (or a test suite synthesizing many apps) bundles the same handler once, then copies it. The zip is
 // cached too: cdktf's ARCHIVE assets start one `node` process per asset to zip it (about half a second),
 // which made synth of a 20-source estate take 12 s instead of 1.
 const bundleCache = new Map<string, { js: Buffer; map: Buffer; zip: Buffer; hash: string }>();
-
-// cdktf 0.21 (its last release) keeps its zip and hash helpers in a private module; using them keeps the
-// archive and the asset hash exactly what an ARCHIVE asset of the bundle folder would give.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const cdktfFs = require("cdktf/lib/private/fs") as {
-  archiveSync(src: string, dest: string): void;
-  hashPath(src: string): string;
-};
 
 export interface Bundle {
   /** The zipped bundle, named archive.zip as an ARCHIVE asset's would be. */
@@ -61,8 +54,8 @@ export function writeBundle(bundleDir: string, entry: string, external: readonly
     logLevel: "silent",
   });
   normaliseSourceMap(map, sourceRoot);
-  cdktfFs.archiveSync(bundleDir, zipFile);
-  const hash = cdktfFs.hashPath(bundleDir);
+  archiveFolder(bundleDir, zipFile);
+  const hash = hashFolder(bundleDir);
   bundleCache.set(key, { js: fs.readFileSync(js), map: fs.readFileSync(map), zip: fs.readFileSync(zipFile), hash });
   return { zipFile, hash };
 }

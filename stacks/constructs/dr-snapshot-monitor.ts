@@ -5,7 +5,6 @@
 // cluster); one alarm per pair and approach fires when that age exceeds the RPO or when the monitor stops reporting.
 //
 // Reusable from any CDKTF app: everything comes from props, nothing from the project config.
-import * as path from "path";
 import { Fn, Token } from "cdktf";
 import { Construct } from "constructs";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
@@ -24,7 +23,6 @@ import {
 import { checkAlarmWindow, checkCommonProps, ScheduledFunction, ScheduledFunctionCommonProps } from "./scheduled-function";
 import { PropChecks } from "./validation";
 
-const DEFAULT_ENTRY = path.resolve(__dirname, "../../functions/dr-monitor/handler.ts");
 
 /** One source account whose shared snapshots (in `sources`) or DR-owned copies (in `drOwnedCopies`) are watched. */
 export interface DrMonitorSource {
@@ -70,7 +68,7 @@ export interface DrSnapshotMonitorProps extends ScheduledFunctionCommonProps {
   readonly drOwnedCopies?: readonly DrMonitorSource[];
   /** How often the monitor runs. @default "rate(1 hour)" */
   readonly scheduleExpression?: string;
-  /** @default "UTC" */
+  /** IANA time zone of the schedule expression. @default "UTC" */
   readonly scheduleTimezone?: string;
   /**
    * First part of the snapshot ids the source side gives its snapshots (`<prefix>-<cluster>-<stamp>`): with the
@@ -83,7 +81,7 @@ export interface DrSnapshotMonitorProps extends ScheduledFunctionCommonProps {
    * deployment's; a snapshot without visible tags is judged by its id. @default "rsdr"
    */
   readonly managedBy?: string;
-  /** @default 120 */
+  /** Function timeout, seconds. @default 120 */
   readonly timeoutSeconds?: number;
   /**
    * Period of the staleness alarms, seconds (multiple of 60, 60-86400); must cover the interval between runs.
@@ -205,7 +203,7 @@ export class DrSnapshotMonitor extends ScheduledFunction {
     super(scope, id, props, {
       ownerName: OWNER,
       functionName,
-      defaultEntry: DEFAULT_ENTRY,
+      defaultHandler: "dr-monitor",
       description: described.function,
       environment: {
         [DR_MONITOR_ENV.sources]: JSON.stringify(monitoredSources(props)),

@@ -12,19 +12,25 @@ export type PolicyConditions = Readonly<Record<string, Readonly<Record<string, C
 
 /** Principal block of a resource or trust policy. */
 export interface PolicyPrincipal {
+  /** Service principals, e.g. "lambda.amazonaws.com". @default none */
   readonly Service?: string | readonly string[];
+  /** Account roots, roles or users, by ARN. @default none */
   readonly AWS?: string | readonly string[];
 }
 
 /** One statement of an IAM policy document, with the JSON field names IAM uses. */
 export interface PolicyStatement {
+  /** Statement id. @default none */
   readonly Sid?: string;
-  /** @default "Allow" when rendered by {@link policyDocument} */
+  /** Allow or Deny. @default "Allow" when rendered by {@link policyDocument} */
   readonly Effect?: "Allow" | "Deny";
+  /** Only in resource, key and trust policies. @default none */
   readonly Principal?: PolicyPrincipal | "*";
+  /** Actions, e.g. "redshift:DescribeClusters". */
   readonly Action: string | readonly string[];
-  /** Omitted only in trust policies. */
+  /** Omitted only in trust policies. @default none */
   readonly Resource?: string | readonly string[];
+  /** Conditions: operator, condition key, value(s). @default none */
   readonly Condition?: PolicyConditions;
 }
 

@@ -5,11 +5,13 @@ import { dnsSuffixFor, PolicyStatement } from "./iam";
 
 /** What the operations key policy must allow; see {@link operationsKeyPolicyStatements}. */
 export interface OperationsKeyPolicyProps {
+  /** The key's account: only its services' uses are allowed. */
   readonly accountId: string;
+  /** The key's region. */
   readonly region: string;
-  /** @default "aws" */
+  /** Partition of the ARNs. @default "aws" */
   readonly partition?: string;
-  /** @default derived from partition ("amazonaws.com", or "amazonaws.com.cn" for aws-cn) */
+  /** DNS suffix of the service principals. @default derived from partition ("amazonaws.com", or "amazonaws.com.cn" for aws-cn) */
   readonly dnsSuffix?: string;
   /** Include the statement for Redshift event notifications to an encrypted topic. @default true */
   readonly redshiftEvents?: boolean;

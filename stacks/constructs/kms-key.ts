@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import type { TerraformProvider } from "cdktf";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { accountRoot, policyDocument, PolicyConditions, PolicyStatement } from "./iam";
@@ -8,9 +9,11 @@ import { PropChecks } from "./validation";
 export interface ManagedKeyProps {
   /** Alias without the `alias/` prefix. */
   readonly alias: string;
+  /** Description of the key. */
   readonly description: string;
+  /** The key's account: its root administers the key. */
   readonly accountId: string;
-  /** @default "aws" */
+  /** Partition of the ARNs. @default "aws" */
   readonly partition?: string;
   /**
    * Accounts that may restore, from another account, what this key encrypts (shared Redshift
@@ -27,8 +30,10 @@ export interface ManagedKeyProps {
   readonly crossAccountViaServices?: readonly string[];
   /** Further statements, e.g. for AWS services that encrypt logs or messages with this key. @default none */
   readonly serviceStatements?: readonly PolicyStatement[];
-  /** @default 30 */
+  /** Days between a scheduled deletion and the key's deletion (7-30). @default 30 */
   readonly deletionWindowDays?: number;
+  /** The provider (account and region) the key is made with, e.g. one for another region. @default the stack's default provider */
+  readonly provider?: TerraformProvider;
 }
 
 /** A customer-managed KMS key with rotation on, an alias, and an explicit key policy. */
@@ -95,9 +100,10 @@ export class ManagedKey extends Construct {
       enableKeyRotation: true,
       deletionWindowInDays: props.deletionWindowDays ?? 30,
       policy: policyDocument(statements),
+      ...(props.provider ? { provider: props.provider } : {}),
     });
     this.arn = this.key.arn;
     this.aliasName = `alias/${props.alias}`;
-    new KmsAlias(this, "alias", { name: this.aliasName, targetKeyId: this.key.keyId });
+    new KmsAlias(this, "alias", { name: this.aliasName, targetKeyId: this.key.keyId, ...(props.provider ? { provider: props.provider } : {}) });
   }
 }

@@ -13,6 +13,7 @@ import { policyDocument, serviceTrustPolicy } from "./iam";
 import { PropChecks } from "./validation";
 
 export interface CreatedNetworkProps {
+  /** IPv4 CIDR of the VPC; each subnet gets a sixteenth of it. */
   readonly cidr: string;
   /**
    * One private subnet per zone, in this order. Names, not a lookup: a zone AWS adds later must not
@@ -21,22 +22,25 @@ export interface CreatedNetworkProps {
   readonly availabilityZones: readonly string[];
   /** Key for the flow log group (its policy must let CloudWatch Logs use it). */
   readonly flowLogKmsKeyArn: string;
-  /** @default 365 */
+  /** Retention of the flow log group, days (a CloudWatch Logs retention value). @default 365 */
   readonly flowLogRetentionDays?: number;
   /** Account of the VPC: only its flow-log deliveries may use the flow-log role. */
   readonly accountId: string;
 }
 
 export interface ExistingNetworkProps {
+  /** The VPC, e.g. "vpc-0123456789abcdef0". */
   readonly vpcId: string;
+  /** At least two of its subnets, in different availability zones. */
   readonly subnetIds: readonly string[];
 }
 
 export interface RedshiftNetworkProps {
   /** Prefix of resource names. */
   readonly name: string;
-  /** Exactly one of `create` and `existing`. */
+  /** A new VPC with private subnets and flow logs. Exactly one of `create` and `existing`. @default none: `existing` */
   readonly create?: CreatedNetworkProps;
+  /** A VPC and subnets that exist already. Exactly one of `create` and `existing`. @default none: `create` */
   readonly existing?: ExistingNetworkProps;
 }
 

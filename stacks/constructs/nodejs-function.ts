@@ -20,21 +20,21 @@ export interface NodejsFunctionProps {
   readonly functionName: string;
   /** Path of the TypeScript/JavaScript entry file exporting `handler`; resolved with `path.resolve`. */
   readonly entry: string;
-  /** @default no description */
+  /** Description of the function. @default no description */
   readonly description?: string;
   /** Environment variables; NODE_OPTIONS=--enable-source-maps is always added. @default {} */
   readonly environment?: Readonly<Record<string, string>>;
-  /** @default 256 */
+  /** Memory, MB (128-10240). @default 256 */
   readonly memorySize?: number;
   /** Seconds. @default 60 */
   readonly timeout?: number;
   /** Reserved concurrent executions; 1 serialises all invocations. @default no reservation */
   readonly reservedConcurrentExecutions?: number;
-  /** @default "arm64" */
+  /** Instruction set. @default "arm64" */
   readonly architecture?: "arm64" | "x86_64";
   /** X-Ray tracing mode. @default "Active" */
   readonly tracing?: "Active" | "PassThrough";
-  /** @default "JSON" */
+  /** Format of the function's logs. @default "JSON" */
   readonly logFormat?: "JSON" | "Text";
   /** Retention of the function's log group, in days (a CloudWatch Logs retention value). @default 365 */
   readonly logRetentionDays?: number;

@@ -9,20 +9,27 @@ import { PropChecks } from "./validation";
 export const AUDIT_LOG_TYPES = ["connectionlog", "useractivitylog", "userlog"] as const;
 
 export interface SecureRedshiftClusterProps {
+  /** Cluster identifier: lowercase letters, digits and hyphens, 1-63, starting with a letter. */
   readonly identifier: string;
+  /** An RA3 or DC2 node type, e.g. "ra3.xlplus". */
   readonly nodeType: string;
+  /** 1-128; one node makes a single-node cluster. */
   readonly numberOfNodes: number;
+  /** The database created with the cluster. */
   readonly databaseName: string;
+  /** Master user; its password is generated and kept by Secrets Manager. */
   readonly masterUsername: string;
   /** Customer-managed key that encrypts the cluster and so its snapshots (shareable across accounts). */
   readonly kmsKeyArn: string;
   /** Key that encrypts the Secrets Manager secret of the master password and the audit log groups. */
   readonly operationsKmsKeyArn: string;
+  /** Redshift subnet group of private subnets, e.g. `RedshiftNetwork.subnetGroupName`. */
   readonly subnetGroupName: string;
+  /** At least one security group. */
   readonly securityGroupIds: readonly string[];
-  /** @default 7 */
+  /** Days Redshift keeps its automated snapshots (1-35). @default 7 */
   readonly automatedSnapshotRetentionDays?: number;
-  /** @default 365 */
+  /** Retention of the audit log groups, days (a CloudWatch Logs retention value). @default 365 */
   readonly auditLogRetentionDays?: number;
   /**
    * Refuse `terraform destroy` of the cluster (lifecycle prevent_destroy).

@@ -3,7 +3,6 @@
 // Each run moves each drill a step; the state is in the drill cluster's tags and the report bucket.
 //
 // Reusable from any CDKTF app: everything comes from props, nothing from the project config.
-import * as path from "path";
 import { Construct } from "constructs";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import {
@@ -29,12 +28,13 @@ import { checkCommonProps, ScheduledFunction, ScheduledFunctionCommonProps } fro
 import { StateBucket } from "./state-bucket";
 import { PropChecks } from "./validation";
 
-const DEFAULT_ENTRY = path.resolve(__dirname, "../../functions/restore-drill/handler.ts");
 const FUNCTION_SUFFIX = "-restore-drill";
 
 /** The DR vault whose copies a drill may restore. */
 export interface DrillVault {
+  /** Name of the vault, in the DR account and region. */
   readonly vaultName: string;
+  /** ARN of the same vault. */
   readonly vaultArn: string;
   /** The vault's key: the copies are encrypted with it. */
   readonly kmsKeyArn: string;
@@ -57,7 +57,7 @@ export interface RestoreDrillProps extends ScheduledFunctionCommonProps {
   readonly drKmsKeyArn: string;
   /** The DR vault, when drills may restore AWS Backup copies. @default none: shared snapshots only */
   readonly backupVault?: DrillVault;
-  /** @default `<namePrefix>-drill-reports-<account>-<region>` */
+  /** Name of the report bucket it creates. @default `<namePrefix>-drill-reports-<account>-<region>` */
   readonly reportBucketName?: string;
   /** Let `terraform destroy` remove the report bucket and its reports. @default false: reports are evidence */
   readonly allowReportBucketDestroy?: boolean;
@@ -65,22 +65,38 @@ export interface RestoreDrillProps extends ScheduledFunctionCommonProps {
   readonly reportAccessLogBucket?: string;
   /** How often a run moves the drills on (the resolution of the measured times). @default "rate(15 minutes)" */
   readonly scheduleExpression?: string;
-  /** @default 300 */
+  /** Function timeout, seconds. @default 300 */
   readonly timeoutSeconds?: number;
 }
 
 /** The statements a drill needs (the drill function's role; the restore operator role adds them for `drill run`). */
 export interface DrillStatementsArgs {
+  /** The DR account, region and partition. */
   readonly env: Pick<AwsEnvironment, "accountId" | "region" | "partition">;
+  /** As `RestoreDrillProps.snapshotPrefix`. */
   readonly snapshotPrefix: string;
+  /** As `RestoreDrillProps.managedBy`. */
   readonly managedBy: string;
+  /** The drilled clusters. */
   readonly drills: readonly Pick<DrillTarget, "accountId" | "clusterIdentifier" | "from" | "drOwnedCopy">[];
+  /** Keys of the source clusters' snapshots. */
   readonly sourceKmsKeyArns: readonly string[];
+  /** The DR key drill clusters are encrypted with. */
   readonly drKmsKeyArn: string;
+  /** The DR vault, when drills may restore its copies. @default none */
   readonly backupVault?: DrillVault;
+  /** ARN of the report bucket. */
   readonly reportBucketArn: string;
   /** The key the report bucket is encrypted with. */
   readonly reportKmsKeyArn: string;
+}
+
+/**
+ * ARN pattern of the DR-owned copies restore drills keep: snapshots `<prefix>-drcopy-*` of drill clusters
+ * `<prefix>-drill-*`, owned by the DR account. A restore operator role restores them with `ownSnapshotArns`.
+ */
+export function drOwnedCopyArnPattern(env: Pick<AwsEnvironment, "accountId" | "region" | "partition">, snapshotPrefix: string): string {
+  return `arn:${env.partition}:redshift:${env.region}:${env.accountId}:snapshot:${drillClusterPrefix(snapshotPrefix)}*/${drOwnedCopyPrefix(snapshotPrefix)}*`;
 }
 
 /**
@@ -92,7 +108,7 @@ export function drillStatements(a: DrillStatementsArgs): PolicyStatement[] {
   const { accountId, region, partition: p } = a.env;
   const arn = (resource: string) => `arn:${p}:redshift:${region}:${accountId}:${resource}`;
   const drillClusters = arn(`cluster:${drillClusterPrefix(a.snapshotPrefix)}*`);
-  const copies = arn(`snapshot:${drillClusterPrefix(a.snapshotPrefix)}*/${drOwnedCopyPrefix(a.snapshotPrefix)}*`);
+  const copies = drOwnedCopyArnPattern(a.env, a.snapshotPrefix);
   const ours = { StringEquals: { [`aws:ResourceTag/${TAG_MANAGED_BY}`]: a.managedBy } };
   const shared = a.drills
     .filter((d) => d.from !== "backup")
@@ -195,7 +211,7 @@ export class RestoreDrill extends ScheduledFunction {
     super(scope, id, props, {
       ownerName: "RestoreDrill",
       functionName,
-      defaultEntry: DEFAULT_ENTRY,
+      defaultHandler: "restore-drill",
       description: "Restore drills of the source clusters in the DR account: restore, validate, record the RTO, delete",
       environment: (env) => ({
         [RESTORE_DRILL_ENV.drills]: JSON.stringify(props.drills),

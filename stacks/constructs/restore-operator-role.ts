@@ -7,15 +7,20 @@ import { ACCOUNT_ID, CLUSTER_IDENTIFIER, CLUSTER_IDENTIFIER_RULE, IAM_ROLE_OR_US
 import { PropChecks } from "./validation";
 
 export interface RestoreSource {
+  /** The source account that shares the snapshots. */
   readonly accountId: string;
+  /** Its clusters whose snapshots the role may restore. */
   readonly clusterIdentifiers: readonly string[];
   /** ARNs of the KMS keys that encrypt those clusters' snapshots. */
   readonly kmsKeyArns: readonly string[];
 }
 
 export interface RestoreOperatorRoleProps {
+  /** Name of the role: 1-64 letters, digits and + = , . @ _ -. */
   readonly roleName: string;
+  /** Partition of the ARNs. @default "aws" */
   readonly partition?: string;
+  /** Region of the restores (a shared snapshot is restorable in its own region only). */
   readonly region: string;
   /** The DR account, where restored clusters are created. */
   readonly accountId: string;
@@ -25,13 +30,21 @@ export interface RestoreOperatorRoleProps {
   readonly restoredClusterPrefix: string;
   /** Key the restored clusters are re-encrypted with (pass it as KmsKeyId when restoring). */
   readonly drKmsKeyArn: string;
+  /** Source accounts, their clusters and keys: the role restores only those clusters' snapshots. */
   readonly sources: readonly RestoreSource[];
   /**
    * The DR account's AWS Backup vault, when copies of the sources' recovery points land there: the role may list
    * it and restore its copies (Redshift snapshots of this account named `<cluster>/awsbackup:...`) of these clusters.
    * @default none
    */
-  readonly backupVault?: { readonly vaultArn: string; readonly kmsKeyArn: string; readonly clusterIdentifiers: readonly string[] };
+  readonly backupVault?: {
+    /** ARN of the DR vault. */
+    readonly vaultArn: string;
+    /** The vault's key: its copies are encrypted with it. */
+    readonly kmsKeyArn: string;
+    /** Source clusters whose copies the role may restore. */
+    readonly clusterIdentifiers: readonly string[];
+  };
   /**
    * ARN patterns of this account's own snapshots the role may restore too: the DR-owned copies restore drills keep
    * (`snapshot:<prefix>-drill-*\/<prefix>-drcopy-*`), encrypted with the DR key. @default none

@@ -10,6 +10,7 @@ import { AwsEnvironment, AwsEnvironmentProps, resolveAwsEnvironment } from "./aw
 import { DeadLetterQueue } from "./dead-letter-queue";
 import { FunctionAlarms, NotifyingAlarmConfig, notifyingAlarm } from "./function-alarms";
 import { FunctionSchedule, SCHEDULER_ROLE_SUFFIX } from "./function-schedule";
+import { packagedHandlerEntry, type PackagedHandler } from "./handler-entry";
 import { PolicyStatement, kmsViaServiceStatement } from "./iam";
 import { NodejsFunction } from "./nodejs-function";
 import { PropChecks } from "./validation";
@@ -34,11 +35,14 @@ export interface ScheduledFunctionCommonProps extends AwsEnvironmentProps {
   readonly metricNamespace?: string;
   /** Log group retention, days (a CloudWatch Logs retention value). @default 365 */
   readonly logRetentionDays?: number;
-  /** Handler entry file exporting `handler`. @default the handler of this repository */
+  /**
+   * Handler entry file exporting `handler`, bundled by esbuild at synth time.
+   * @default the handler this package ships (functions/<name>/handler, found relative to the installed package)
+   */
   readonly entry?: string;
-  /** @default 256 */
+  /** Function memory, MB. @default 256 */
   readonly memorySize?: number;
-  /** @default {} */
+  /** Tags of every resource. @default {} */
   readonly tags?: Readonly<Record<string, string>>;
 }
 
@@ -48,8 +52,8 @@ export interface ScheduledFunctionSpec {
   readonly ownerName: string;
   /** Lambda function name; also names the DLQ (`<name>-dlq`), the schedule, its role and the alarms. */
   readonly functionName: string;
-  /** The handler used when `entry` is not given. */
-  readonly defaultEntry: string;
+  /** The packaged handler bundled when `entry` is not given. */
+  readonly defaultHandler: PackagedHandler;
   readonly description: string;
   /** Environment variables (or a function of where it deploys giving them); ALERT_TOPIC_ARN and METRIC_NAMESPACE are added. */
   readonly environment: Readonly<Record<string, string>> | ((env: AwsEnvironment) => Readonly<Record<string, string>>);
@@ -142,7 +146,7 @@ export class ScheduledFunction extends Construct {
 
     this.function = new NodejsFunction(this, "function", {
       functionName: spec.functionName,
-      entry: props.entry ?? spec.defaultEntry,
+      entry: props.entry ?? packagedHandlerEntry(spec.defaultHandler),
       description: spec.description,
       environment: {
         ...(typeof spec.environment === "function" ? spec.environment(env) : spec.environment),

@@ -3,7 +3,6 @@
 // snapshot completes, and the alarms that make a failed or stalled reconcile visible.
 //
 // Reusable from any CDKTF app: everything comes from props, nothing from the project config.
-import * as path from "path";
 import { Construct } from "constructs";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
@@ -11,6 +10,7 @@ import { RedshiftEventSubscription } from "@cdktf/provider-aws/lib/redshift-even
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import {
   ACCOUNT_ID,
+  AWS_REGION_NAME,
   CLUSTER_IDENTIFIER_RULE,
   clusterIdentifierProblem,
   DEFAULT_PROJECT,
@@ -21,10 +21,12 @@ import {
   SNAPSHOT_MANAGER_ENV,
   SNAPSHOT_MANAGER_LIMITS,
   SNAPSHOT_MANAGER_METRICS,
+  SHARE_PAYLOAD,
   SNAPSHOT_TAG_KEYS,
   snapshotIdPrefixPattern,
 } from "../../contract";
 import { AlertTopic } from "./alert-topic";
+import { FunctionSchedule } from "./function-schedule";
 import type { AwsEnvironment } from "./aws-environment";
 import { checkAlarmWindow, checkCommonProps, ScheduledFunction, ScheduledFunctionCommonProps } from "./scheduled-function";
 import { PropChecks } from "./validation";
@@ -32,7 +34,6 @@ import { PropChecks } from "./validation";
 /** Event categories of source type cluster-snapshot (DescribeEventCategories): "management", "monitoring". */
 export const CLUSTER_SNAPSHOT_EVENT_CATEGORIES = ["management", "monitoring"] as const;
 
-const DEFAULT_ENTRY = path.resolve(__dirname, "../../functions/snapshot-manager/handler.ts");
 
 export interface SnapshotAutomationProps extends ScheduledFunctionCommonProps {
   /** Provisioned clusters to snapshot and share (this account and region). */
@@ -86,6 +87,19 @@ export interface SnapshotAutomationProps extends ScheduledFunctionCommonProps {
   readonly scheduleRetryAttempts?: number;
   /** Scheduler maximum event age, seconds. @default 3600 */
   readonly scheduleMaxEventAgeSeconds?: number;
+  /**
+   * The region Redshift copies the clusters' snapshots to (cross-region snapshot copy, see CrossRegionSnapshotCopy).
+   * The function then also shares our copies there with the DR accounts, where they can see them, and revokes
+   * older ones; it never deletes a copy (Redshift expires them). @default none: no copies
+   */
+  readonly copyRegion?: string;
+  /**
+   * With `copyRegion`: a second schedule that runs share and retention only (no new snapshot), so that copies, which
+   * finish after their snapshot's event, are shared within this period instead of a whole window later. Named
+   * `<function>-copies`, as is its role.
+   * @default "rate(1 hour)"
+   */
+  readonly copyShareScheduleExpression?: string;
 }
 
 const OWNER = "SnapshotAutomation";
@@ -129,12 +143,16 @@ function validate(scope: Construct, id: string, props: SnapshotAutomationProps):
     }
   });
   checkAlarmWindow(check, alarmPeriodOf(props), props.alarmEvaluationPeriods ?? 2);
+  if (props.copyRegion !== undefined) {
+    check.pattern("copyRegion", props.copyRegion, AWS_REGION_NAME, "an AWS region name like eu-west-2");
+    if (props.copyRegion === props.region) check.fail("copyRegion", props.copyRegion, "a region other than the clusters' own (region)");
+  }
   return props;
 }
 
 /** The ARNs the snapshot manager may act on: the configured clusters, and one snapshot pattern per cluster. */
-function ownArns(env: AwsEnvironment, props: SnapshotAutomationProps): { clusters: string[]; snapshots: string[] } {
-  const arn = (resource: string) => `arn:${env.partition}:redshift:${env.region}:${env.accountId}:${resource}`;
+function ownArns(env: AwsEnvironment, props: SnapshotAutomationProps, region: string = env.region): { clusters: string[]; snapshots: string[] } {
+  const arn = (resource: string) => `arn:${env.partition}:redshift:${region}:${env.accountId}:${resource}`;
   const prefix = props.snapshotPrefix ?? DEFAULT_PROJECT;
   return {
     clusters: props.clusterIdentifiers.map((c) => arn(`cluster:${c}`)),
@@ -160,6 +178,8 @@ export class SnapshotAutomation extends ScheduledFunction {
   public readonly clusterArns: readonly string[];
   /** ARN patterns of the snapshots this automation owns, one per cluster. */
   public readonly snapshotArnPatterns: readonly string[];
+  /** The share-only schedule for the copies in `copyRegion`; undefined without one. */
+  public readonly copyShareSchedule?: FunctionSchedule;
 
   constructor(scope: Construct, id: string, props: SnapshotAutomationProps) {
     const E = SNAPSHOT_MANAGER_ENV;
@@ -175,11 +195,12 @@ export class SnapshotAutomation extends ScheduledFunction {
       [E.managedBy]: props.managedBy ?? DEFAULT_PROJECT,
       [E.dryRun]: props.dryRun ? "true" : "false",
       ...(props.waitMarginSeconds !== undefined ? { [E.waitMarginSeconds]: String(props.waitMarginSeconds) } : {}),
+      ...(props.copyRegion !== undefined ? { [E.copyRegion]: props.copyRegion } : {}),
     };
     super(scope, id, props, {
       ownerName: OWNER,
       functionName,
-      defaultEntry: DEFAULT_ENTRY,
+      defaultHandler: "snapshot-manager",
       description: "Creates, shares and expires manual Redshift snapshots for cross-account DR",
       environment,
       // Snapshot sharing itself needs no KMS permission of the caller: the cluster key's policy must grant the
@@ -213,6 +234,17 @@ export class SnapshotAutomation extends ScheduledFunction {
             Action: ["redshift:AuthorizeSnapshotAccess", "redshift:RevokeSnapshotAccess", "redshift:DeleteClusterSnapshot"],
             Resource: [...arns.clusters, ...arns.snapshots],
           },
+          ...(props.copyRegion === undefined
+            ? []
+            : [
+                {
+                  // The copies Redshift makes in the copy region carry the snapshots' names: the function shares and
+                  // revokes them there, and may not delete them (Redshift's manual retention period expires them).
+                  Sid: "ShareRevokeOwnCopiesInCopyRegion",
+                  Action: ["redshift:AuthorizeSnapshotAccess", "redshift:RevokeSnapshotAccess"],
+                  Resource: (({ clusters, snapshots }) => [...clusters, ...snapshots])(ownArns(env, props, props.copyRegion)),
+                },
+              ]),
           {
             // WILDCARD: DescribeClusterSnapshots and DescribeClusters list across clusters; the Service Authorization
             // Reference gives them only an optional cluster resource, and whether a listing filtered to one cluster is
@@ -236,6 +268,23 @@ export class SnapshotAutomation extends ScheduledFunction {
     const arns = ownArns(this.environment, props);
     this.clusterArns = arns.clusters;
     this.snapshotArnPatterns = arns.snapshots;
+
+    if (props.copyRegion !== undefined) {
+      this.copyShareSchedule = new FunctionSchedule(this, "copy-share-schedule", {
+        scheduleName: `${functionName}-copies`,
+        roleName: `${functionName}-copies`,
+        description: `Shares the Redshift snapshot copies in ${props.copyRegion} soon after they finish`,
+        target: this.function,
+        scheduleExpression: props.copyShareScheduleExpression ?? "rate(1 hour)",
+        scheduleTimezone: props.scheduleTimezone,
+        input: JSON.stringify(SHARE_PAYLOAD),
+        deadLetterQueue: this.deadLetterQueue,
+        maximumRetryAttempts: props.scheduleRetryAttempts,
+        maximumEventAgeSeconds: props.scheduleMaxEventAgeSeconds,
+        tags: this.tags,
+        environmentOf: this.environment,
+      });
+    }
 
     if (props.eventTrigger ?? true) {
       this.eventsTopic = new AlertTopic(this, "events-topic", {
