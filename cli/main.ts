@@ -18,9 +18,14 @@ export interface RunDeps {
 /** What a command's action receives: the loaded context (config + clients) and its own parsed options. */
 export type CommandAction<O> = (ctx: CliContext, options: O, args: string[]) => Promise<number | void>;
 
+/** A command that needs no config and no AWS clients (it reads only its arguments and files). */
+export type PlainAction<O> = (io: CliIO, options: O, args: string[]) => Promise<number | void>;
+
 /** Wires a command's action to the context and the exit codes. */
 export interface Registrar {
   action<O>(command: Command, fn: CommandAction<O>): Command;
+  /** The same without loading the config: a bad or missing config does not stop it. */
+  plain<O>(command: Command, fn: PlainAction<O>): Command;
 }
 
 export function buildProgram(deps: RunDeps, result: { code: number }): Command {
@@ -35,17 +40,17 @@ export function buildProgram(deps: RunDeps, result: { code: number }): Command {
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, "")), writeErr: (s) => io.err(s.replace(/\n$/, "")) });
 
+  const wire = (command: Command, fn: (options: never, args: string[]) => Promise<number | void>) =>
+    command.action(async (...received: unknown[]) => {
+      const cmd = received[received.length - 1] as Command;
+      const args = received.slice(0, -2).flat().filter((a): a is string => typeof a === "string"); // a variadic argument comes as a list
+      const code = await fn(cmd.opts<never>(), args);
+      result.code = typeof code === "number" ? code : EXIT.ok;
+    });
   const registrar: Registrar = {
-    action(command, fn) {
-      return command.action(async (...received: unknown[]) => {
-        const cmd = received[received.length - 1] as Command;
-        const options = cmd.opts();
-        const args = received.slice(0, -2).flat().filter((a): a is string => typeof a === "string"); // a variadic argument comes as a list
-        const ctx = CliContext.load(program.opts<GlobalOptions>(), deps.clients ?? sdkClients(), io, deps.env);
-        const code = await fn(ctx, options as never, args);
-        result.code = typeof code === "number" ? code : EXIT.ok;
-      });
-    },
+    action: (command, fn) =>
+      wire(command, (options, args) => fn(CliContext.load(program.opts<GlobalOptions>(), deps.clients ?? sdkClients(), io, deps.env), options, args)),
+    plain: (command, fn) => wire(command, (options, args) => fn(io, options, args)),
   };
   for (const register of deps.commands ?? COMMANDS) register(program, registrar);
   return program;

@@ -23,7 +23,7 @@ describe("the CLI frame", () => {
     expect(r.stdout).toMatch(/Usage: redshift-backup \[options\] \[command\]|Usage: redshift-backup \[options\]/);
     for (const register of COMMANDS) {
       const program = new Command();
-      register(program, { action: (c) => c });
+      register(program, { action: (c) => c, plain: (c) => c });
       for (const c of program.commands) expect(r.stdout).toContain(c.name());
     }
   });

@@ -333,7 +333,7 @@ describe("status for a source in another region than the DR account (cross-regio
     expect(code).toBe(0);
     expect(io.stdout).toEqual([
       `analytics-prod (source analytics, ${SRC}): ok; newest snapshot rsdr-analytics-prod-20261127t0600z 6.0 h old; ` +
-        "copy in eu-west-2 rsdr-analytics-prod-20261127t0600z (6.0 h old, shared yes); DR sees it yes; DR newest 6.0 h old (RPO 14 h)",
+        "copy in eu-west-2 rsdr-analytics-prod-20261127t0600z (6.0 h old, shared yes); DR sees it yes; DR newest 6.0 h old (RPO 17 h)",
     ]);
     expect(io.stderr).toEqual([
       `status: reading our snapshots: account ${SRC} (source analytics), region eu-west-1, as the default credential chain`,
@@ -351,7 +351,7 @@ describe("status for a source in another region than the DR account (cross-regio
     const { code } = await status([], { io });
     expect(code).toBe(0);
     expect(io.stdout[2]).toBe(
-      "analytics-prod  analytics (222222222222)  rsdr-analytics-prod-20261127t0600z  2.0 h  rsdr-analytics-prod-20261127t0600z (2.0 h old, shared no)  no          10.0 h / 14 h    -                   ok",
+      "analytics-prod  analytics (222222222222)  rsdr-analytics-prod-20261127t0600z  2.0 h  rsdr-analytics-prod-20261127t0600z (2.0 h old, shared no)  no          10.0 h / 17 h    -                   ok",
     );
     expect(io.stdout[0]).toMatch(/AGE +COPY IN DR REGION +DR SEES IT/);
     expect(io.stderr.slice(3)).toEqual([

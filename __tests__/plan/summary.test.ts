@@ -179,6 +179,12 @@ describe("actions in the plan format", () => {
 describe("plan summary inputs", () => {
   afterEach(() => jest.restoreAllMocks());
 
+  it("needs no config: a missing estate config does not stop a plan review", async () => {
+    const { code, stdout } = await cli(["plan", "summary", CHANGED, "--json"], [registerPlanCommands], { config: "/nonexistent/estate.json" });
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).stacks[0]).toMatchObject({ stack: "state", counts: { replace: 7 } });
+  });
+
   it("reads a binary plan file with `terraform show -json` in the plan's directory, or in --chdir", async () => {
     const planFile = tempFile("source-analytics/tfplan", Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0]));
     const show = jest.spyOn(TERRAFORM_SHOW, "run").mockReturnValue({ status: 0, stdout: fs.readFileSync(CHANGED, "utf8"), stderr: "" });

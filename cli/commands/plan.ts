@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as path from "path";
 import type { Command } from "commander";
 import { PlanInputError, renderReview, review, summarizePlan, type StackSummary } from "../../plan/summary";
-import type { CliContext } from "../context";
+import type { CliIO } from "../io";
 import { EXIT, UsageError } from "../exit";
 import type { RegisterCommands } from "./index";
 
@@ -82,7 +82,7 @@ export function stackNames(files: readonly string[], stack?: string): string[] {
   return names;
 }
 
-function planSummary(ctx: CliContext, options: PlanSummaryOptions, files: string[]): number {
+function planSummary(io: CliIO, options: PlanSummaryOptions, files: string[]): number {
   if (files.length === 0) throw new UsageError("give at least one plan file");
   const names = stackNames(files, options.stack);
   let stacks: StackSummary[];
@@ -90,14 +90,14 @@ function planSummary(ctx: CliContext, options: PlanSummaryOptions, files: string
     stacks = files.map((file, i) => summarizePlan(names[i], file, readPlan(file, options.chdir)));
   } catch (e) {
     if (!(e instanceof PlanInputError)) throw e;
-    ctx.io.err(`error: ${e.message}`);
+    io.err(`error: ${e.message}`);
     return EXIT.failed;
   }
   const r = review(stacks);
-  if (options.json) ctx.io.out(JSON.stringify(r, null, 2));
-  else for (const line of renderReview(r)) ctx.io.out(line);
+  if (options.json) io.out(JSON.stringify(r, null, 2));
+  else for (const line of renderReview(r)) io.out(line);
   if (options.failOnCritical && r.critical.length > 0) {
-    ctx.io.err(`--fail-on-critical: ${r.critical.length} destroy or replace of a critical resource: exit ${EXIT.failed}`);
+    io.err(`--fail-on-critical: ${r.critical.length} destroy or replace of a critical resource: exit ${EXIT.failed}`);
     return EXIT.failed;
   }
   return EXIT.ok;
@@ -127,5 +127,5 @@ export const registerPlanCommands: RegisterCommands = (program: Command, registr
         "  $ redshift-backup plan summary cdktf.out/stacks/dr/tfplan --json",
       ].join("\n"),
     );
-  registrar.action<PlanSummaryOptions>(summary, (ctx, options, files) => Promise.resolve(planSummary(ctx, options, files)));
+  registrar.plain<PlanSummaryOptions>(summary, (io, options, files) => Promise.resolve(planSummary(io, options, files)));
 };
