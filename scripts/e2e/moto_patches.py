@@ -48,6 +48,13 @@ Patches:
       (e.g. the S3 backend's state object in the state bucket). The loopback endpoint stands in for
       AWS's TLS endpoint: statements that only apply to non-TLS requests are left out of the
       evaluation. Every other statement is evaluated by moto as before.
+  s3_delete_marker_dispose
+      In a bucket whose versioning is suspended (destroying aws_s3_bucket_versioning does that before
+      the bucket goes), deleting a version of a key whose versions include a delete marker (an S3 lock
+      file of the state backend: written, then deleted, on every run) fails with HTTP 500
+      ("'FakeDeleteMarker' object has no attribute 'dispose'": moto drops the whole key and disposes
+      every version), so ``force_destroy`` of the state bucket retries until terraform is killed. A
+      delete marker holds no data: give it a ``dispose`` that does nothing.
   lambda_function_configs
       CreateFunction / UpdateFunctionConfiguration drop ``DeadLetterConfig`` and ``LoggingConfig``
       and GetFunction reports neither: the provider then plans to add both on every run. Record
@@ -176,6 +183,21 @@ def s3_policy_secure_transport() -> None:
     FakeBucket.get_permission = get_permission
 
 
+# --- s3_delete_marker_dispose -------------------------------------------------------------------
+
+def s3_delete_marker_dispose() -> None:
+    import inspect
+
+    from moto.s3.models import FakeDeleteMarker
+    from moto.s3.utils import _VersionedKeyStore
+
+    if "dispose" in vars(FakeDeleteMarker):
+        raise RuntimeError("moto_patches: moto now has FakeDeleteMarker.dispose; drop s3_delete_marker_dispose")
+    if "version.dispose()" not in inspect.getsource(_require(_VersionedKeyStore, "pop")):
+        raise RuntimeError("moto_patches: _VersionedKeyStore.pop changed; review s3_delete_marker_dispose")
+    FakeDeleteMarker.dispose = lambda self, garbage=False: None  # type: ignore[attr-defined]
+
+
 # --- lambda_function_configs --------------------------------------------------------------------
 
 def lambda_function_configs() -> None:
@@ -231,6 +253,7 @@ PATCHES = [
     redshift_snapshot_copy_grant_tags,
     backup_list_tags_path,
     s3_policy_secure_transport,
+    s3_delete_marker_dispose,
     lambda_function_configs,
     *opt_in_patches(),  # only those a test names in E2E_MOTO_OPT_IN (moto_opt_in_patches.py)
 ]
