@@ -3,7 +3,7 @@
 // configuration per cluster, and a snapshot manager that shares (never deletes) the copies in the DR region; the
 // DR stack's roles may use the copy key. The same estate without a copy has none of it.
 import { parseConfig } from "../../config/load";
-import { rawExample, resources, synthEstate, type RawConfig } from "../helpers";
+import { rawBackupExample, rawExample, resources, synthEstate, type RawConfig } from "../helpers";
 
 const DR_REGION = "eu-west-2";
 const ALIAS = "aws.aws_eu_west_2";
@@ -117,5 +117,24 @@ describe("a given copy key", () => {
     const source = crossRegion((c) => (c.sources[0].crossRegionCopy.kmsKeyArn = arn))["source-analytics"];
     expect(resources(source, "aws_kms_key").filter((k) => k.provider === ALIAS)).toEqual([]);
     expect(resources(source, "aws_redshift_snapshot_copy_grant")[0].kms_key_id).toBe(arn);
+  });
+});
+
+describe("AWS Backup from a source in another region", () => {
+  it("copies across accounts and regions in one copy action into the DR vault in the DR region, and forwards failed copies to the DR bus there", () => {
+    const raw = rawBackupExample();
+    raw.sources[0].region = "eu-west-1";
+    raw.sources[0].crossRegionCopy = {};
+    const synth = synthEstate(parseConfig(raw));
+    const source = synth["source-analytics"];
+    const [plan] = resources(source, "aws_backup_plan");
+    const destination: string = plan.rule[0].copy_action[0].destination_vault_arn;
+    expect(destination).toMatch(/^arn:aws:backup:eu-west-2:999999999999:backup-vault:/);
+    expect(resources(synth.dr, "aws_backup_vault")[0].name).toBe(destination.split(":").pop());
+    const bus = resources(source, "aws_cloudwatch_event_target").find((t) => t.target_id === "dr-event-bus");
+    expect(bus.arn).toMatch(/^arn:aws:events:eu-west-2:999999999999:event-bus\//);
+    // The plan itself and the source vault stay in the source region (the default provider).
+    expect(plan.provider).toBeUndefined();
+    expect(source.provider.aws.find((p: any) => !p.alias).region).toBe("eu-west-1");
   });
 });
