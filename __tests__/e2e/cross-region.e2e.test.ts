@@ -27,7 +27,7 @@ import { SCHEDULE_PAYLOAD, SHARE_PAYLOAD } from "../../contract";
 import { sourceStackName, STATE_STACK } from "../../stacks/names";
 import { assumeRole } from "../../scripts/e2e/aws-calls";
 import { findSynthesizedFunctions, functionEnv, invokeBundle, type Credentials, type InvokeResult, type SynthesizedFunction } from "../../scripts/e2e/functions";
-import { childEnv, type MotoServer, startMoto } from "../../scripts/e2e/moto";
+import { childEnv, type MotoServer, startMoto, watchMoto } from "../../scripts/e2e/moto";
 import { e2eWorkDir } from "../../scripts/e2e/paths";
 import {
   excludeResourceTypes,
@@ -239,16 +239,7 @@ beforeAll(async () => {
   moto = await startMoto({ env: { MOTO_RECORDER_FILEPATH: RECORDING } });
   timings.push({ step: "moto start", ms: Date.now() - m0 });
   env = childEnv({ ...writeTerraformCliConfig().env, ...moto.env() });
-  const pid = moto.pid;
-  watchdog = setInterval(() => {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      clearInterval(watchdog);
-      emulatorGone.abort(new Error(`moto (pid ${pid}) exited during the run; running terraform commands were killed`));
-    }
-  }, 1000);
-  watchdog.unref();
+  watchdog = watchMoto(moto, emulatorGone);
   console.log(`moto ${moto.endpoint} (pid ${moto.pid}); request log ${moto.logFile}; terraform output under ${dirs.logs}`);
 }, 120_000);
 

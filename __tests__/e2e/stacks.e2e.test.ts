@@ -19,7 +19,7 @@ import { copyRetentionDays, type Estate } from "../../config/estate";
 import { drBackupEventBusArn, drBackupVaultArn, DR_STACK, ORG_STACK, sourceStackName, STATE_STACK } from "../../stacks/names";
 import { assumeRole, eventBridge } from "../../scripts/e2e/aws-calls";
 import type { Credentials } from "../../scripts/e2e/functions";
-import { childEnv, MotoServer, startMoto } from "../../scripts/e2e/moto";
+import { childEnv, MotoServer, startMoto, watchMoto } from "../../scripts/e2e/moto";
 import { e2eWorkDir } from "../../scripts/e2e/paths";
 import { runTerraform, TerraformResult, writeTerraformCliConfig } from "../../scripts/e2e/terraform";
 import {
@@ -244,16 +244,7 @@ beforeAll(async () => {
   moto = await startMoto();
   phases.push({ phase: "moto start", ms: Date.now() - m0 });
   env = childEnv({ ...writeTerraformCliConfig().env, ...moto.env() });
-  const pid = moto.pid;
-  watchdog = setInterval(() => {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      clearInterval(watchdog);
-      emulatorGone.abort(new Error(`moto (pid ${pid}) exited during the run; running terraform commands were killed`));
-    }
-  }, 1000);
-  watchdog.unref();
+  watchdog = watchMoto(moto, emulatorGone);
   log(`moto ${moto.endpoint} (pid ${moto.pid}), patches: ${moto.patches.join(", ")}; request log ${moto.logFile}`);
 }, 120_000);
 

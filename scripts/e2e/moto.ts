@@ -282,3 +282,21 @@ export async function startMoto(options: StartMotoOptions = {}): Promise<MotoSer
     },
   };
 }
+
+/**
+ * Aborts `gone` when the moto process exits, so that running terraform commands are killed instead of hanging.
+ * Returns the interval, to clear when the run ends.
+ */
+export function watchMoto(moto: Pick<MotoServer, "pid">, gone: AbortController): NodeJS.Timeout {
+  const pid = moto.pid;
+  const watchdog: NodeJS.Timeout = setInterval(() => {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      clearInterval(watchdog);
+      gone.abort(new Error(`moto (pid ${pid}) exited during the run; running terraform commands were killed`));
+    }
+  }, 1000);
+  watchdog.unref();
+  return watchdog;
+}
