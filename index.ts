@@ -33,4 +33,4 @@ export type { ScheduledFunctionCommonProps } from "./stacks/constructs/scheduled
 export { resolveAwsEnvironment, type AwsEnvironment, type AwsEnvironmentProps } from "./stacks/constructs/aws-environment";
 export { policyDocument, serviceEndpoint, type PolicyConditions, type PolicyPrincipal, type PolicyStatement } from "./stacks/constructs/iam";
 export { ValidationError, LOG_RETENTION_DAYS } from "./stacks/constructs/validation";
-export { DEFAULT_METRIC_NAMESPACE, DEFAULT_PROJECT, type DrillTarget } from "./contract";
+export { DEFAULT_METRIC_NAMESPACE, DEFAULT_PROJECT, type DrillTarget, type RetentionTiers } from "./contract";

@@ -2,7 +2,7 @@
 // the copy key must live, how long a copy must outlive its sharing, the copy key's share budget and the quota of
 // manual snapshots in the DR region. Sources of the AWS facts: docs/aws-behaviour.md, "Cross-region snapshot copy".
 import { KMS_KEY_ARN } from "../contract";
-import { pointsWithin, sourceManualSnapshots } from "./backup-rules";
+import { pointsWithin, quotaNeeded, quotaText, sourceManualSnapshots, usableQuota } from "./snapshot-quota";
 import type { Estate, SourceConfig } from "./estate";
 import { MAX_SHARES_PER_KMS_KEY, nativeRpoHours, safeSchedule, type AddIssue } from "./rules";
 
@@ -14,7 +14,8 @@ export const COPY_ALLOWANCE_HOURS = 2;
 
 /** How long Redshift keeps a copied manual snapshot in the DR region: as configured, else the source's retention. */
 export function copyManualRetentionDays(src: Pick<SourceConfig, "crossRegionCopy" | "native">): number {
-  return src.crossRegionCopy?.manualRetentionDays ?? src.native.retentionDays;
+  // With tiers, retentionDays may be 0: a copy then lives a day, which the rule below checks against its sharing.
+  return src.crossRegionCopy?.manualRetentionDays ?? Math.max(1, src.native.retentionDays);
 }
 
 /** Longest gap of the copy-share schedule, in minutes. */
@@ -132,15 +133,15 @@ function checkCopyQuota(estate: Estate, i: number, add: AddIssue) {
   // Report once per account: at the first source of the account that copies.
   if (sameAccount.find((s) => s.crossRegionCopy && s.region !== drRegion) !== src) return;
   const copies = sameAccount.reduce((n, s) => n + (s.region !== drRegion ? copiesInDrRegion(s) : 0), 0);
-  const local = sameAccount.filter((s) => s.region === drRegion).reduce((n, s) => n + sourceManualSnapshots(s), 0);
+  const local = sameAccount.filter((s) => s.region === drRegion).reduce((n, s) => n + sourceManualSnapshots(s).total, 0);
   const count = copies + local;
-  if (count > copy.manualSnapshotQuota) {
+  if (count > usableQuota(copy.manualSnapshotQuota)) {
     add(
       ["sources", i, "crossRegionCopy", "manualRetentionDays"],
       `lets up to ${count} manual snapshots stand in account ${src.accountId} in ${drRegion} (${copies} copies` +
-        `${local > 0 ? ` + ${local} of the account's own source in ${drRegion}` : ""}, each counted over its retention), over the quota of ` +
-        `${copy.manualSnapshotQuota} (sources[${i}].crossRegionCopy.manualSnapshotQuota): keep copies for fewer days (manualRetentionDays), ` +
-        "or raise the Redshift snapshot quota in that region with AWS and set manualSnapshotQuota",
+        `${local > 0 ? ` + ${local} of the account's own source in ${drRegion}` : ""}, each counted over its retention), over the ` +
+        `${quotaText(copy.manualSnapshotQuota, `sources[${i}].crossRegionCopy.manualSnapshotQuota`)} that the config may use: keep copies for fewer days (manualRetentionDays), ` +
+        `or raise the Redshift snapshot quota in that region with AWS to at least ${quotaNeeded(count)} and set manualSnapshotQuota to match`,
     );
   }
 }

@@ -12,13 +12,17 @@ import {
   KMS_KEY_ARN,
   MAX_BACKUP_LIFECYCLE_DAYS,
   ORGANIZATION_ID,
+  hasTiers,
+  RETENTION_TIER_LIMITS,
+  type RetentionTier,
   redshiftIdentifierPattern,
 } from "../contract";
 import { isNetworkAddress, overlaps, parseCidr } from "../contract/cidr";
 import { derivedNameProblems } from "./names";
 import { checkDrill, checkDrillsFit } from "./drill-rules";
 import { checkCrossRegion } from "./cross-region-rules";
-import { checkBackupSource, checkBackupVault, checkManualSnapshotQuotas, DEFAULT_MANUAL_SNAPSHOT_QUOTA } from "./backup-rules";
+import { checkBackupSource, checkBackupVault } from "./backup-rules";
+import { checkManualSnapshotQuotas, DEFAULT_MANUAL_SNAPSHOT_QUOTA } from "./snapshot-quota";
 import {
   checkAccountOf,
   checkRetentionCovers,
@@ -230,14 +234,41 @@ const cluster = strict({
   }
 });
 
+/** Retention tiers: each keeps the newest snapshot of each of its last N periods (UTC). */
+const tierCount = (tier: RetentionTier, unit: string) =>
+  z
+    .number()
+    .int()
+    .min(RETENTION_TIER_LIMITS[tier].min, "must be at least 1")
+    .max(RETENTION_TIER_LIMITS[tier].max, `must be at most ${RETENTION_TIER_LIMITS[tier].max} ${unit} (10 years, Redshift's longest manual snapshot retention)`);
+
+const tiers = strict({
+  /** The newest snapshot of each of the last N UTC hours (the current one included). */
+  hourly: tierCount("hourly", "hours").optional(),
+  /** The newest snapshot of each of the last N UTC days. */
+  daily: tierCount("daily", "days").optional(),
+  /** The newest snapshot of each of the last N ISO weeks (Monday to Sunday, UTC). */
+  weekly: tierCount("weekly", "weeks").optional(),
+  /** The newest snapshot of each of the last N calendar months (UTC). */
+  monthly: tierCount("monthly", "months").optional(),
+}).refine((t) => hasTiers(t), "names no tier: give at least one of hourly, daily, weekly, monthly, or leave tiers out");
+
 const native = strict({
   enabled: z.boolean().default(true),
   /** When snapshots are taken (EventBridge Scheduler expression). */
   schedule: scheduleExpression.default("rate(12 hours)"),
   /** IANA time zone the cron expression is read in. */
   timezone: ianaTimezone.default("UTC"),
-  /** Our snapshots older than this are deleted (after revoking shares), beyond the newest `keepLatest`. */
-  retentionDays: z.number().int().min(1, "must be at least 1").max(3653, "must be at most 3653 (Redshift's manual snapshot limit)").default(7),
+  /**
+   * Our snapshots older than this are deleted (after revoking shares), beyond the newest `keepLatest` and what a tier
+   * keeps. @default 7, or 0 with tiers (nothing kept by age alone)
+   */
+  retentionDays: z.number().int().min(0, "must be at least 0 (0 only with tiers)").max(3653, "must be at most 3653 (Redshift's manual snapshot limit)").optional(),
+  /**
+   * Tiered retention (docs/native-automation.md, "Tiered retention"): a snapshot is also kept while a tier claims it,
+   * e.g. { "hourly": 24, "daily": 35, "monthly": 12 }. @default none
+   */
+  tiers: tiers.optional(),
   /** The newest N snapshots are kept whatever their age. */
   keepLatest: z.number().int().min(1, "must be at least 1: retention never deletes the newest snapshot").max(100, "must be at most 100").default(3),
   /**
@@ -249,7 +280,13 @@ const native = strict({
   rpoHours: z.number().int().min(1, "must be at least 1").max(24 * 14, "must be at most 336").optional(),
   /** Report what retention would do without changing anything. */
   dryRun: z.boolean().default(false),
-});
+})
+  .superRefine((n, ctx) => {
+    if (n.retentionDays === 0 && !n.tiers) {
+      ctx.addIssue({ code: "custom", path: ["retentionDays"], message: "is 0, which keeps nothing by age: 0 is allowed only with tiers; give tiers, or keep snapshots for at least 1 day" });
+    }
+  })
+  .transform((n) => ({ ...n, retentionDays: n.retentionDays ?? (n.tiers ? 0 : 7) }));
 
 const backupSchedule = scheduleExpression.superRefine((value, ctx) => {
   if (!value.startsWith("cron(")) ctx.addIssue({ code: "custom", message: "is not a cron expression: AWS Backup plans take cron(minute hour * * ? *) forms only" });
@@ -355,8 +392,9 @@ const source = strict({
   /** Cross-region snapshot copy into the DR region; required for native sharing when `region` is not dr.region. @default none */
   crossRegionCopy: crossRegionCopy.optional(),
   /**
-   * The account's Redshift quota of manual snapshots in this region (AWS default 20, adjustable). Checked, for
-   * now, when AWS Backup is on: its recovery points are manual snapshots too.
+   * The account's Redshift quota of manual snapshots in this region (AWS default 20, adjustable). The worst case of
+   * the snapshot manager's snapshots and AWS Backup's recovery points (manual snapshots too) must fit in it, less a
+   * tenth kept free.
    */
   manualSnapshotQuota,
   notifications: notifications.prefault({}),
@@ -420,8 +458,8 @@ const dr = strict({
       .optional(),
   }).prefault({}),
   /**
-   * The account's Redshift quota of manual snapshots in this region (AWS default 20, adjustable). Checked when
-   * AWS Backup is on: every copy in the DR vault is a manual snapshot of this account.
+   * The account's Redshift quota of manual snapshots in this region (AWS default 20, adjustable). The DR vault's
+   * copies and the drills' DR-owned copies (manual snapshots of this account) must fit in it, less a tenth kept free.
    */
   manualSnapshotQuota,
   /** The backup vault AWS Backup copies into (approach 3); required when any source has backup on. */
@@ -538,7 +576,7 @@ export const estateSchema = strict({
       checkStalenessAlarmCovers(src.native.schedule, ["sources", i, "native", "schedule"], add);
       checkShareBudget(src, ["sources", i], add);
     }
-    checkRetentionCovers(src.native.schedule, src.native.retentionDays, ["sources", i, "native"], add);
+    if (!src.native.tiers && src.native.retentionDays > 0) checkRetentionCovers(src.native.schedule, src.native.retentionDays, ["sources", i, "native"], add);
     if (src.native.rpoHours !== undefined) {
       const gap = safeSchedule(src.native.schedule)?.maxGapMinutes;
       if (gap !== undefined && src.native.rpoHours * 60 < gap) {

@@ -139,7 +139,8 @@ export const TARGETS_SEPARATOR = "+";
 /** Ranges of the snapshot manager's numeric settings. */
 export const SNAPSHOT_MANAGER_LIMITS = {
   windowMinutes: { min: 15, max: 10_080 },
-  retentionDays: { min: 1, max: 3653 },
+  /** 0 only with retention tiers (then nothing is kept by age alone). */
+  retentionDays: { min: 0, max: 3653 },
   keepLatest: { min: 1, max: 100 },
   shareLatest: { min: 1, max: 20 },
   waitMarginSeconds: { min: 0, max: 900 },
@@ -166,8 +167,72 @@ export function drAccountsProblem(accounts: readonly string[]): string | null {
   return null;
 }
 
-/** Why a retention of `retentionDays` does not outlast one schedule window, or null. */
-export function retentionWindowProblem(retentionDays: number, windowMinutes: number): string | null {
+/**
+ * Tiers of retention (docs/native-automation.md, "Tiered retention"): a tier of N keeps the newest available snapshot
+ * of each of the last N periods, the current one included. Periods are UTC hours, days, ISO weeks (from Monday) and
+ * calendar months.
+ */
+export const RETENTION_TIERS = ["hourly", "daily", "weekly", "monthly"] as const;
+export type RetentionTier = (typeof RETENTION_TIERS)[number];
+export type RetentionTiers = Readonly<Partial<Record<RetentionTier, number>>>;
+
+/** How many periods each tier may keep: up to 10 years, Redshift's longest manual snapshot retention. */
+export const RETENTION_TIER_LIMITS: Readonly<Record<RetentionTier, { min: number; max: number }>> = {
+  hourly: { min: 1, max: 24 * 366 },
+  daily: { min: 1, max: 3653 },
+  weekly: { min: 1, max: 522 },
+  monthly: { min: 1, max: 120 },
+};
+
+/** The longest a period of each tier lasts, in minutes (a month: 31 days). Used for worst-case counts. */
+export const RETENTION_TIER_MINUTES: Readonly<Record<RetentionTier, number>> = {
+  hourly: 60,
+  daily: 1440,
+  weekly: 7 * 1440,
+  monthly: 31 * 1440,
+};
+
+/** True when `tiers` names at least one tier. */
+export const hasTiers = (tiers: RetentionTiers | undefined): boolean => tiers !== undefined && RETENTION_TIERS.some((t) => tiers[t] !== undefined);
+
+/** Runs (and so snapshots) that fit in `minutes` when runs are at least `minGapMinutes` apart, both ends included. */
+export function runsWithin(minutes: number, minGapMinutes: number): number {
+  return Math.ceil(minutes / minGapMinutes) + 1;
+}
+
+/**
+ * The most available snapshots of one cluster that retention can keep at once, when runs are at least
+ * `minGapMinutes` apart: the newest `keepLatest` and those within `retentionDays` are both the newest few, so
+ * together they are the larger of the two; each tier adds at most one per period, and no more than the runs in its
+ * periods. Snapshots still being created come on top ({@link snapshotsInFlight}).
+ */
+export function retainedSnapshotsBound(rules: { retentionDays: number; keepLatest: number; retentionTiers?: RetentionTiers }, minGapMinutes: number): number {
+  const byAge = rules.retentionDays > 0 ? runsWithin(rules.retentionDays * 1440, minGapMinutes) : 0;
+  const byTier = RETENTION_TIERS.reduce((sum, tier) => {
+    const periods = rules.retentionTiers?.[tier];
+    return periods === undefined ? sum : sum + Math.min(periods, runsWithin(periods * RETENTION_TIER_MINUTES[tier], minGapMinutes));
+  }, 0);
+  return Math.max(rules.keepLatest, byAge) + byTier;
+}
+
+/**
+ * Minutes a new snapshot is allowed to take to become available, for the worst-case counts. Nothing documents how
+ * long Redshift takes (an incremental snapshot is usually minutes); an hour is the allowance.
+ */
+export const SNAPSHOT_CREATE_ALLOWANCE_MINUTES = 60;
+
+/** Snapshots of one cluster being created at once: the new one, and those of earlier runs within the allowance. */
+export function snapshotsInFlight(minGapMinutes: number): number {
+  return Math.max(1, Math.ceil(SNAPSHOT_CREATE_ALLOWANCE_MINUTES / minGapMinutes));
+}
+
+/**
+ * Why `retentionDays` (with or without tiers) could let every snapshot expire before the next one exists, or null.
+ * With tiers, 0 days is allowed: the tiers and the newest `keepLatest` keep what is needed.
+ */
+export function retentionWindowProblem(retentionDays: number, windowMinutes: number, tiers?: RetentionTiers): string | null {
+  if (hasTiers(tiers)) return null;
+  if (retentionDays === 0) return "0 days keeps nothing by age: 0 is allowed only with retention tiers";
   return retentionDays * 1440 <= windowMinutes
     ? `${retentionDays} day(s) is not longer than the schedule window of ${windowMinutes} minutes: ` +
         `retention must be longer than the window, or every snapshot would expire before the next one exists`
@@ -188,6 +253,8 @@ export const SNAPSHOT_MANAGER_ENV = {
   drAccountIds: "DR_ACCOUNT_IDS",
   windowMinutes: "WINDOW_MINUTES",
   retentionDays: "RETENTION_DAYS",
+  /** Retention tiers as JSON, e.g. {"hourly":24,"daily":35,"monthly":12}. Absent: no tiers. */
+  retentionTiers: "RETENTION_TIERS",
   keepLatest: "KEEP_LATEST",
   shareLatest: "SHARE_LATEST",
   snapshotPrefix: "SNAPSHOT_PREFIX",

@@ -171,6 +171,7 @@ export class SourceStack extends AccountStack {
         clusterIdentifiers: this.clusters.map((c) => c.identifier),
         drAccountIds: [estate.dr.accountId],
         retentionDays: source.native.retentionDays,
+        ...(source.native.tiers ? { retentionTiers: source.native.tiers } : {}),
         keepLatest: source.native.keepLatest,
         shareLatest: source.native.shareLatest,
         dryRun: source.native.dryRun,

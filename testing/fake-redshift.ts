@@ -311,6 +311,24 @@ export class FakeRedshift {
     return client;
   }
 
+  /**
+   * A RedshiftClient answered by this fake without the SDK's middleware: no retries and no request building, the
+   * same answers. For long scenarios, where the middleware costs most of the time; use client() wherever retries,
+   * throttling or faults matter.
+   */
+  directClient(opts: { accountId?: string } = {}): RedshiftClient {
+    const client = new RedshiftClient({ region: this.options.region, credentials: { accessKeyId: "FAKE", secretAccessKey: "FAKE" } });
+    const account = opts.accountId ?? this.options.ownerAccountId;
+    // async: a fault the fake throws becomes a rejected promise, as the SDK's would.
+    const send = async (command: { input: Record<string, unknown>; constructor: { name: string } }) => {
+      await Promise.resolve();
+      const output = this.handle(command.constructor.name.replace(/Command$/, ""), command.input, account) as object;
+      return { ...output, $metadata: {} };
+    };
+    client.send = send;
+    return client;
+  }
+
   resetCounters(): void {
     for (const k of Object.keys(this.calls)) delete this.calls[k];
     this.log.length = 0;

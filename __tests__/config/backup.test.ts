@@ -2,7 +2,7 @@
 // what it accepts, the defaults it fills, and each refusal with the field, the value and what is allowed.
 import { parseConfig } from "../../config/load";
 import { backupRpoHours, copyRetentionDays } from "../../config/estate";
-import { drManualSnapshots, sourceManualSnapshots } from "../../config/backup-rules";
+import { drManualSnapshots, sourceManualSnapshots } from "../../config/snapshot-quota";
 import { rawBackupExample, type RawConfig, configProblems } from "../helpers";
 
 const problems = configProblems;
@@ -31,8 +31,8 @@ describe("AWS Backup config", () => {
 
   it("counts the manual snapshots of both approaches in the source account and the copies in DR", () => {
     const estate = parseConfig(rawBackupExample());
-    // rate(12 hours) over 7 days: 14 windows + the one being made; AWS Backup daily over 3 days: 3 + 1.
-    expect(sourceManualSnapshots(estate.sources[0])).toBe(15 + 4);
+    // rate(12 hours) over 5 days: 10 windows + both ends, + the one being made; AWS Backup daily over 3 days: 3 + 1.
+    expect(sourceManualSnapshots(estate.sources[0])).toEqual({ native: 11 + 1, backup: 4, total: 16 });
     // Copies daily over 14 days: 14 + 1.
     expect(drManualSnapshots(estate)).toBe(15);
   });
@@ -67,9 +67,9 @@ describe("AWS Backup config", () => {
     ["a DR vault with no source backing up", (c) => (c.sources[0].backup.enabled = false),
       /^dr\.backup: .* is set, but no source has backup\.enabled/],
     ["more manual snapshots in the source account than its quota", (c) => (c.sources[0].backup.retentionDays = 10),
-      /^sources\[0\]\.backup\.retentionDays: 10 lets up to 26 manual snapshots stand in account 222222222222 .* over the account's quota of 20/],
+      /^sources\[0\]\.manualSnapshotQuota: missing \(account 222222222222 in eu-west-2's quota of manual snapshots, 20 when not set\) leaves 18 \(the quota of 20, less 2 kept free\) for this config, but it can keep up to 23 manual snapshots there \(12 of the snapshot manager \(1 cluster x 12\) \+ 11 of AWS Backup\): keep fewer .* to at least 26 and set manualSnapshotQuota to match$/],
     ["more copies in the DR vault than the DR account's quota", (c) => (c.sources[0].backup.copyRetentionDays = 30),
-      /^dr\.manualSnapshotQuota: missing \(the DR account's quota of manual snapshots: 20\) is less than the 31 manual snapshots the DR account can hold: 31 copies in the DR vault/],
+      /^dr\.manualSnapshotQuota: missing \(the DR account 999999999999 in eu-west-2's quota of manual snapshots, 20 when not set\) leaves 18 \(the quota of 20, less 2 kept free\), but the DR account can hold up to 31: 31 copies in the DR vault/],
     ["a vault name AWS Backup refuses", (c) => (c.dr.backup.vaultName = "dr vault"),
       /^dr\.backup\.vaultName: "dr vault" is not a valid backup vault name: 2-50 letters, digits, hyphens and underscores/],
   ];

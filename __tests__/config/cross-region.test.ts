@@ -141,10 +141,12 @@ describe("crossRegionCopy refusals", () => {
     // 30 days of 12-hour windows + 1 = 61 copies of one cluster.
     expect(problems(raw)).toEqual([
       "sources[0].crossRegionCopy.manualRetentionDays: 30 lets up to 61 manual snapshots stand in account 222222222222 in eu-west-2 (61 copies, each counted " +
-        "over its retention), over the quota of 20 (sources[0].crossRegionCopy.manualSnapshotQuota): keep copies for fewer days (manualRetentionDays), " +
-        "or raise the Redshift snapshot quota in that region with AWS and set manualSnapshotQuota",
+        "over its retention), over the 18 (the quota of 20 in sources[0].crossRegionCopy.manualSnapshotQuota, less 2 kept free) that the config may use: " +
+        "keep copies for fewer days (manualRetentionDays), or raise the Redshift snapshot quota in that region with AWS to at least 68 and set manualSnapshotQuota to match",
     ]);
-    raw.sources[0].crossRegionCopy.manualSnapshotQuota = 61;
+    raw.sources[0].crossRegionCopy.manualSnapshotQuota = 67;
+    expect(problems(raw)).toHaveLength(1); // 67 less 7 kept free is 60
+    raw.sources[0].crossRegionCopy.manualSnapshotQuota = 68;
     expect(problems(raw)).toEqual([]);
   });
 
@@ -159,10 +161,11 @@ describe("crossRegionCopy refusals", () => {
     });
     const found = problems(raw);
     expect(found).toHaveLength(1);
-    // 15 copies + the local source's 15 snapshots over its 7 days.
+    // 15 copies + the local source's 16 (15 over its 7 days, and the one being made), over 25 less 3 kept free.
     expect(found[0]).toContain(
-      "lets up to 30 manual snapshots stand in account 222222222222 in eu-west-2 (15 copies + 15 of the account's own source in eu-west-2",
+      "lets up to 31 manual snapshots stand in account 222222222222 in eu-west-2 (15 copies + 16 of the account's own source in eu-west-2",
     );
+    expect(found[0]).toContain("over the 22 (the quota of 25 in sources[0].crossRegionCopy.manualSnapshotQuota, less 3 kept free)");
   });
 
   it("refuses more share authorizations on the one copy key than Redshift's 100", () => {
@@ -175,6 +178,7 @@ describe("crossRegionCopy refusals", () => {
         kmsKeyArn: `arn:aws:kms:eu-west-1:222222222222:key/1234abcd-12ab-34cd-56ef-12345678900${n}`,
       }));
       c.sources[0].crossRegionCopy = { manualSnapshotQuota: 1000 };
+      c.sources[0].manualSnapshotQuota = 1000;
     });
     expect(problems(raw)).toEqual([
       "sources[0].native.shareLatest: 20 lets up to 105 share authorizations stand on the copy key in eu-west-2 (5 clusters x (20 + 1 while a new copy " +

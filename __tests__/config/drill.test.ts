@@ -2,7 +2,7 @@
 // the DR stack and the CLI build from it, each refusal with the field, the value and what is allowed, and the DR
 // account's manual snapshot quota counting the DR-owned copies the drills keep.
 import { parseConfig } from "../../config/load";
-import { drManualSnapshots, drOwnedCopies } from "../../config/backup-rules";
+import { drManualSnapshots, drOwnedCopies } from "../../config/snapshot-quota";
 import { drillTargetOf, drOwnedCopyRpoHours } from "../../config/drill-rules";
 import { nativeRpoHours } from "../../config/estate";
 import { rawBackupExample, rawExample, type RawConfig, configProblems } from "../helpers";
@@ -127,11 +127,12 @@ describe("the DR account's manual snapshot quota with DR-owned copies", () => {
     const copies = expectedCopies(2, 30, 24); // a drill a day kept 30 days: 30, plus the one being taken
     expect(copies).toBe(31);
     expect(problems(raw)).toEqual([
-      "dr.manualSnapshotQuota: missing (the DR account's quota of manual snapshots: 20) is less than the 31 manual snapshots the DR account can hold: " +
+      "dr.manualSnapshotQuota: missing (the DR account 999999999999 in eu-west-2's quota of manual snapshots, 20 when not set) leaves 18 " +
+        "(the quota of 20, less 2 kept free), but the DR account can hold up to 31: " +
         "0 copies in the DR vault over the sources' copyRetentionDays and 31 DR-owned copies of the drills (keepLatest, or one per drill over retentionDays, " +
-        "plus the one being taken): keep copies for fewer days, or raise the Redshift snapshot quota of the DR account with AWS and set dr.manualSnapshotQuota to match",
+        "plus the one being taken): keep copies for fewer days, or raise the Redshift snapshot quota of the DR account with AWS to at least 35 and set dr.manualSnapshotQuota to match",
     ]);
-    raw.dr.manualSnapshotQuota = copies;
+    raw.dr.manualSnapshotQuota = 35; // 31 copies + 4 kept free
     expect(problems(raw)).toEqual([]);
   });
 
@@ -141,6 +142,6 @@ describe("the DR account's manual snapshot quota with DR-owned copies", () => {
     const estate = parseConfig({ ...raw, dr: { ...raw.dr, manualSnapshotQuota: 100 } });
     expect(drOwnedCopies(estate)).toBe(expectedCopies(2, 35, 168));
     expect(drManualSnapshots(estate)).toBe(15 + 6);
-    expect(problems(raw)).toEqual([expect.stringMatching(/^dr\.manualSnapshotQuota: missing .* less than the 21 manual snapshots .*: 15 copies in the DR vault .* and 6 DR-owned copies/)]);
+    expect(problems(raw)).toEqual([expect.stringMatching(/^dr\.manualSnapshotQuota: missing .* leaves 18 .* can hold up to 21: 15 copies in the DR vault .* and 6 DR-owned copies/)]);
   });
 });

@@ -81,7 +81,7 @@ const refusals: [string, (c: RawConfig) => void, RegExp][] = [
   ["an unknown key at the top level", (c) => (c.sourcess = []),
     /^sourcess: \[\] is not a known key; allowed keys: \$schema, project, tags, state, dr, sources, organization$/],
   ["a misspelt nested key", (c) => (c.sources[0].native.retentionDay = 3),
-    /^sources\[0\]\.native\.retentionDay: 3 is not a known key; allowed keys: enabled, schedule, timezone, retentionDays, keepLatest, shareLatest, rpoHours, dryRun$/],
+    /^sources\[0\]\.native\.retentionDay: 3 is not a known key; allowed keys: enabled, schedule, timezone, retentionDays, tiers, keepLatest, shareLatest, rpoHours, dryRun$/],
   ["a cluster with both create and existing", (c) => (c.sources[0].clusters[0].existing = true),
     /^sources\[0\]\.clusters\[0\]: .* must have exactly one of "create" or "existing": true$/],
   ["an existing cluster without its key", (c) => (c.sources[0].clusters[0] = { identifier: "legacy", existing: true }),
@@ -157,6 +157,7 @@ describe("invalid configs are refused with the field, the value and what is allo
     const many = withChange((c) => {
       c.sources[0].dataKeys = "per-cluster";
       c.sources[0].clusters = Array.from({ length: 40 }, (_, i) => ({ identifier: `dw-${i}`, create: { nodeType: "ra3.large", numberOfNodes: 1, databaseName: "dw" } }));
+      c.sources[0].manualSnapshotQuota = 1000; // 40 clusters x 16 snapshots need a raised quota
     });
     expect(problems(many)).toEqual([]);
   });

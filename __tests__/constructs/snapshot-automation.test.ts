@@ -8,6 +8,7 @@ import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { SNAPSHOT_TAG_KEYS } from "../../contract";
+import { snapshotManagerSettingsFromEnv } from "../../functions/lib/environment";
 import { operationsKeyPolicyStatements } from "../../stacks/constructs/key-policies";
 import { SnapshotAutomation, SnapshotAutomationProps } from "../../stacks/constructs/snapshot-automation";
 import {
@@ -71,6 +72,15 @@ describe("SnapshotAutomation", () => {
         NODE_OPTIONS: "--enable-source-maps",
       },
     });
+  });
+
+  test("passes retention tiers to the function as JSON, and allows 0 days by age with them", () => {
+    const s = build({ retentionDays: 0, retentionTiers: { hourly: 24, daily: 35, monthly: 12 } });
+    const variables = (s.resource("aws_lambda_function") as { environment: { variables: Record<string, string> } }).environment.variables;
+    expect(variables.RETENTION_DAYS).toBe("0");
+    expect(JSON.parse(variables.RETENTION_TIERS)).toEqual({ hourly: 24, daily: 35, monthly: 12 });
+    // and the function reads them back as its settings
+    expect(snapshotManagerSettingsFromEnv({ ...variables, ALERT_TOPIC_ARN: "arn:aws:sns:eu-west-1:111111111111:alerts" }).retentionTiers).toEqual({ hourly: 24, daily: 35, monthly: 12 });
   });
 
   test("by default bundles the repo's snapshot-manager handler, which loads and exports handler", () => {
@@ -304,7 +314,11 @@ describe("SnapshotAutomation", () => {
     [{ drAccountIds: [ACCOUNT] }, `drAccountIds[0]: "${ACCOUNT}" is not valid: an account other than the source account`],
     [{ drAccountIds: Array.from({ length: 21 }, (_, i) => String(300000000000 + i)) }, "at most 20 accounts"],
     [{ rpoHours: 2 }, "rpoHours: 2 is not valid: a number of hours not shorter than one window (windowMinutes 240)"],
-    [{ retentionDays: 0 }, "retentionDays: 0 is not valid: an integer from 1 to 3653"],
+    [{ retentionDays: 0 }, "retentionDays: 0 is not valid: 0 days keeps nothing by age: 0 is allowed only with retention tiers"],
+    [{ retentionDays: -1 }, "retentionDays: -1 is not valid: an integer from 0 to 3653"],
+    [{ retentionTiers: { daily: 0 } }, "retentionTiers.daily: 0 is not valid: an integer from 1 to 3653"],
+    [{ retentionTiers: { monthly: 121 } }, "retentionTiers.monthly: 121 is not valid: an integer from 1 to 120"],
+    [{ retentionTiers: {} }, "retentionTiers: {} is not valid: at least one tier (hourly, daily, weekly, monthly), or leave it out"],
     [{ alertTopicArn: "arn:aws:sns:eu-west-1:111111111111:x" }, "alertEmails: [\"oncall@example.com\"] is not valid: empty when alertTopicArn is given"],
     [{ eventCategories: ["backup"] }, 'eventCategories[0]: "backup" is not valid: one of management, monitoring'],
     [{ namePrefix: "Prod" }, 'namePrefix: "Prod" is not valid'],
@@ -323,7 +337,7 @@ describe("SnapshotAutomation", () => {
     [{ alarmPeriodSeconds: 1800, alarmEvaluationPeriods: 49 }, "alarmEvaluationPeriods: 49 is not valid: an integer from 1 to 48 (CloudWatch: period 1800 s x evaluation periods may not exceed 86400 s)"],
   ])("refuses %j", (override, message) => {
     // Every message starts with the construct and the field path, then quotes the value received.
-    expect(() => build(override)).toThrow(/^SnapshotAutomation at \S*\/automation: [a-zA-Z]+(\[\d+\])?: /);
+    expect(() => build(override)).toThrow(/^SnapshotAutomation at \S*\/automation: [a-zA-Z]+(\[\d+\]|\.[a-z]+)?: /);
     expect(() => build(override)).toThrow(message);
   });
 });

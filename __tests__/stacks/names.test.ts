@@ -67,6 +67,7 @@ function longest(): RawConfig {
     { identifier: `c${"1".repeat(62)}`, create: { nodeType: "ra3.large", numberOfNodes: 1, databaseName: "dw" } },
     { identifier: `d${"2".repeat(62)}`, create: { nodeType: "ra3.large", numberOfNodes: 1, databaseName: "dw" } },
   ];
+  raw.sources[0].manualSnapshotQuota = 100; // two clusters' snapshots need more than the default 20
   return raw;
 }
 

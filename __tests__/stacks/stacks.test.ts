@@ -142,6 +142,7 @@ describe("source stack", () => {
     const raw = rawExample();
     raw.sources[0].dataKeys = "per-cluster";
     raw.sources[0].clusters.push({ identifier: "analytics-dev", create: { nodeType: "ra3.large", numberOfNodes: 1, databaseName: "dev" } });
+    raw.sources[0].manualSnapshotQuota = 40; // two clusters' snapshots need more than the default 20
     const stacks = synthEstate(estateOf(raw));
     const source = stacks["source-analytics"];
     expect(resources(source, "aws_kms_alias").map((a) => a.name).sort()).toEqual([

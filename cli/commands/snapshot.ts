@@ -40,13 +40,14 @@ interface Selection {
 
 /** The snapshot manager's settings, as the source stack gives them to it. */
 function managerSettings(ctx: CliContext, source: SourceConfig, clusters: readonly string[]): SnapshotManagerSettings {
-  const { retentionDays, keepLatest, shareLatest, schedule } = source.native;
+  const { retentionDays, keepLatest, shareLatest, schedule, tiers } = source.native;
   const project = ctx.estate.project;
   return snapshotManagerSettings({
     clusterIdentifiers: clusters,
     drAccountIds: [ctx.estate.dr.accountId],
     windowMinutes: parseSchedule(schedule).minGapMinutes,
     retentionDays,
+    ...(tiers ? { retentionTiers: tiers } : {}),
     keepLatest,
     shareLatest,
     snapshotPrefix: project,
@@ -328,13 +329,15 @@ async function expire(ctx: CliContext, sel: Selection, snapshot: Snapshot, dryRu
 
 async function cleanup(ctx: CliContext, options: CleanupOptions): Promise<number> {
   const sel = select(ctx, options);
-  const { retentionDays, keepLatest } = sel.settings;
+  const { retentionDays, keepLatest, retentionTiers } = sel.settings;
   ctx.announce(sel.target, options.dryRun ? "Dry run of retention (nothing is changed)" : "Applying retention");
   return eachCluster(ctx.io, sel.clusters, async (cluster) => {
     const plan = planRetention(await listOurs(sel, cluster), sel.now, sel.settings);
+    const byTier = Object.entries(plan.keptByTier).map(([tier, ids]) => `${ids.length} ${tier}`);
     ctx.io.err(
-      `${cluster}: keeping the newest ${keepLatest} available (${plan.keptAsNewest.join(", ") || "none"}) whatever their age; ` +
-        `${plan.expired.length} older than ${retentionDays} days to revoke and delete`,
+      `${cluster}: keeping the newest ${keepLatest} available (${plan.keptAsNewest.join(", ") || "none"}) whatever their age` +
+        `${retentionTiers ? `, and what the tiers claim (${byTier.join(", ")})` : ""}; ` +
+        `${plan.expired.length} older than ${retentionDays} days${retentionTiers ? " and claimed by no tier" : ""} to revoke and delete`,
     );
     for (const snapshot of plan.expired) await expire(ctx, sel, snapshot, options.dryRun === true);
   });

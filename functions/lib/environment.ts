@@ -58,6 +58,20 @@ const list = (allowed: string) =>
     return items.filter((s) => s !== "");
   });
 
+/** An optional JSON object; undefined when unset or blank. */
+const json = (allowed: string) =>
+  then(optional, (raw, ctx): Record<string, number> | undefined => {
+    if (raw === undefined) return undefined;
+    try {
+      const value: unknown = JSON.parse(raw);
+      if (value !== null && typeof value === "object" && !Array.isArray(value)) return value as Record<string, number>;
+    } catch {
+      // reported below
+    }
+    problem(ctx, raw, `${q(raw)} is not a JSON object; allowed: ${allowed}`);
+    return z.NEVER;
+  });
+
 const toInt = (allowed: string) => (raw: string, ctx: IssueSink): number => {
   if (!/^-?\d+$/.test(raw)) {
     problem(ctx, raw, `${q(raw)} is not an integer; allowed: ${allowed}`);
@@ -90,6 +104,7 @@ const snapshotManagerVariables = z.object({
   [E.drAccountIds]: z.pipe(list("comma-separated 12-digit AWS account ids"), F.drAccountIds),
   [E.windowMinutes]: z.pipe(int(`integer minutes ${L.windowMinutes.min}-${L.windowMinutes.max}`), F.windowMinutes),
   [E.retentionDays]: z.pipe(int(`integer days ${L.retentionDays.min}-${L.retentionDays.max}`), F.retentionDays),
+  [E.retentionTiers]: z.pipe(json(`a JSON object such as {"hourly":24,"daily":35,"monthly":12}`), z.optional(F.retentionTiers)),
   [E.keepLatest]: z.pipe(int(`integer ${L.keepLatest.min}-${L.keepLatest.max}`), F.keepLatest),
   [E.shareLatest]: z.pipe(int(`integer ${L.shareLatest.min}-${L.shareLatest.max}`), F.shareLatest),
   [E.snapshotPrefix]: z.pipe(required("lowercase letters, digits and hyphens, starting with a letter"), F.snapshotPrefix),

@@ -16,8 +16,11 @@ import {
   DR_APPROACHES,
   drAccountsProblem,
   MAX_TAG_VALUE_LENGTH,
+  RETENTION_TIER_LIMITS,
+  RETENTION_TIERS,
   retentionWindowProblem,
   SNAPSHOT_MANAGER_LIMITS,
+  type RetentionTiers,
   usesApproach,
   type MonitoredSource,
 } from "../../contract";
@@ -36,7 +39,13 @@ export interface SnapshotManagerSettings {
   readonly drAccountIds: readonly string[];
   /** Length of a schedule window; one snapshot per cluster and window. */
   readonly windowMinutes: number;
+  /** Our snapshots older than this expire, unless a tier or keepLatest keeps them (0 only with tiers). */
   readonly retentionDays: number;
+  /**
+   * Tiers of retention: a tier of N keeps the newest available snapshot of each of its last N periods (UTC hours,
+   * days, ISO weeks, months). @default none
+   */
+  readonly retentionTiers?: RetentionTiers;
   /** Newest available snapshots kept regardless of age. */
   readonly keepLatest: number;
   /**
@@ -173,6 +182,15 @@ export const SNAPSHOT_MANAGER_FIELDS = {
   drAccountIds: uniqueList(accountId, "account id", "DR account id"),
   windowMinutes: intIn(LIMITS.windowMinutes, "minutes"),
   retentionDays: intIn(LIMITS.retentionDays, "days"),
+  retentionTiers: ruled(z.record(z.string(), z.number()), (tiers) => {
+    const unknown = Object.keys(tiers).filter((k) => !(RETENTION_TIERS as readonly string[]).includes(k));
+    if (unknown.length) return `${q(unknown)} is not allowed: the tiers are ${RETENTION_TIERS.map((t) => q(t)).join(", ")}`;
+    if (Object.keys(tiers).length === 0) return "{} names no tier: leave it out, or give at least one tier";
+    const bad = RETENTION_TIERS.filter((t) => tiers[t] !== undefined && !(Number.isInteger(tiers[t]) && tiers[t] >= RETENTION_TIER_LIMITS[t].min && tiers[t] <= RETENTION_TIER_LIMITS[t].max));
+    return bad.length
+      ? `${q(tiers)} is not allowed: ${bad.map((t) => `${t} must be an integer number of periods from ${RETENTION_TIER_LIMITS[t].min} to ${RETENTION_TIER_LIMITS[t].max}`).join("; ")}`
+      : null;
+  }),
   keepLatest: intIn(LIMITS.keepLatest, "snapshots"),
   shareLatest: intIn(LIMITS.shareLatest, "snapshots"),
   snapshotPrefix: prefixRule,
@@ -190,7 +208,9 @@ export function snapshotManagerCrossChecks(s: Partial<SnapshotManagerSettings>, 
     s[key] !== undefined && (SNAPSHOT_MANAGER_FIELDS[key] as $ZodType & { safeParse(v: unknown): { success: boolean } }).safeParse(s[key]).success;
   const accountsProblem = drAccountsProblem(s.drAccountIds ?? []);
   if (accountsProblem) add("drAccountIds", accountsProblem);
-  const retentionProblem = ok("windowMinutes") && ok("retentionDays") ? retentionWindowProblem(s.retentionDays!, s.windowMinutes!) : null;
+  const tiersOk = s.retentionTiers === undefined || ok("retentionTiers");
+  const retentionProblem =
+    ok("windowMinutes") && ok("retentionDays") && tiersOk ? retentionWindowProblem(s.retentionDays!, s.windowMinutes!, s.retentionTiers) : null;
   if (retentionProblem) add("retentionDays", retentionProblem);
   if (ok("snapshotPrefix")) {
     for (const cluster of s.clusterIdentifiers ?? []) {
@@ -210,6 +230,7 @@ const snapshotManagerSchema = z
     alertTopicArn: z.optional(SNAPSHOT_MANAGER_FIELDS.alertTopicArn),
     metricNamespace: z.optional(SNAPSHOT_MANAGER_FIELDS.metricNamespace),
     copyRegion: z.optional(SNAPSHOT_MANAGER_FIELDS.copyRegion),
+    retentionTiers: z.optional(SNAPSHOT_MANAGER_FIELDS.retentionTiers),
     createSnapshots: z.boolean(),
     waiter: ruled(z.object({ minDelaySeconds: z.number(), maxDelaySeconds: z.number() }), (w) =>
       w.minDelaySeconds > 0 && w.maxDelaySeconds >= w.minDelaySeconds

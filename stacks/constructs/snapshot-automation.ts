@@ -17,7 +17,11 @@ import {
   drAccountsProblem,
   identifierProblem,
   METRIC_DIMENSIONS,
+  hasTiers,
+  RETENTION_TIER_LIMITS,
+  RETENTION_TIERS,
   retentionWindowProblem,
+  type RetentionTiers,
   SNAPSHOT_MANAGER_ENV,
   SNAPSHOT_MANAGER_LIMITS,
   SNAPSHOT_MANAGER_METRICS,
@@ -46,8 +50,14 @@ export interface SnapshotAutomationProps extends ScheduledFunctionCommonProps {
   readonly scheduleTimezone?: string;
   /** Length of a snapshot window in minutes: one manual snapshot per cluster per window (1-10080). */
   readonly windowMinutes: number;
-  /** Days a snapshot of ours is kept before it is revoked and deleted (1-3653). */
+  /** Days a snapshot of ours is kept before it is revoked and deleted (1-3653; 0 with `retentionTiers`: none by age alone). */
   readonly retentionDays: number;
+  /**
+   * Tiers of retention: a tier of N also keeps the newest snapshot of each of its last N UTC hours, days, ISO weeks
+   * or months, e.g. `{ hourly: 24, daily: 35, monthly: 12 }`.
+   * @default none: retention by age and keepLatest only
+   */
+  readonly retentionTiers?: RetentionTiers;
   /** Newest snapshots per cluster kept whatever their age (1-100). */
   readonly keepLatest: number;
   /**
@@ -128,7 +138,14 @@ function validate(scope: Construct, id: string, props: SnapshotAutomationProps):
   for (const field of ["windowMinutes", "retentionDays", "keepLatest", "shareLatest", "waitMarginSeconds"] as const) {
     check.intRange(field, props[field], L[field].min, L[field].max);
   }
-  const retentionProblem = retentionWindowProblem(props.retentionDays, props.windowMinutes);
+  for (const tier of RETENTION_TIERS) {
+    const periods = props.retentionTiers?.[tier];
+    if (periods !== undefined) check.intRange(`retentionTiers.${tier}`, periods, RETENTION_TIER_LIMITS[tier].min, RETENTION_TIER_LIMITS[tier].max);
+  }
+  if (props.retentionTiers !== undefined && !hasTiers(props.retentionTiers)) {
+    check.fail("retentionTiers", props.retentionTiers, "at least one tier (hourly, daily, weekly, monthly), or leave it out");
+  }
+  const retentionProblem = retentionWindowProblem(props.retentionDays, props.windowMinutes, props.retentionTiers);
   if (retentionProblem) check.fail("retentionDays", props.retentionDays, retentionProblem);
   if (!(props.rpoHours > 0) || props.rpoHours * 60 < props.windowMinutes) {
     check.fail("rpoHours", props.rpoHours, `a number of hours not shorter than one window (windowMinutes ${props.windowMinutes})`);
@@ -189,6 +206,7 @@ export class SnapshotAutomation extends ScheduledFunction {
       [E.drAccountIds]: props.drAccountIds.join(","),
       [E.windowMinutes]: String(props.windowMinutes),
       [E.retentionDays]: String(props.retentionDays),
+      ...(props.retentionTiers !== undefined ? { [E.retentionTiers]: JSON.stringify(props.retentionTiers) } : {}),
       [E.keepLatest]: String(props.keepLatest),
       [E.shareLatest]: String(props.shareLatest ?? 2),
       [E.snapshotPrefix]: props.snapshotPrefix ?? DEFAULT_PROJECT,
