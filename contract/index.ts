@@ -192,6 +192,12 @@ export const RETENTION_TIER_MINUTES: Readonly<Record<RetentionTier, number>> = {
   monthly: 31 * 1440,
 };
 
+/** The longest a snapshot may be kept, in days: by age, or by the longest-reaching tier (a month counted as 31 days). */
+export function retentionSpanDays(rules: { retentionDays: number; retentionTiers?: RetentionTiers }): number {
+  const byTier = RETENTION_TIERS.map((tier) => Math.ceil(((rules.retentionTiers?.[tier] ?? 0) * RETENTION_TIER_MINUTES[tier]) / 1440));
+  return Math.max(rules.retentionDays, ...byTier);
+}
+
 /** True when `tiers` names at least one tier. */
 export const hasTiers = (tiers: RetentionTiers | undefined): boolean => tiers !== undefined && RETENTION_TIERS.some((t) => tiers[t] !== undefined);
 

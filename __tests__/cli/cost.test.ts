@@ -43,6 +43,16 @@ describe("cost (no AWS calls)", () => {
     expect(stderr).toBe("note: the price table has no eu-west-2 (the config's region): priced for us-east-1; give --region, or add the region with --prices <file>");
   });
 
+  it("with tiers, prices the longest tier's reach (12 months = 372 days of changed blocks) and says so", async () => {
+    const hourly = path.resolve(__dirname, "../../config/example-hourly.json");
+    const { code, io, stderr } = await cost(["--size-gb", "1024", "--approaches", "lambda", "--no-drills"], { config: hourly });
+    expect(code).toBe(0);
+    expect(io.stdout.join("\n")).toContain("rate(1 hour), 372 days retention");
+    expect(stderr).toContain(
+      "note: retention: the tiers keep snapshots up to 372 days; storage is priced as that many days of changed blocks (incremental snapshots share unchanged blocks), an upper bound",
+    );
+  });
+
   it("--json: one document with the lines, the unverified prices and the notes", async () => {
     const { code, stdout } = await cost(["--size-gb", "1024", "--sample", "--json", "--approaches", "lambda"], { config: BACKUP_EXAMPLE });
     expect(code).toBe(0);

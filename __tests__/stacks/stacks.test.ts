@@ -1,3 +1,5 @@
+import * as fs from "fs";
+import * as path from "path";
 import { Testing } from "cdktf";
 import { estateOf, rawExample, rawMultiSource, resources, synthEstate } from "../helpers";
 
@@ -242,6 +244,20 @@ describe("source stack", () => {
     expect(Object.values<{ cluster_identifier: string }>(risk.data.aws_redshift_cluster).map((d) => d.cluster_identifier)).toEqual(["risk-warehouse"]);
     expect(resources(risk, "aws_redshift_cluster").map((c) => c.cluster_identifier)).toEqual(["risk-sandbox"]);
     expect(resources(risk, "aws_redshift_cluster")[0]).toMatchObject({ cluster_type: "single-node", lifecycle: { prevent_destroy: false } });
+  });
+
+  it("gives the snapshot manager the hourly example's window, tiers and 0 days by age (config/example-hourly.json)", () => {
+    const raw = JSON.parse(fs.readFileSync(path.resolve(__dirname, "../../config/example-hourly.json"), "utf8"));
+    const source = synthEstate(estateOf(raw))["source-trading"];
+    const manager = resources(source, "aws_lambda_function").find((f) => f.function_name === "rsdr-trading-snapshot-manager");
+    expect(manager.environment.variables).toMatchObject({
+      WINDOW_MINUTES: "60",
+      RETENTION_DAYS: "0",
+      RETENTION_TIERS: JSON.stringify({ hourly: 24, daily: 35, monthly: 12 }),
+      KEEP_LATEST: "3",
+      SHARE_LATEST: "2",
+      CLUSTER_IDENTIFIERS: "trading-positions,trading-risk,trading-ledger",
+    });
   });
 
   it("outputs the key, the clusters and the network for pipelines and other estates", () => {

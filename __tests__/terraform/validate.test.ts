@@ -40,6 +40,7 @@ function longestNames(): Estate {
     { identifier: `c${"1".repeat(62)}`, create: { nodeType: "ra3.large", numberOfNodes: 1, databaseName: "dw" } },
     { identifier: `d${"2".repeat(62)}`, create: { nodeType: "ra3.large", numberOfNodes: 1, databaseName: "dw" } },
   ];
+  raw.sources[0].manualSnapshotQuota = 100; // two clusters' snapshots need more than the default 20
   return parseConfig(raw);
 }
 

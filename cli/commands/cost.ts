@@ -5,6 +5,7 @@
 import * as fs from "fs";
 import type { Command } from "commander";
 import type { Estate } from "../../config/estate";
+import { retentionSpanDays } from "../../contract";
 import { APPROACHES, CostInputError, estimateCost, type ApproachId, type CostEstimate, type CostInputs, type DrillInputs } from "../../cost/model";
 import { mergePriceTable, PRICE_TABLE, type PriceTable } from "../../cost/prices";
 import type { CliContext } from "../context";
@@ -82,6 +83,12 @@ export function costInputs(estate: Estate, o: CostOptions, prices: PriceTable): 
   const unknown = approaches.filter((a) => !known(a));
   if (unknown.length > 0 || approaches.length === 0) throw new CostInputError("--approaches", JSON.stringify(o.approaches ?? ""), `a comma-separated list of ${APPROACHES.join(", ")}`);
   const defaults = drillDefaults(estate);
+  if (source.native.tiers && o.retentionDays === undefined) {
+    notes.push(
+      `retention: the tiers keep snapshots up to ${retentionSpanDays({ retentionDays: source.native.retentionDays, retentionTiers: source.native.tiers })} days; ` +
+        "storage is priced as that many days of changed blocks (incremental snapshots share unchanged blocks), an upper bound",
+    );
+  }
   const drills: DrillInputs | null =
     o.drills === false
       ? null
@@ -97,7 +104,7 @@ export function costInputs(estate: Estate, o: CostOptions, prices: PriceTable): 
       sizeGb: number("--size-gb", o.sizeGb, NaN),
       dailyChangePercent: number("--daily-change", o.dailyChange, DEFAULT_DAILY_CHANGE_PERCENT),
       schedule: o.schedule ?? source.native.schedule,
-      retentionDays: number("--retention-days", o.retentionDays, source.native.retentionDays),
+      retentionDays: number("--retention-days", o.retentionDays, retentionSpanDays({ retentionDays: source.native.retentionDays, retentionTiers: source.native.tiers })),
       approaches: approaches as ApproachId[],
       region,
       drills,
@@ -179,7 +186,7 @@ export const registerCostCommand: RegisterCommands = (program: Command, registra
     .requiredOption("--size-gb <gb>", "size of one full snapshot, GB")
     .option("--daily-change <percent>", `share of the data that changes a day, percent (default ${DEFAULT_DAILY_CHANGE_PERCENT})`)
     .option("--schedule <expression>", "snapshot schedule (default: the config's first source's native.schedule)")
-    .option("--retention-days <days>", "days snapshots are kept (default: the config's first source's native.retentionDays)")
+    .option("--retention-days <days>", "days snapshots are kept (default: the config's first source's native.retentionDays, or with tiers the longest tier's reach)")
     .option("--approaches <list>", `comma-separated: ${APPROACHES.join(",")} (default all)`)
     .option("--region <region>", "region of the price table (default: the config's first source's, else us-east-1)")
     .option("--prices <file>", "JSON overriding the price table (same shape as cost/price-table.json; only the keys you change)")
