@@ -168,6 +168,25 @@ describe("reconcile: waiting for the new snapshot within the time left", () => {
     expect(snsMock).not.toHaveReceivedCommand(PublishCommand);
   });
 
+  it("waits for up to 25 new snapshots at once, whatever the API concurrency (waiting is idle; 4 at a time would leave most to the event)", async () => {
+    const clusters = Array.from({ length: 30 }, (_, i) => `dw-${i}`);
+    const polls = new Map<string, number>();
+    let firstPollsBeforeAnySecond = 0;
+    redshiftMock.on(DescribeClusterSnapshotsCommand).callsFake((input: DescribeClusterSnapshotsCommandInput) => {
+      if (!input.SnapshotIdentifier) return { Snapshots: [] };
+      const n = (polls.get(input.SnapshotIdentifier) ?? 0) + 1;
+      polls.set(input.SnapshotIdentifier, n);
+      if (n === 1 && ![...polls.values()].some((p) => p > 1)) firstPollsBeforeAnySecond++;
+      const cluster = input.ClusterIdentifier!;
+      return { Snapshots: [ours(input.SnapshotIdentifier, ago(60_000), { cluster, status: n < 2 ? "creating" : "available" })] };
+    });
+    const report = await run({ clusterIdentifiers: clusters, concurrency: 4 }, { remainingTimeMs: () => 120_000 });
+    expect(report.clusters.every((c) => c.wait === "available" && c.shared.length === 1)).toBe(true);
+    // 25 waits started before any of them polled a second time: the waits ran side by side, not 4 at a time.
+    expect(firstPollsBeforeAnySecond).toBe(25);
+    expect(polls.size).toBe(30);
+  });
+
   it("shares the new snapshot in the same run when it becomes available in time", async () => {
     let polls = 0;
     const createdAt = ago(60_000);

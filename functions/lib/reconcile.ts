@@ -20,6 +20,8 @@
  *  B. wait (SDK waiter, within the Lambda's remaining time minus a margin) for the snapshots created in
  *     A to become available, and share each one that does (the oldest shared one then loses its
  *     authorization). One that does not is no failure: the next run or the snapshot-event trigger shares it.
+ *     Waiting is idle time (a poll every 15-60 s), so up to MAX_PARALLEL_WAITS snapshots are waited for at
+ *     once, whatever `concurrency`: with 100 clusters, waiting 4 at a time would leave most of them to the event.
  * Then: one log line and metrics per cluster, and one SNS message if any cluster failed.
  */
 import type { RedshiftClient, Snapshot } from "@aws-sdk/client-redshift";
@@ -84,7 +86,7 @@ export async function reconcile(deps: ReconcileDeps, settings: SnapshotManagerSe
 
   const pending = work.filter((w) => w.pending !== undefined);
   if (pending.length > 0) {
-    await mapWithConcurrency(pending, settings.concurrency, (w) => waitAndShare(ctx, settings, deps, w));
+    await mapWithConcurrency(pending, Math.max(settings.concurrency, MAX_PARALLEL_WAITS), (w) => waitAndShare(ctx, settings, deps, w));
   }
 
   const now = deps.clock.now();
@@ -145,6 +147,13 @@ export async function reconcile(deps: ReconcileDeps, settings: SnapshotManagerSe
     reportingErrors,
   };
 }
+
+/**
+ * Snapshots waited for at once in phase B. Each waiter polls DescribeClusterSnapshots every 15 s at first, backing
+ * off to 60 s: 25 of them make at most about 2 calls a second, which the SDK's adaptive retry slows further if
+ * Redshift throttles.
+ */
+export const MAX_PARALLEL_WAITS = 25;
 
 const ownerOf = (settings: SnapshotManagerSettings, clusterIdentifier: string): Owner => ({
   managedBy: settings.managedBy,
