@@ -18,6 +18,8 @@ export function largeEstate(sources: number, clustersPerSource: number): EstateI
       name: `src${s}`,
       accountId: account(s),
       region: "eu-west-2",
+      // Five clusters keep up to 80 manual snapshots: more than the default quota of 20 per account and region.
+      manualSnapshotQuota: 100,
       deployRoleArn: `arn:aws:iam::${account(s)}:role/deploy`,
       network: { create: { cidr: `10.${s}.0.0/16` } },
       clusters: Array.from({ length: clustersPerSource }, (_, c) =>

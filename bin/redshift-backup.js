@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npx redshift-backup ...`: runs the TypeScript CLI through ts-node's transpiler (as `npm run synth` runs main.ts).
+// `npx redshift-backup ...`: runs the TypeScript CLI through ts-node's transpiler.
 require("ts-node").register({ transpileOnly: true, project: require("path").resolve(__dirname, "../tsconfig.json") });
 const { run } = require("../cli/main.ts");
 run(process.argv.slice(2)).then((code) => {

@@ -12,4 +12,4 @@ if [ ! -x "$node22" ] || [ "$("$node22" --version)" != "v$VERSION" ]; then
   npm install --prefix .node22 --no-save --no-audit --no-fund --ignore-scripts "$pkg@$VERSION"
 fi
 echo "::: Node $("$node22" --version) from $node22"
-"$node22" node_modules/jest/bin/jest.js __tests__/main.test.ts __tests__/functions __tests__/cli __tests__/stacks/stacks.test.ts __tests__/repository.test.ts
+"$node22" node_modules/jest/bin/jest.js __tests__/main.test.ts __tests__/synth-cache.test.ts __tests__/functions __tests__/cli __tests__/stacks/stacks.test.ts __tests__/repository.test.ts

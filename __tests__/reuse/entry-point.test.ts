@@ -101,7 +101,8 @@ describe("the package", () => {
 
   it("points main, types and exports at what the build writes for index.ts, and ships only that", () => {
     expect(pkg.scripts.build).toBe("tsc -p tsconfig.build.json");
-    expect(pkg.scripts.prepare).toBe("npm run build");
+    // prepare builds first, then fills the synth cache of this checkout (docs/testing.md, How synth runs).
+    expect(pkg.scripts.prepare).toBe("npm run build && node scripts/warm-synth-cache.js");
     expect(build.compilerOptions).toMatchObject({ outDir: "dist", rootDir: ".", declaration: true, noEmit: false });
     expect(build.include).toEqual(["index.ts", "functions/*/handler.ts"]);
     expect(pkg.main).toBe("dist/index.js");

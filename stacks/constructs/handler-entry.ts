@@ -1,5 +1,5 @@
 // Where the Lambda handlers of this package are, for the constructs that bundle them by default. Found from this
-// file's own folder, so that it works wherever the package is: in the repository (ts-node runs
+// file's own folder, so that it works wherever the package is: in the repository (scripts/register-ts.js runs
 // stacks/constructs/*.ts, the handlers are functions/<name>/handler.ts) and in an installed copy (the build's
 // dist/stacks/constructs/*.js, the handlers compiled to dist/functions/<name>/handler.js). esbuild bundles either.
 import * as fs from "fs";
