@@ -185,18 +185,20 @@ describe("checkov", () => {
   it("scans cdk.tf.json with the terraform_json framework and reports counts", async () => {
     const dir = fs.mkdtempSync(path.join(e2eWorkDir(), "checkov-"));
     fs.writeFileSync(path.join(dir, "cdk.tf.json"), JSON.stringify(stack, null, 2));
-    const plain = await runCheckov(dir);
+    // Outside the scanned folder: checkov must not take the config for something to scan.
+    const config = path.join(dir, "..", `${path.basename(dir)}.checkov.yaml`);
+    fs.writeFileSync(config, "skip-check:\n  - CKV_AWS_18 # access logs: justified here\n");
+    // Both scans at once (2 cores; most of a run is checkov starting).
+    const [plain, skipped] = await Promise.all([runCheckov(dir), runCheckov(dir, { configFile: config })]);
     expect(plain.exitCode).toBe(1);
     expect(plain.summary.failed).toBeGreaterThan(0);
     expect(plain.failed.map((f) => f.id)).toContain("CKV_AWS_18");
     expect(plain.stderr).not.toMatch(/prismacloud|bridgecrew\.cloud/);
 
-    const config = path.join(dir, "checkov.yaml");
-    fs.writeFileSync(config, "skip-check:\n  - CKV_AWS_18 # access logs: justified here\n");
-    const skipped = await runCheckov(dir, { configFile: config });
     expect(skipped.failed.map((f) => f.id)).not.toContain("CKV_AWS_18");
     expect(skipped.summary.failed).toBe(plain.summary.failed - 1);
     fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(config, { force: true });
   });
 
   it("parses the bare summary checkov prints when nothing was scanned", () => {
