@@ -49,6 +49,11 @@ beforeAll(() => {
   }
 }, 120_000);
 
+// Every scan has ended before the file does, also when its test did not run (`jest -t`) or failed early.
+afterAll(async () => {
+  await Promise.allSettled(Object.values(scans));
+}, 300_000);
+
 describe("checkov", () => {
   it("every skip in .checkov.yaml carries a reason", () => {
     const lines = fs.readFileSync(CONFIG_FILE, "utf8").split("\n");

@@ -263,6 +263,8 @@ suite.beforeAll(async () => {
 
 suite.afterAll(async () => {
   clearInterval(watchdog);
+  // A terraform command still running now belongs to a test that failed or timed out: killed before moto stops.
+  emulatorGone.abort(new Error("the cross-region tests ended"));
   await (moto ?? (await motoStarting?.catch(() => undefined)))?.stop();
   const lines = timings.map((t) => `  ${t.step.padEnd(52)} ${seconds(t.ms)}`);
   lines.push(`  ${"total".padEnd(52)} ${seconds(Date.now() - started)}`);

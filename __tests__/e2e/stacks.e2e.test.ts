@@ -270,6 +270,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   clearInterval(watchdog);
+  // A terraform command still running now belongs to a test that failed or timed out: killed before moto stops.
+  emulatorGone.abort(new Error("the stacks test file ended"));
   await (moto ?? (await motoStarting?.catch(() => undefined)))?.stop();
   const byStack = (stack: string, stepName: string) =>
     timings.filter((t) => t.stack === stack && t.step === stepName).reduce((n, t) => n + t.ms, 0);
@@ -427,10 +429,16 @@ describe("the synthesized stacks in the emulator (moto)", () => {
         await settled([stateWhole, next]);
         await step("apply dr", async () => {
           await init(runs[order.dr]);
-          // While dr applies (mostly provider waits), the unmodified stacks are initialized and validated for their plan below.
-          unmodifiedPrepared = prepareUnmodified();
-          unmodifiedPrepared.catch(() => undefined); // awaited (and reported) by the test that plans them
-          await apply(runs[order.dr]);
+          // While dr applies (mostly provider waits), the unmodified stacks are initialized and validated for their plan
+          // below. Their failure is reported by the test that plans them; this step still waits for them, so that no
+          // terraform command of it outlives it, even when the apply fails.
+          const prepared = prepareUnmodified();
+          unmodifiedPrepared = prepared;
+          try {
+            await apply(runs[order.dr]);
+          } finally {
+            await prepared.catch(() => undefined);
+          }
         });
       });
       const lines = Object.values(runs).map((r) => `  ${r.name}: ${r.appliedResources} resources`);

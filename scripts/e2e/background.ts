@@ -16,7 +16,9 @@
 // host's tests run. Each of its tests is also a jest test of the host file, listed after the host's own tests, which
 // awaits the outcome of its background run and reports it: its name, its assertion failure, its error.
 //
-// `jest -t` does not select the background tests: they all run whenever the host file runs.
+// `jest -t` does not select the background tests: they all run whenever the host file runs. A background test that
+// failed is never lost: if its jest test did not run to report it (deselected with `-t`, or skipped), the host file's
+// afterAll fails, naming it.
 
 type Fn = () => unknown;
 
@@ -31,6 +33,10 @@ interface Test {
   readonly fn: Fn;
   readonly timeoutMs?: number;
   readonly outcome: Deferred;
+  /** Full name (its describe blocks and its own), for the host's afterAll. */
+  readonly path: string;
+  /** Set when the host's jest test for it has run (and so reported its outcome). */
+  reported: boolean;
 }
 
 interface Hook {
@@ -50,6 +56,8 @@ interface Deferred {
   readonly promise: Promise<void>;
   resolve(): void;
   reject(reason: unknown): void;
+  /** The rejection reason, once rejected. */
+  readonly failure: { readonly reason: unknown } | undefined;
 }
 
 function deferred(): Deferred {
@@ -59,9 +67,21 @@ function deferred(): Deferred {
     resolve = res;
     reject = rej;
   });
-  // Handled here: a test that jest does not run (or runs late) must not make an unhandled rejection.
+  // Handled here: a test that jest does not run (or runs late) must not make an unhandled rejection. Such a
+  // failure is not lost: the host's afterAll reports every failed test whose jest test did not run.
   promise.catch(() => undefined);
-  return { promise, resolve, reject };
+  let failure: { reason: unknown } | undefined;
+  return {
+    promise,
+    resolve,
+    reject(reason) {
+      failure ??= { reason };
+      reject(reason);
+    },
+    get failure() {
+      return failure;
+    },
+  };
 }
 
 /** Runs `fn`, failing after `timeoutMs` as jest would (what it started is not stopped, as in jest). */
@@ -80,6 +100,9 @@ async function withTimeout(fn: Fn, timeoutMs = DEFAULT_TIMEOUT_MS, what: string)
 export class BackgroundSuite {
   private readonly root: Block = { kind: "describe", name: "", children: [], beforeAll: [], afterAll: [] };
   private current: Block = this.root;
+  /** Names of the enclosing describe blocks while they are declared. */
+  private readonly names: string[] = [];
+  private readonly tests: Test[] = [];
   private running?: Promise<void>;
   /** Errors of afterAll hooks, reported by the host's afterAll. */
   private readonly afterAllErrors: unknown[] = [];
@@ -89,15 +112,19 @@ export class BackgroundSuite {
     this.current.children.push(block);
     const parent = this.current;
     this.current = block;
+    this.names.push(name);
     try {
       body();
     } finally {
       this.current = parent;
+      this.names.pop();
     }
   }
 
   it(name: string, fn: Fn, timeoutMs?: number): void {
-    this.current.children.push({ kind: "test", name, fn, timeoutMs, outcome: deferred() });
+    const test: Test = { kind: "test", name, fn, timeoutMs, outcome: deferred(), path: [...this.names, name].join(" › "), reported: false };
+    this.current.children.push(test);
+    this.tests.push(test);
   }
 
   beforeAll(fn: Fn, timeoutMs?: number): void {
@@ -111,22 +138,39 @@ export class BackgroundSuite {
   /**
    * Registers the suite in the calling jest file: a beforeAll that starts it in the background, its describe blocks
    * and tests (each awaiting its background outcome) after the tests the file declared before this call, and an
-   * afterAll that waits until the suite, its afterAll hooks included, has finished.
+   * afterAll that waits until the suite, its afterAll hooks included, has finished, then fails if an afterAll hook
+   * failed or a background test failed whose jest test did not run (`jest -t`): no failure is swallowed.
    */
   register(): void {
+    if (this.tests.length === 0) throw new Error("BackgroundSuite.register: the suite has no test (declare them before registering)");
     beforeAll(() => {
       void this.start(); // never rejects: every outcome goes to a test, every afterAll error to the afterAll below
     });
     const declare = (block: Block): void => {
       for (const child of block.children) {
         if (child.kind === "describe") describe(child.name, () => declare(child));
-        else it(child.name, () => child.outcome.promise, HOST_WAIT_MS);
+        else
+          it(
+            child.name,
+            () => {
+              child.reported = true;
+              void this.start(); // in case the beforeAll above did not run
+              return child.outcome.promise;
+            },
+            HOST_WAIT_MS,
+          );
       }
     };
     declare(this.root);
     afterAll(async () => {
       await this.running;
-      if (this.afterAllErrors.length > 0) throw this.afterAllErrors[0];
+      const unreported = this.tests.filter((t) => !t.reported && t.outcome.failure);
+      const errors = [
+        ...this.afterAllErrors.map((e) => `an afterAll hook of the background suite failed: ${describeError(e)}`),
+        ...unreported.map((t) => `background test "${t.path}" failed, and its jest test did not run to report it: ${describeError(t.outcome.failure!.reason)}`),
+      ];
+      if (errors.length === 1 && this.afterAllErrors.length === 1) throw this.afterAllErrors[0];
+      if (errors.length > 0) throw new Error(errors.join("\n\n"));
     }, HOST_WAIT_MS);
   }
 
@@ -170,4 +214,8 @@ export class BackgroundSuite {
       }
     }
   }
+}
+
+function describeError(e: unknown): string {
+  return e instanceof Error ? (e.stack ?? e.message) : String(e);
 }

@@ -16,6 +16,7 @@
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { trackChild } from "./children";
 import { childEnv, DEAD_PROXY_ENV } from "./moto";
 import { venvBin } from "./paths";
 
@@ -155,6 +156,7 @@ function checkov(dir: string, extraArgs: string[], options: RunCheckovOptions): 
       env: childEnv({ BC_SKIP_MAPPING: "TRUE", ...DEAD_PROXY_ENV }),
       stdio: ["ignore", "pipe", "pipe"],
     });
+    trackChild(child, { what: `checkov -d ${dir}`, group: false });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));

@@ -11,6 +11,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { DEFAULT_MIRROR, MIRRORED_PROVIDERS, renderCliConfig } from "../terraform";
+import { trackChild } from "./children";
 import { e2eWorkDir } from "./paths";
 
 export const DEFAULT_PROVIDER_MIRROR = DEFAULT_MIRROR;
@@ -121,6 +122,7 @@ function spawnTerraform(args: readonly string[], options: RunTerraformOptions): 
       stdio: ["ignore", "pipe", "pipe"],
       detached: true, // own process group, so a timeout also ends the provider plugins
     });
+    trackChild(child, { what: `terraform ${args.join(" ")} in ${options.cwd}`, group: true });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
