@@ -4,7 +4,8 @@
 /** @type {import('jest').Config} */
 module.exports = {
   rootDir: "..",
-  testEnvironment: "node",
+  // node's, plus: child processes of the harness still running when a file ends are killed, and the file fails.
+  testEnvironment: "<rootDir>/e2e/environment.js",
   roots: ["<rootDir>/__tests__/e2e"],
   testMatch: ["**/*.test.ts"],
   transform: { "^.+\\.ts$": "ts-jest" },

@@ -1,14 +1,14 @@
 // Security scan tier: checkov over every synthesized stack of the example estate, the AWS Backup
 // example (backup plan with cross-account copy, locked DR vault, org stack) and the three-source
-// fixture. Zero failed checks; every skip is in .checkov.yaml with its reason.
+// fixture. Zero failed checks; every skip is in .checkov.yaml with its reason. One checkov run per
+// estate, split by stack (runCheckovPerStack), each started as soon as its estate is synthesized.
 import * as fs from "fs";
 import * as path from "path";
 import { App } from "cdktf";
 import { parseConfig } from "../../config/load";
 import { buildStacks } from "../../stacks";
-import { runCheckov } from "../../scripts/e2e/checkov";
+import { type CheckovResult, runCheckovPerStack } from "../../scripts/e2e/checkov";
 import { e2eWorkDir, repoRoot } from "../../scripts/e2e/paths";
-import { inParallel } from "../../scripts/terraform";
 import { rawBackupExample, rawExample, rawMultiSource, RawConfig } from "../helpers";
 
 const CONFIG_FILE = path.join(repoRoot, ".checkov.yaml");
@@ -35,6 +35,25 @@ const estates: [string, () => RawConfig][] = [
   ["three-sources", rawMultiSource],
 ];
 
+/**
+ * Each estate's scan, started as soon as it is synthesized: one checkov run per estate (runCheckovPerStack) scans while
+ * the next estate synthesizes.
+ */
+const scans: Record<string, Promise<{ stacksDir: string; results: Record<string, CheckovResult> }>> = {};
+
+beforeAll(() => {
+  for (const [name, raw] of estates) {
+    const stacksDir = synthesize(name, raw());
+    scans[name] = runCheckovPerStack(stacksDir, { configFile: CONFIG_FILE }).then((results) => ({ stacksDir, results }));
+    scans[name].catch(() => undefined); // reported by the estate's test
+  }
+}, 120_000);
+
+// Every scan has ended before the file does, also when its test did not run (`jest -t`) or failed early.
+afterAll(async () => {
+  await Promise.allSettled(Object.values(scans));
+}, 300_000);
+
 describe("checkov", () => {
   it("every skip in .checkov.yaml carries a reason", () => {
     const lines = fs.readFileSync(CONFIG_FILE, "utf8").split("\n");
@@ -46,10 +65,11 @@ describe("checkov", () => {
     }
   });
 
-  it.each(estates)("finds no failed check in any stack of the %s estate", async (name, raw) => {
-    const stacksDir = synthesize(name, raw());
+  it.each(estates)("finds no failed check in any stack of the %s estate", async (name) => {
+    const { stacksDir, results: byStack } = await scans[name];
     const stacks = fs.readdirSync(stacksDir).sort();
-    const results = await inParallel(stacks, 2, (s) => runCheckov(path.join(stacksDir, s), { configFile: CONFIG_FILE }));
+    expect(Object.keys(byStack).sort()).toEqual(stacks);
+    const results = stacks.map((s) => byStack[s]);
     const skipped = skippedChecks();
     stacks.forEach((s, i) => {
       const { passed, failed, parsingErrors } = results[i].summary;

@@ -185,22 +185,110 @@ describe("checkov", () => {
   it("scans cdk.tf.json with the terraform_json framework and reports counts", async () => {
     const dir = fs.mkdtempSync(path.join(e2eWorkDir(), "checkov-"));
     fs.writeFileSync(path.join(dir, "cdk.tf.json"), JSON.stringify(stack, null, 2));
-    const plain = await runCheckov(dir);
+    // Outside the scanned folder: checkov must not take the config for something to scan.
+    const config = path.join(dir, "..", `${path.basename(dir)}.checkov.yaml`);
+    fs.writeFileSync(config, "skip-check:\n  - CKV_AWS_18 # access logs: justified here\n");
+    // Both scans at once (2 cores; most of a run is checkov starting).
+    const [plain, skipped] = await Promise.all([runCheckov(dir), runCheckov(dir, { configFile: config })]);
     expect(plain.exitCode).toBe(1);
     expect(plain.summary.failed).toBeGreaterThan(0);
     expect(plain.failed.map((f) => f.id)).toContain("CKV_AWS_18");
     expect(plain.stderr).not.toMatch(/prismacloud|bridgecrew\.cloud/);
 
-    const config = path.join(dir, "checkov.yaml");
-    fs.writeFileSync(config, "skip-check:\n  - CKV_AWS_18 # access logs: justified here\n");
-    const skipped = await runCheckov(dir, { configFile: config });
     expect(skipped.failed.map((f) => f.id)).not.toContain("CKV_AWS_18");
     expect(skipped.summary.failed).toBe(plain.summary.failed - 1);
     fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(config, { force: true });
   });
 
   it("parses the bare summary checkov prints when nothing was scanned", () => {
     const r = parseCheckovJson('{"passed": 0, "failed": 0, "skipped": 0, "parsing_errors": 0, "resource_count": 0}');
     expect(r).toEqual({ summary: { passed: 0, failed: 0, skipped: 0, parsingErrors: 0 }, failed: [] });
   });
+});
+
+describe("BackgroundSuite and the tier's jest environment (a jest of their own on __tests__/e2e/fixtures/background-suite.fixture.ts)", () => {
+  interface JestReport {
+    numPassedTests: number;
+    numFailedTests: number;
+    numPendingTests: number;
+    testResults: { message: string; assertionResults: { fullName: string; status: string; failureMessages: string[] }[] }[];
+  }
+
+  /** Runs the fixture in a jest of its own (the tier's environment and transform); its exit code and JSON report. */
+  function runFixture(mode: string, extraArgs: string[] = [], env: Record<string, string> = {}): Promise<{ code: number | null; report: JestReport; output: string }> {
+    const dir = fs.mkdtempSync(path.join(e2eWorkDir(), "background-fixture-"));
+    const outputFile = path.join(dir, "report.json");
+    const config = {
+      rootDir: repoRoot,
+      roots: ["<rootDir>/__tests__/e2e/fixtures"],
+      testMatch: ["**/background-suite.fixture.ts"],
+      transform: { "^.+\\.ts$": "ts-jest" },
+      testEnvironment: "<rootDir>/e2e/environment.js",
+    };
+    const args = [path.join(repoRoot, "node_modules", "jest", "bin", "jest.js"), "--config", JSON.stringify(config), "--ci", "--json", `--outputFile=${outputFile}`, ...extraArgs];
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, args, { cwd: repoRoot, env: { ...process.env, ...env, BACKGROUND_FIXTURE: mode }, stdio: ["ignore", "pipe", "pipe"] });
+      let output = "";
+      child.stdout.on("data", (c: Buffer) => (output += c.toString()));
+      child.stderr.on("data", (c: Buffer) => (output += c.toString()));
+      child.on("error", reject);
+      child.on("close", (code) => {
+        try {
+          resolve({ code, report: JSON.parse(fs.readFileSync(outputFile, "utf8")) as JestReport, output });
+        } catch (e) {
+          reject(new Error(`no jest report (exit ${code}): ${(e as Error).message}\n${output}`));
+        } finally {
+          fs.rmSync(dir, { recursive: true, force: true });
+        }
+      });
+    });
+  }
+
+  const statuses = (report: JestReport) => Object.fromEntries(report.testResults.flatMap((f) => f.assertionResults.map((a) => [a.fullName, a.status])));
+
+  it("reports every background test as a test of the host file, run alongside the host's tests", async () => {
+    const { code, report, output } = await runFixture("pass");
+    expect({ code, output: code === 0 ? "" : output }).toEqual({ code: 0, output: "" });
+    expect(statuses(report)).toEqual({
+      "host host test runs while the background suite does": "passed",
+      "background first passes": "passed",
+      "background second fails in fail mode": "passed",
+      "background third passes after it": "passed",
+      "background a block fourth needs the block's beforeAll": "passed",
+    });
+  }, 120_000);
+
+  it("fails the host file loudly when a background test or hook fails, also when `jest -t` did not select the background tests", async () => {
+    const [all, filtered] = await Promise.all([runFixture("fail"), runFixture("fail", ["-t", "host test runs"])]);
+    expect(all.code).toBe(1);
+    expect(statuses(all.report)).toEqual({
+      "host host test runs while the background suite does": "passed",
+      "background first passes": "passed",
+      "background second fails in fail mode": "failed",
+      "background third passes after it": "passed",
+      "background a block fourth needs the block's beforeAll": "failed",
+    });
+    const failures = all.report.testResults[0].assertionResults.filter((a) => a.status === "failed").map((a) => a.failureMessages.join("\n"));
+    expect(failures[0]).toMatch(/Expected: "pass"/);
+    expect(failures[1]).toMatch(/the block's beforeAll failed/);
+
+    // Only the host's test selected: the background tests are skipped, but their failures fail the file.
+    expect(filtered.code).toBe(1);
+    expect(statuses(filtered.report)["host host test runs while the background suite does"]).toBe("passed");
+    expect(filtered.report.numPendingTests).toBe(4);
+    expect(filtered.report.testResults[0].message).toMatch(/background test "background › second fails in fail mode" failed, and its jest test did not run to report it/);
+    expect(filtered.report.testResults[0].message).toMatch(/background test "background › a block › fourth needs the block's beforeAll" failed/);
+  }, 120_000);
+
+  it("kills a child process of the harness still running when the file ends, and fails the file naming it", async () => {
+    const pidFile = path.join(e2eWorkDir(), `background-fixture-${process.pid}.pid`);
+    const { code, report } = await runFixture("leak", [], { BACKGROUND_FIXTURE_PID: pidFile });
+    const pid = Number(fs.readFileSync(pidFile, "utf8"));
+    fs.rmSync(pidFile, { force: true });
+    expect(code).toBe(1);
+    expect(report.numFailedTests).toBe(0); // every test passed: the file fails for the process it left
+    expect(report.testResults[0].message).toMatch(new RegExp(`still running when the test file ended, and were killed:\\s+pid ${pid}: sleep 300`));
+    expect(await waitUntil(() => !alive(pid), 5000)).toBe(true);
+  }, 120_000);
 });

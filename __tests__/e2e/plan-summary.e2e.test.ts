@@ -17,7 +17,7 @@ import { review, summarizePlan } from "../../plan/summary";
 import { registerPlanCommands } from "../../cli/commands/plan";
 import { childEnv, MotoServer, startMoto } from "../../scripts/e2e/moto";
 import { e2eWorkDir } from "../../scripts/e2e/paths";
-import { localBackendOverride, OVERRIDE_FILE, prepareStackDir, readStackConfig, resourceCount, synthesizeEstate, trimTerraformOutput, TerraformJson } from "../../scripts/e2e/stacks";
+import { localBackendOverride, OVERRIDE_FILE, prepareStackDir, readStackConfig, resourceCount, trimTerraformOutput, TerraformJson } from "../../scripts/e2e/stacks";
 import { runTerraform, writeTerraformCliConfig } from "../../scripts/e2e/terraform";
 import { cli } from "../cli/helpers";
 
@@ -26,7 +26,11 @@ const work = path.join(e2eWorkDir(), "plan-summary-e2e");
 /** Named `state` because the summary names a stack by its plan's directory. */
 const dir = path.join(work, "state");
 
+/** The state stack as HCL, planned against the same state file. */
+const hclDir = path.join(work, "hcl-state");
+
 let moto: MotoServer | undefined;
+let motoStarting: Promise<MotoServer> | undefined;
 let env: Record<string, string>;
 let config: TerraformJson;
 
@@ -39,6 +43,11 @@ async function tf(args: string[], cwd = dir): Promise<string> {
 /** `terraform plan -out=<name>`, then the plan's JSON, also saved as <name>.json. */
 async function plan(name: string): Promise<unknown> {
   await tf(["plan", "-input=false", `-out=${name}`]);
+  return showPlan(name);
+}
+
+/** The JSON of the plan file `name` (`terraform show -json`), also saved as <name>.json. */
+async function showPlan(name: string): Promise<unknown> {
   const json = await tf(["show", "-json", name]);
   fs.writeFileSync(path.join(dir, `${name}.json`), json);
   return JSON.parse(json);
@@ -53,28 +62,41 @@ const single = (type: string): string => {
 beforeAll(async () => {
   fs.rmSync(work, { recursive: true, force: true });
   fs.mkdirSync(work, { recursive: true });
+  motoStarting = startMoto(); // boots while the synth below runs (startMoto is safe with a blocked event loop)
   const estate = parseConfig(JSON.parse(fs.readFileSync(CONFIG_FILE, "utf8")), CONFIG_FILE);
-  const synth = synthesizeEstate(estate, path.join(work, "synth"));
-  prepareStackDir(synth.stackDirs.state, dir, { override: localBackendOverride(path.join(work, "state.tfstate")) });
+  // One synth serves both: the JSON stack is copied first, then the same app is written as HCL (`npm run synth:hcl`).
+  const app = new App({ outdir: path.join(work, "synth") });
+  buildStacks(app, estate);
+  app.synth();
+  prepareStackDir(path.join(work, "synth", "stacks", "state"), dir, { override: localBackendOverride(path.join(work, "state.tfstate")) });
   config = readStackConfig(dir);
-  moto = await startMoto();
+  finishSynth(app, true);
+  fs.mkdirSync(hclDir);
+  fs.copyFileSync(path.join(work, "synth", "stacks", "state", "cdk.tf"), path.join(hclDir, "cdk.tf"));
+  fs.copyFileSync(path.join(dir, OVERRIDE_FILE), path.join(hclDir, OVERRIDE_FILE)); // the same state file
+  moto = await motoStarting;
   env = childEnv({ ...writeTerraformCliConfig().env, ...moto.env() });
   await tf(["init", "-input=false"]);
+  await tf(["init", "-input=false"], hclDir);
 }, 180_000);
 
 afterAll(async () => {
-  await moto?.stop();
+  await (moto ?? (await motoStarting?.catch(() => undefined)))?.stop();
 });
 
 describe("plan summary of real plans of the state stack in moto", () => {
   it("the first plan adds every resource of the stack and nothing else; the binary plan file gives the same summary", async () => {
-    const json = await plan("initial.tfplan");
+    await tf(["plan", "-input=false", "-out=initial.tfplan"]);
+    // The plan's JSON, and side by side the summary from the binary plan (`plan summary` runs `terraform show -json`
+    // in the plan's initialized directory and names the stack after it): each starts the provider for its schema.
+    const [json, fromBinary] = await Promise.all([
+      showPlan("initial.tfplan"),
+      cli(["plan", "summary", path.join(dir, "initial.tfplan"), "--json", "--fail-on-critical"], [registerPlanCommands]),
+    ]);
     const summary = summarizePlan("state", "initial.tfplan.json", json);
     expect(summary.counts).toEqual({ add: resourceCount(config), change: 0, replace: 0, destroy: 0, forget: 0 });
     expect(review([summary]).critical).toEqual([]);
 
-    // From the binary plan: `terraform show -json` in the plan's (initialized) directory, the stack named after it.
-    const fromBinary = await cli(["plan", "summary", path.join(dir, "initial.tfplan"), "--json", "--fail-on-critical"], [registerPlanCommands]);
     expect({ code: fromBinary.code, stderr: fromBinary.stderr }).toEqual({ code: 0, stderr: "" });
     const doc = JSON.parse(fromBinary.stdout);
     expect(doc.stacks.map((s: { stack: string; counts: unknown }) => [s.stack, s.counts])).toEqual([["state", summary.counts]]);
@@ -82,15 +104,8 @@ describe("plan summary of real plans of the state stack in moto", () => {
 
   it("after apply, the stack synthesized as HCL plans no change: the HCL is the same configuration", async () => {
     await tf(["apply", "-input=false", "initial.tfplan"]);
-    const app = new App({ outdir: path.join(work, "hcl") });
-    buildStacks(app, parseConfig(JSON.parse(fs.readFileSync(CONFIG_FILE, "utf8")), CONFIG_FILE));
-    app.synth();
-    finishSynth(app, true);
-    const hclDir = path.join(work, "hcl-state");
-    fs.mkdirSync(hclDir);
-    fs.copyFileSync(path.join(work, "hcl", "stacks", "state", "cdk.tf"), path.join(hclDir, "cdk.tf"));
-    fs.copyFileSync(path.join(dir, OVERRIDE_FILE), path.join(hclDir, OVERRIDE_FILE)); // the same state file
-    await tf(["init", "-input=false"], hclDir);
+    // The HCL of the same app (written and initialized in beforeAll), against the state the JSON applied.
+    expect(fs.readdirSync(hclDir).filter((f) => /\.tf(\.json)?$/.test(f)).sort()).toEqual(["cdk.tf", OVERRIDE_FILE]);
     const r = await runTerraform(["plan", "-input=false", "-detailed-exitcode"], { cwd: hclDir, env, timeoutMs: 300_000 });
     expect({ code: r.code, output: r.code === 0 ? "" : trimTerraformOutput(`${r.stdout}\n${r.stderr}`) }).toEqual({ code: 0, output: "" });
   });

@@ -9,6 +9,10 @@
 // Resource types moto cannot create (MOTO_UNSUPPORTED_RESOURCE_TYPES) are removed from a copy of
 // each stack used for the run; the unmodified stacks are validated here and by the real-Terraform
 // tier, and planned against the emulator's state (the plan must add exactly the removed resources).
+//
+// This file also runs the cross-region tests (cross-region.scenario.ts: another estate, with its own moto), in the
+// background while these stacks apply and destroy; they are reported after this file's own tests. Most of every
+// apply and destroy is the AWS provider waiting, with the cores idle, and jest runs one e2e file at a time.
 import { BackupClient, DescribeBackupVaultCommand, GetBackupPlanCommand, ListBackupPlansCommand, ListBackupVaultsCommand } from "@aws-sdk/client-backup";
 import { GetBucketEncryptionCommand, GetBucketVersioningCommand, S3Client } from "@aws-sdk/client-s3";
 import * as fs from "fs";
@@ -18,14 +22,17 @@ import { parseConfig } from "../../config/load";
 import { copyRetentionDays, type Estate } from "../../config/estate";
 import { drBackupEventBusArn, drBackupVaultArn, DR_STACK, ORG_STACK, sourceStackName, STATE_STACK } from "../../stacks/names";
 import { assumeRole, eventBridge } from "../../scripts/e2e/aws-calls";
+import { crossRegion } from "./cross-region.scenario";
 import type { Credentials } from "../../scripts/e2e/functions";
 import { childEnv, MotoServer, startMoto, watchMoto } from "../../scripts/e2e/moto";
 import { e2eWorkDir } from "../../scripts/e2e/paths";
 import { runTerraform, TerraformResult, writeTerraformCliConfig } from "../../scripts/e2e/terraform";
 import {
+  backendTargets,
   DanglingReferenceError,
   excludeResourceTypes,
   localBackendOverride,
+  managedStateAddresses,
   mapLimit,
   MOTO_UNSUPPORTED_RESOURCE_TYPES,
   plannedChanges,
@@ -74,12 +81,15 @@ interface StackRun {
 let estate: Estate;
 let synth: SynthesizedEstate;
 let moto: MotoServer | undefined;
+let motoStarting: Promise<MotoServer> | undefined;
 let env: Record<string, string>;
 let runs: Record<string, StackRun> = {};
 /** Deploy order of the estate (stacks/index.ts): state, org (when organization.management is set), sources, dr. */
 let order: { state: string; org?: string; sources: string[]; dr: string };
 let projectStateFile: string;
 let projectStateBefore: string;
+/** init + validate of the unmodified stacks, started while dr applies. */
+let unmodifiedPrepared: Promise<void> | undefined;
 
 /** Aborted (killing running terraform) when moto exits during the run: fail at once, not after retries. */
 const emulatorGone = new AbortController();
@@ -127,7 +137,7 @@ async function tf(run: StackRun, stepName: string, args: string[], opts: { dir?:
     return r;
   };
   let r = await once(stepName);
-  // This test runs one terraform command per stack at a time, so a lock found at the start of a command is
+  // This test runs one locking terraform command per stack at a time, so a lock found at the start of a command is
   // stale: the emulator answered a retried conditional PutItem of the same command with "already exists" (seen
   // once under load). Unlock it and run the command again, once, saying so; any other failure stands.
   const stale = r.code !== 0 && !(opts.okCodes ?? [0]).includes(r.code) ? heldLockId(`${r.stdout}\n${r.stderr}`) : undefined;
@@ -152,15 +162,24 @@ async function showJson(run: StackRun, args: string[] = [], dir?: string): Promi
   return JSON.parse(r.stdout);
 }
 
-function managedAddresses(state: TerraformJson): string[] {
-  const out: string[] = [];
-  const walk = (mod: TerraformJson | undefined): void => {
-    if (!mod) return;
-    for (const r of mod.resources ?? []) if (r.mode === "managed") out.push(r.address);
-    for (const child of mod.child_modules ?? []) walk(child);
-  };
-  walk(state.values?.root_module);
-  return out.sort();
+/** The stacks that lose resources in the emulator copy: their unmodified folder is also validated and planned. */
+const withExclusions = (): StackRun[] => Object.values(runs).filter((r) => r.removed.length > 0);
+
+/** `init` (one after another: the plugin cache is not safe for concurrent installs) and `validate` of the unmodified stacks. */
+async function prepareUnmodified(): Promise<void> {
+  for (const run of withExclusions()) await tf(run, "init", ["init", "-input=false"], { dir: run.synthDir });
+  await mapLimit(withExclusions(), PARALLEL, (run) => tf(run, "validate", ["validate"], { dir: run.synthDir }));
+}
+
+/** Waits for every promise, then throws the first failure: no terraform command of a step outlives it. */
+async function settled(promises: readonly Promise<unknown>[]): Promise<void> {
+  const failed = (await Promise.allSettled(promises)).find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed) throw failed.reason;
+}
+
+/** The managed addresses in the stack's state (`terraform state pull`: no provider to start, unlike `show -json`). */
+async function stateAddresses(run: StackRun): Promise<string[]> {
+  return managedStateAddresses(JSON.parse((await tf(run, "state pull", ["state", "pull"])).stdout));
 }
 
 function expectedAddresses(config: TerraformJson): string[] {
@@ -216,6 +235,8 @@ beforeAll(async () => {
   fs.mkdirSync(dirs.localState, { recursive: true });
   fs.mkdirSync(dirs.logs, { recursive: true });
   estate = parseConfig(JSON.parse(fs.readFileSync(CONFIG_FILE, "utf8")), CONFIG_FILE);
+  const m0 = Date.now();
+  motoStarting = startMoto(); // boots while the synth below runs (startMoto is safe with a blocked event loop)
   const t0 = Date.now();
   synth = synthesizeEstate(estate, dirs.synth);
   phases.push({ phase: "synth", ms: Date.now() - t0 });
@@ -240,9 +261,8 @@ beforeAll(async () => {
     runs[name] = { name, synthDir: synth.stackDirs[name], dir, removed, config };
   }
 
-  const m0 = Date.now();
-  moto = await startMoto();
-  phases.push({ phase: "moto start", ms: Date.now() - m0 });
+  moto = await motoStarting;
+  phases.push({ phase: "moto start (during the synth)", ms: Date.now() - m0 });
   env = childEnv({ ...writeTerraformCliConfig().env, ...moto.env() });
   watchdog = watchMoto(moto, emulatorGone);
   log(`moto ${moto.endpoint} (pid ${moto.pid}), patches: ${moto.patches.join(", ")}; request log ${moto.logFile}`);
@@ -250,7 +270,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   clearInterval(watchdog);
-  await moto?.stop();
+  // A terraform command still running now belongs to a test that failed or timed out: killed before moto stops.
+  emulatorGone.abort(new Error("the stacks test file ended"));
+  await (moto ?? (await motoStarting?.catch(() => undefined)))?.stop();
   const byStack = (stack: string, stepName: string) =>
     timings.filter((t) => t.stack === stack && t.step === stepName).reduce((n, t) => n + t.ms, 0);
   const lines = ["stack            resources  init     apply    plan     plan(unmodified)  destroy"];
@@ -367,46 +389,68 @@ describe("the synthesized stacks in the emulator (moto)", () => {
     expect(Object.keys(clean.resource)).toEqual(["aws_redshift_event_subscription", "aws_sns_topic"]);
   });
 
-  it("applies state, then org, then the sources (2 at a time), then dr, each with S3 remote state in moto and its own account's role", async () => {
-    await step("apply (all stacks)", async () => {
-      const apply = async (run: StackRun): Promise<void> => {
-        await tf(run, "apply", ["apply", "-auto-approve", "-input=false"]);
-        const applied = managedAddresses(await showJson(run));
-        run.appliedResources = applied.length;
-        expect(applied).toEqual(expectedAddresses(run.config));
-      };
-      const init = (run: StackRun) => tf(run, "init", ["init", "-input=false"]);
+  it(
+    "applies state, then org, then the sources (2 at a time), then dr, each with S3 remote state in moto and its own account's role " +
+      "(state in two parts: first what the other stacks' backend needs, then the whole stack, whose lifecycle rule is a 55 s provider wait, alongside org and the sources)",
+    async () => {
+      await step("apply (all stacks)", async () => {
+        const apply = async (run: StackRun): Promise<void> => {
+          await tf(run, "apply", ["apply", "-auto-approve", "-input=false"]);
+          const applied = await stateAddresses(run);
+          run.appliedResources = applied.length;
+          expect(applied).toEqual(expectedAddresses(run.config));
+        };
+        const init = (run: StackRun) => tf(run, "init", ["init", "-input=false"]);
 
-      await step("apply state", async () => {
-        await init(runs[order.state]);
-        await apply(runs[order.state]);
-      });
-      if (order.org) {
-        const org = runs[order.org];
-        await step("apply org", async () => {
-          await init(org);
-          await apply(org);
+        const state = runs[order.state];
+        const targets = backendTargets(state.config);
+        expect(targets.length).toBeGreaterThan(0); // the state stack has a lifecycle rule to defer
+        await step("apply state: what the backend needs", async () => {
+          await init(state);
+          await tf(state, "apply", ["apply", "-auto-approve", "-input=false", ...targets]);
         });
-      }
-      // Inits one after another (the plugin cache is not safe for concurrent installs), applies side by side.
-      await step("apply sources", async () => {
-        for (const name of order.sources) await init(runs[name]);
-        await mapLimit(order.sources, PARALLEL, (name) => apply(runs[name]));
+        // The whole state stack (only the lifecycle rule is left to create) while the next stacks, which need only the
+        // bucket, its settings and the lock table, init and apply.
+        const stateWhole = step("apply state: the whole stack", () => apply(state));
+        const next = (async () => {
+          if (order.org) {
+            const org = runs[order.org];
+            await step("apply org", async () => {
+              await init(org);
+              await apply(org);
+            });
+          }
+          // Inits one after another (the plugin cache is not safe for concurrent installs), applies side by side.
+          await step("apply sources", async () => {
+            for (const name of order.sources) await init(runs[name]);
+            await mapLimit(order.sources, PARALLEL, (name) => apply(runs[name]));
+          });
+        })();
+        await settled([stateWhole, next]);
+        await step("apply dr", async () => {
+          await init(runs[order.dr]);
+          // While dr applies (mostly provider waits), the unmodified stacks are initialized and validated for their plan
+          // below. Their failure is reported by the test that plans them; this step still waits for them, so that no
+          // terraform command of it outlives it, even when the apply fails.
+          const prepared = prepareUnmodified();
+          unmodifiedPrepared = prepared;
+          try {
+            await apply(runs[order.dr]);
+          } finally {
+            await prepared.catch(() => undefined);
+          }
+        });
       });
-      await step("apply dr", async () => {
-        await init(runs[order.dr]);
-        await apply(runs[order.dr]);
-      });
-    });
-    const lines = Object.values(runs).map((r) => `  ${r.name}: ${r.appliedResources} resources`);
-    log(`applied:\n${lines.join("\n")}`);
+      const lines = Object.values(runs).map((r) => `  ${r.name}: ${r.appliedResources} resources`);
+      log(`applied:\n${lines.join("\n")}`);
 
-    // dr read the sources' outputs from their remote state.
-    const drOutputs = JSON.parse((await tf(runs[order.dr], "output", ["output", "-json"])).stdout);
-    expect([...drOutputs.protected_cluster_arns.value].sort()).toEqual(
-      estate.sources.flatMap((s) => s.clusters.map((c) => `arn:aws:redshift:${s.region}:${s.accountId}:cluster:${c.identifier}`)).sort(),
-    );
-  });
+      // dr read the sources' outputs from their remote state.
+      const drOutputs = JSON.parse((await tf(runs[order.dr], "output", ["output", "-json"])).stdout);
+      expect([...drOutputs.protected_cluster_arns.value].sort()).toEqual(
+        estate.sources.flatMap((s) => s.clusters.map((c) => `arn:aws:redshift:${s.region}:${s.accountId}:cluster:${c.identifier}`)).sort(),
+      );
+    },
+  );
 
   it(
     "moto holds the AWS Backup setup after apply (Backup and EventBridge APIs): the DR vault with its key and lock " +
@@ -580,10 +624,9 @@ describe("the synthesized stacks in the emulator (moto)", () => {
       "(moto cannot create them; their creation is not covered by this tier)",
     async () => {
       await step("plan of the unmodified stacks", async () => {
-        const withExclusions = Object.values(runs).filter((r) => r.removed.length > 0);
-        for (const run of withExclusions) await tf(run, "init", ["init", "-input=false"], { dir: run.synthDir });
-        await mapLimit(withExclusions, PARALLEL, async (run) => {
-          await tf(run, "validate", ["validate"], { dir: run.synthDir });
+        // Initialized and validated while dr applied (prepareUnmodified); here only if that did not start.
+        await (unmodifiedPrepared ?? prepareUnmodified());
+        await mapLimit(withExclusions(), PARALLEL, async (run) => {
           await tf(run, "plan unmodified", ["plan", "-detailed-exitcode", "-input=false", "-out=unmodified.tfplan"], {
             dir: run.synthDir,
             okCodes: [2],
@@ -607,7 +650,7 @@ describe("the synthesized stacks in the emulator (moto)", () => {
     await step("destroy (all stacks)", async () => {
       const destroy = async (run: StackRun): Promise<void> => {
         await tf(run, "destroy", ["destroy", "-auto-approve", "-input=false"]);
-        expect(managedAddresses(await showJson(run))).toEqual([]);
+        expect(await stateAddresses(run)).toEqual([]);
       };
       await step("destroy dr", () => destroy(runs[order.dr]));
       await step("destroy sources", () => mapLimit(order.sources, PARALLEL, (n) => destroy(runs[n])));
@@ -641,3 +684,6 @@ describe("the synthesized stacks in the emulator (moto)", () => {
     expect(fs.existsSync(path.join(dirs.localState, "state.tfstate"))).toBe(true);
   });
 });
+
+// The cross-region tests, run alongside the tests above and reported after them (scripts/e2e/background.ts).
+crossRegion.register();

@@ -6,13 +6,15 @@
 //   await moto.stop();                          // always (afterAll); idempotent
 //
 // The server is `scripts/e2e/moto_server.py` run with the venv's Python. It is started in its own
-// process group, which stop() signals as a whole; it is also killed when this Node process exits,
-// and it exits by itself within a second when this process dies without running exit handlers.
+// process group, which stop() signals as a whole; it is also killed when this Node process exits (in a jest
+// file of the tier, when the file ends: e2e/environment.js, scripts/e2e/children.ts), and it exits by itself
+// within a second when this process dies without running exit handlers.
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
 import * as path from "path";
 import { e2eWorkDir, venvBin } from "./paths";
+import { trackChild } from "./children";
 
 export interface StartMotoOptions {
   /** Loopback port; 0 (default) lets the OS pick a free one. */
@@ -127,7 +129,8 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  // Synchronous last resort; the Python side also watches its parent pid.
+  // Synchronous last resort outside jest (a jest test file's copy of `process` never emits "exit": there the tier's
+  // environment, e2e/environment.js, kills what is left); the Python side also watches its parent pid.
   process.on("exit", () => {
     for (const child of running) killGroup(child, "SIGKILL");
   });
@@ -161,6 +164,7 @@ export async function startMoto(options: StartMotoOptions = {}): Promise<MotoSer
   });
   running.add(child);
   installExitHook();
+  trackChild(child, { what: `moto server (${script})`, group: true });
 
   const workDir = path.join(e2eWorkDir(), "moto");
   fs.mkdirSync(workDir, { recursive: true });

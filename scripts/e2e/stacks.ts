@@ -4,8 +4,11 @@
 //   synthesizeEstate(estate, outdir)       in-process `cdktf synth` (new App({ outdir }), buildStacks)
 //   excludeResourceTypes(config, types)    a copy of a stack's cdk.tf.json without resources moto lacks;
 //                                          throws if anything left still refers to a removed resource
+//   backendTargets(stateConfig)            `-target`s of the state stack without its slow lifecycle rule: the part
+//                                          the other stacks' backend needs, applied first
 //   prepareEmulatorDir(...)                that copy + the stack's assets + override files, in a folder
 //   localBackendOverride(path)             moves a local-backend stack's state file (never the project's)
+//   stateResources(statePull)              the resources of `terraform state pull` (no provider start, unlike show -json)
 //   plannedChanges(planJson)               what a `terraform show -json <plan>` would change, per attribute
 //   trimTerraformOutput(text)              the error blocks of terraform's output, for test failures
 //
@@ -134,6 +137,29 @@ export function excludeResourceTypes(config: TerraformJson, types: readonly stri
   return { config: copy, removed };
 }
 
+/**
+ * Resource types of the `state` stack that no other stack's S3 backend needs, and whose creation is a fixed wait of
+ * the AWS provider: for aws_s3_bucket_lifecycle_configuration, provider 5.100 waits 10 s, then until 10 reads in a
+ * row, 5 s apart, equal what it put (55 s, on AWS as in moto: FINDINGS.md, "The lifecycle rule's 55 s").
+ * The emulator tests apply the rest of the state stack first (`backendTargets`), then the whole stack alongside
+ * the stacks that use the bucket, so that this wait is not on their path.
+ */
+export const STATE_BACKEND_DEFERRED_TYPES: readonly string[] = ["aws_s3_bucket_lifecycle_configuration"];
+
+/**
+ * `-target=<address>` arguments for every resource of `config` except those of `deferredTypes`: the first of a
+ * two-part apply (the second applies the whole stack). Empty when the stack has none of those types (apply it
+ * whole at once). Throws DanglingReferenceError when something else refers to a deferred resource: the first
+ * part would then not be the stack without them.
+ */
+export function backendTargets(config: TerraformJson, deferredTypes: readonly string[] = STATE_BACKEND_DEFERRED_TYPES): string[] {
+  const { config: rest, removed } = excludeResourceTypes(config, deferredTypes);
+  if (removed.length === 0) return [];
+  return Object.entries((rest.resource ?? {}) as TerraformJson)
+    .flatMap(([type, byName]) => Object.keys(byName).map((name) => `-target=${type}.${name}`))
+    .sort();
+}
+
 /** Count of managed resources in a stack config. */
 export function resourceCount(config: TerraformJson): number {
   return Object.values((config.resource ?? {}) as TerraformJson).reduce((n, byName) => n + Object.keys(byName).length, 0);
@@ -175,6 +201,43 @@ export function prepareStackDir(stackDir: string, dir: string, options: PrepareD
   if (options.override) fs.writeFileSync(path.join(dir, OVERRIDE_FILE), JSON.stringify(options.override, null, 2));
   return dir;
 }
+
+// ------------------------------------------------------------------------------------------------
+// State
+// ------------------------------------------------------------------------------------------------
+
+export interface StateResource {
+  /** As `terraform show` and `terraform state list` write it, e.g. `aws_kms_key.key_1A2B3C4D` or `data.aws_region.this`. */
+  readonly address: string;
+  readonly mode: "managed" | "data";
+  readonly type: string;
+  /** The instance's attributes (what `terraform show -json` reports as `values`). */
+  readonly values: TerraformJson;
+}
+
+/**
+ * The resource instances of a raw state, the output of `terraform state pull`. That command needs no provider: it
+ * takes about 1 s where `terraform show -json` takes 3-4 s (it starts the AWS provider for its schema), which adds up
+ * when every apply and destroy of a test is checked against its state.
+ */
+export function stateResources(state: TerraformJson): StateResource[] {
+  const out: StateResource[] = [];
+  for (const r of (state.resources ?? []) as TerraformJson[]) {
+    const base = `${r.module ? `${r.module}.` : ""}${r.mode === "data" ? "data." : ""}${r.type}.${r.name}`;
+    for (const instance of (r.instances ?? []) as TerraformJson[]) {
+      const key = instance.index_key === undefined ? "" : `[${JSON.stringify(instance.index_key)}]`;
+      out.push({ address: `${base}${key}`, mode: r.mode, type: r.type, values: instance.attributes ?? {} });
+    }
+  }
+  return out;
+}
+
+/** Sorted addresses of the managed resource instances of a raw state (`terraform state pull`). */
+export const managedStateAddresses = (state: TerraformJson): string[] =>
+  stateResources(state)
+    .filter((r) => r.mode === "managed")
+    .map((r) => r.address)
+    .sort();
 
 // ------------------------------------------------------------------------------------------------
 // Plans

@@ -11,6 +11,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { DEFAULT_MIRROR, MIRRORED_PROVIDERS, renderCliConfig } from "../terraform";
+import { trackChild } from "./children";
 import { e2eWorkDir } from "./paths";
 
 export const DEFAULT_PROVIDER_MIRROR = DEFAULT_MIRROR;
@@ -92,11 +93,25 @@ export interface RunTerraformOptions {
   readonly signal?: AbortSignal;
 }
 
+/** The last `terraform init` started by this process: the next one waits for it (see runTerraform). */
+let lastInit: Promise<unknown> = Promise.resolve();
+
 /**
  * Run terraform (adds -no-color); resolves with the exit code instead of throwing, so that
  * `plan -detailed-exitcode` (2 = changes) can be asserted.
+ *
+ * `init` commands run one at a time in this process, whoever starts them: they install providers into the shared
+ * plugin cache, which is not safe for concurrent installs, and a test file may run several stacks (or scenarios,
+ * scripts/e2e/background.ts) side by side. Every other command runs at once.
  */
 export function runTerraform(args: readonly string[], options: RunTerraformOptions): Promise<TerraformResult> {
+  if (args[0] !== "init") return spawnTerraform(args, options);
+  const run = lastInit.then(() => spawnTerraform(args, options));
+  lastInit = run.catch(() => undefined);
+  return run;
+}
+
+function spawnTerraform(args: readonly string[], options: RunTerraformOptions): Promise<TerraformResult> {
   const bin = options.bin ?? process.env.TERRAFORM_BIN ?? "terraform";
   const timeoutMs = options.timeoutMs ?? 600_000;
   const started = Date.now();
@@ -107,6 +122,7 @@ export function runTerraform(args: readonly string[], options: RunTerraformOptio
       stdio: ["ignore", "pipe", "pipe"],
       detached: true, // own process group, so a timeout also ends the provider plugins
     });
+    trackChild(child, { what: `terraform ${args.join(" ")} in ${options.cwd}`, group: true });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));

@@ -9,13 +9,19 @@
 // plan must have no changes; then destroy. The DR stack is synthesized but not applied (stacks.e2e.test.ts applies
 // one; this estate adds nothing to it that moto could show).
 //
-//   npx jest -c e2e/jest.config.js __tests__/e2e/cross-region.e2e.test.ts
+// These tests have their own moto server and work folder, but no jest file of their own: stacks.e2e.test.ts registers
+// them (crossRegion.register(), scripts/e2e/background.ts), and they run in the background while its stacks apply,
+// plan and destroy. Both are mostly the AWS provider's fixed waits (SQS attributes, KMS keys, the state bucket's
+// lifecycle rule), and jest runs one e2e file at a time: run apart, they took 3 minutes more. Their results are
+// reported as that file's last tests:
+//
+//   npx jest -c e2e/jest.config.js __tests__/e2e/stacks.e2e.test.ts
 //
 // What moto 5.2.5 cannot do here: copy a snapshot to another region (EnableSnapshotCopy only records the setting; no
 // snapshot ever appears in the destination, and its snapshots have no SourceRegion, so nothing can honestly be seeded
 // as a copy either), and share one (AuthorizeSnapshotAccess: 501). Sharing the copies in the DR region is proven by the
 // in-memory tier: __tests__/functions/cross-region-copies.test.ts and cross-region-scenario.test.ts.
-// The tests run in file order and build on each other.
+// The tests run in declaration order, one after another, and build on each other.
 import { DescribeClustersCommand, DescribeClusterSnapshotsCommand, DescribeSnapshotCopyGrantsCommand, RedshiftClient } from "@aws-sdk/client-redshift";
 import { DescribeKeyCommand, KMSClient, ListAliasesCommand, ListKeysCommand } from "@aws-sdk/client-kms";
 import * as fs from "fs";
@@ -30,6 +36,7 @@ import { findSynthesizedFunctions, functionEnv, invokeBundle, type Credentials, 
 import { childEnv, type MotoServer, startMoto, watchMoto } from "../../scripts/e2e/moto";
 import { e2eWorkDir } from "../../scripts/e2e/paths";
 import {
+  backendTargets,
   excludeResourceTypes,
   localBackendOverride,
   MOTO_UNSUPPORTED_RESOURCE_TYPES,
@@ -37,12 +44,19 @@ import {
   prepareStackDir,
   readStackConfig,
   seconds,
+  stateResources,
+  type StateResource,
   synthesizeEstate,
   type SynthesizedEstate,
   type TerraformJson,
   trimTerraformOutput,
 } from "../../scripts/e2e/stacks";
 import { runTerraform, type TerraformResult, writeTerraformCliConfig } from "../../scripts/e2e/terraform";
+import { BackgroundSuite } from "../../scripts/e2e/background";
+
+/** Registered by stacks.e2e.test.ts, which runs these tests alongside its own (see above). */
+export const crossRegion = new BackgroundSuite();
+const suite = crossRegion;
 
 /** One source in another region than DR, native sharing with cross-region copy, one created cluster. */
 const RAW = {
@@ -104,6 +118,7 @@ interface StackRun {
 let synth: SynthesizedEstate;
 let runs: Record<string, StackRun>;
 let moto: MotoServer | undefined;
+let motoStarting: Promise<MotoServer> | undefined;
 let env: Record<string, string>;
 let projectStateFile: string;
 let projectStateBefore: string;
@@ -112,7 +127,7 @@ let failedStep: string | undefined;
 const emulatorGone = new AbortController();
 let watchdog: NodeJS.Timeout | undefined;
 const timings: { step: string; ms: number }[] = [];
-const started = Date.now();
+let started = Date.now();
 
 async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
   if (failedStep) throw new Error(`not run: the earlier step "${failedStep}" failed`);
@@ -152,11 +167,12 @@ async function outputsOf(run: StackRun): Promise<Record<string, any>> {
   return Object.fromEntries(Object.entries(json).map(([k, v]) => [k, v.value]));
 }
 
-/** Managed resources of a `terraform show -json` state, with their values. */
-function managedResources(state: TerraformJson): { address: string; type: string; values: TerraformJson }[] {
-  return ((state.values?.root_module?.resources ?? []) as TerraformJson[])
-    .filter((r) => r.mode === "managed")
-    .map((r) => ({ address: r.address, type: r.type, values: r.values }));
+/** The stack's state (`terraform state pull`: no provider to start, unlike `show -json`). */
+const statePull = async (run: StackRun): Promise<TerraformJson> => JSON.parse((await tf(run, ["state", "pull"])).stdout);
+
+/** Managed resources of a raw state (`statePull`), with their values. */
+function managedResources(state: TerraformJson): StateResource[] {
+  return stateResources(state).filter((r) => r.mode === "managed");
 }
 
 const expectedAddresses = (config: TerraformJson): string[] =>
@@ -219,10 +235,14 @@ function redshiftCalls(recording: string): string[] {
   return calls;
 }
 
-beforeAll(async () => {
+suite.beforeAll(async () => {
+  started = Date.now();
   fs.rmSync(work, { recursive: true, force: true });
   for (const d of [dirs.localState, dirs.logs]) fs.mkdirSync(d, { recursive: true });
   const t0 = Date.now();
+  // The recorder's file must not default to moto's working directory (the repository root). moto boots while the
+  // synth below runs (startMoto is safe with a blocked event loop).
+  motoStarting = startMoto({ env: { MOTO_RECORDER_FILEPATH: RECORDING } });
   synth = synthesizeEstate(estate, dirs.synth);
   timings.push({ step: "synth", ms: Date.now() - t0 });
   projectStateFile = readStackConfig(synth.stackDirs[STATE_STACK]).terraform.backend.local.path;
@@ -234,26 +254,26 @@ beforeAll(async () => {
     const override = original.terraform?.backend?.local ? localBackendOverride(path.join(dirs.localState, `${name}.tfstate`)) : undefined;
     runs[name] = { name, dir: prepareStackDir(synth.stackDirs[name], path.join(dirs.emulator, name), { config, override }), removed, config };
   }
-  const m0 = Date.now();
-  // The recorder's file must not default to moto's working directory (the repository root).
-  moto = await startMoto({ env: { MOTO_RECORDER_FILEPATH: RECORDING } });
-  timings.push({ step: "moto start", ms: Date.now() - m0 });
+  moto = await motoStarting;
+  timings.push({ step: "moto start (during the synth)", ms: Date.now() - t0 });
   env = childEnv({ ...writeTerraformCliConfig().env, ...moto.env() });
   watchdog = watchMoto(moto, emulatorGone);
   console.log(`moto ${moto.endpoint} (pid ${moto.pid}); request log ${moto.logFile}; terraform output under ${dirs.logs}`);
 }, 120_000);
 
-afterAll(async () => {
+suite.afterAll(async () => {
   clearInterval(watchdog);
-  await moto?.stop();
+  // A terraform command still running now belongs to a test that failed or timed out: killed before moto stops.
+  emulatorGone.abort(new Error("the cross-region tests ended"));
+  await (moto ?? (await motoStarting?.catch(() => undefined)))?.stop();
   const lines = timings.map((t) => `  ${t.step.padEnd(52)} ${seconds(t.ms)}`);
   lines.push(`  ${"total".padEnd(52)} ${seconds(Date.now() - started)}`);
   if (failedStep) lines.push(`FAILED at step: ${failedStep}`);
   console.log(`cross-region e2e timings\n${lines.join("\n")}`);
 }, 60_000);
 
-describe(`a source in ${SOURCE_REGION} copying into the DR region ${DR_REGION}, in the emulator (moto)`, () => {
-  it("synthesizes the source stack with a provider for the DR region, the copy key, alias and grant there, one snapshot copy, COPY_REGION; only the event subscription is left out for moto", () => {
+suite.describe(`a source in ${SOURCE_REGION} copying into the DR region ${DR_REGION}, in the emulator (moto)`, () => {
+  suite.it("synthesizes the source stack with a provider for the DR region, the copy key, alias and grant there, one snapshot copy, COPY_REGION; only the event subscription is left out for moto", () => {
     expect([SOURCE_REGION, DR_REGION]).toEqual(["us-west-2", "us-east-1"]);
     const stack = runs[SOURCE_STACK].config;
     const alias = `aws_${DR_REGION.replace(/-/g, "_")}`;
@@ -276,24 +296,41 @@ describe(`a source in ${SOURCE_REGION} copying into the DR region ${DR_REGION}, 
     expect(runs[STATE_STACK].removed).toEqual([]);
   });
 
-  it("applies state, then the source stack, with S3 remote state (lock file) in moto and each account's deploy role, in both regions", async () => {
-    for (const name of [STATE_STACK, SOURCE_STACK]) {
-      await step(`init + apply ${name}`, async () => {
-        const run = runs[name];
-        await tf(run, ["init", "-input=false"]);
+  suite.it(
+    "applies state, then the source stack, with S3 remote state (lock file) in moto and each account's deploy role, in both regions " +
+      "(state in two parts: first what the source's backend needs, then the whole stack, whose lifecycle rule is a 55 s provider wait, alongside the source)",
+    async () => {
+      const apply = async (run: StackRun): Promise<void> => {
         await tf(run, ["apply", "-auto-approve", "-input=false"]);
-        expect(managedResources(await showJson(run)).map((r) => r.address).sort()).toEqual(expectedAddresses(run.config));
+        expect(managedResources(await statePull(run)).map((r) => r.address).sort()).toEqual(expectedAddresses(run.config));
+      };
+      const state = runs[STATE_STACK];
+      const targets = backendTargets(state.config);
+      expect(targets.length).toBeGreaterThan(0); // the state stack has a lifecycle rule to defer
+      await step(`init + apply ${STATE_STACK}: what the backend needs`, async () => {
+        await tf(state, ["init", "-input=false"]);
+        await tf(state, ["apply", "-auto-approve", "-input=false", ...targets]);
       });
-    }
-    // What the DR-region provider made, by the region in the ARNs terraform recorded: exactly the key, its alias
-    // and the grant; every other regional resource is in the source region.
-    const regionOf = (arn: unknown) => (typeof arn === "string" ? arn.split(":")[3] : undefined);
-    const regional = managedResources(await showJson(runs[SOURCE_STACK])).filter((r) => regionOf(r.values.arn));
-    expect(regional.filter((r) => regionOf(r.values.arn) === DR_REGION).map((r) => r.type).sort()).toEqual(["aws_kms_alias", "aws_kms_key", "aws_redshift_snapshot_copy_grant"]);
-    expect([...new Set(regional.map((r) => regionOf(r.values.arn)))].sort()).toEqual([DR_REGION, SOURCE_REGION].sort());
-  });
+      // The whole state stack (only the lifecycle rule is left to create) while the source, which needs only the bucket
+      // and its settings, inits and applies.
+      const results = await Promise.allSettled([
+        step(`apply ${STATE_STACK}: the whole stack`, () => apply(state)),
+        step(`init + apply ${SOURCE_STACK}`, async () => {
+          await tf(runs[SOURCE_STACK], ["init", "-input=false"]);
+          await apply(runs[SOURCE_STACK]);
+        }),
+      ]);
+      for (const r of results) if (r.status === "rejected") throw r.reason;
+      // What the DR-region provider made, by the region in the ARNs terraform recorded: exactly the key, its alias
+      // and the grant; every other regional resource is in the source region.
+      const regionOf = (arn: unknown) => (typeof arn === "string" ? arn.split(":")[3] : undefined);
+      const regional = managedResources(await statePull(runs[SOURCE_STACK])).filter((r) => regionOf(r.values.arn));
+      expect(regional.filter((r) => regionOf(r.values.arn) === DR_REGION).map((r) => r.type).sort()).toEqual(["aws_kms_alias", "aws_kms_key", "aws_redshift_snapshot_copy_grant"]);
+      expect([...new Set(regional.map((r) => regionOf(r.values.arn)))].sort()).toEqual([DR_REGION, SOURCE_REGION].sort());
+    },
+  );
 
-  it(
+  suite.it(
     `moto holds the copy setup (Redshift and KMS APIs): in ${DR_REGION} the grant naming the copy key, the key and its alias (and neither in ${SOURCE_REGION}); ` +
       `DescribeClusters in ${SOURCE_REGION} shows ClusterSnapshotCopyStatus with the DR region, both retention periods and the grant ` +
       "(ManualSnapshotRetentionPeriod only through the launcher patch redshift_snapshot_copy_manual_retention: moto drops it)",
@@ -341,7 +378,7 @@ describe(`a source in ${SOURCE_REGION} copying into the DR region ${DR_REGION}, 
         SnapshotCopyGrantName: COPY_NAME,
       });
       // And the provider read them back into the state.
-      const copy = managedResources(await showJson(runs[SOURCE_STACK])).find((r) => r.type === "aws_redshift_snapshot_copy")!;
+      const copy = managedResources(await statePull(runs[SOURCE_STACK])).find((r) => r.type === "aws_redshift_snapshot_copy")!;
       expect(copy.values).toMatchObject({
         cluster_identifier: CLUSTER,
         destination_region: DR_REGION,
@@ -355,7 +392,7 @@ describe(`a source in ${SOURCE_REGION} copying into the DR region ${DR_REGION}, 
     },
   );
 
-  describe("the bundled snapshot manager with COPY_REGION, against the applied stack", () => {
+  suite.describe("the bundled snapshot manager with COPY_REGION, against the applied stack", () => {
     let manager: SynthesizedFunction;
     let managerEnv: Record<string, string>;
     /** The payloads the applied schedules send to the manager: the snapshot schedule's and the copy-share schedule's. */
@@ -391,9 +428,9 @@ describe(`a source in ${SOURCE_REGION} copying into the DR region ${DR_REGION}, 
     /** The copies part of a run's result: in the DR region, nothing listed as a copy, so nothing shared or unshared. */
     const noCopies = { region: DR_REGION, shared: [], unshared: [], newestSharedCopyId: null, newestSharedCopyAgeHours: null, notes: [] };
 
-    beforeAll(async () => {
+    suite.beforeAll(async () => {
       if (failedStep) return;
-      const state = await showJson(runs[SOURCE_STACK]);
+      const state = await statePull(runs[SOURCE_STACK]);
       const applied = managedResources(state).find((r) => r.type === "aws_lambda_function" && String(r.values.function_name).endsWith("-snapshot-manager"))!;
       manager = findSynthesizedFunctions(synth.outdir).find((f) => f.stack === SOURCE_STACK && f.functionName === applied.values.function_name)!;
       // The applied environment (the alert topic ARN resolved), and the keys of the function's own role.
@@ -410,7 +447,7 @@ describe(`a source in ${SOURCE_REGION} copying into the DR region ${DR_REGION}, 
       payloads = { schedule: inputs.find((i) => isDeepStrictEqual(i, SCHEDULE_PAYLOAD)), share: inputs.find((i) => isDeepStrictEqual(i, SHARE_PAYLOAD)) };
     }, 120_000);
 
-    it(
+    suite.it(
       `the copy-share schedule's payload, as applied, with nothing of ours yet: lists in both regions and succeeds; moto recorded DescribeClusterSnapshots in ${SOURCE_REGION} ` +
         `and in ${DR_REGION}, and nothing else in the DR region`,
       async () => {
@@ -430,7 +467,7 @@ describe(`a source in ${SOURCE_REGION} copying into the DR region ${DR_REGION}, 
       },
     );
 
-    it(
+    suite.it(
       `a schedule run creates the window snapshot in ${SOURCE_REGION} (sharing it fails there: AuthorizeSnapshotAccess is not in moto) and lists in ${DR_REGION} without failing there; ` +
         "moto cannot copy snapshots across regions, so no copy is visible in the DR region and the copies part shares none " +
         "(sharing copies is proven by the in-memory tier, __tests__/functions/cross-region-copies.test.ts and cross-region-scenario.test.ts)",
@@ -461,25 +498,31 @@ describe(`a source in ${SOURCE_REGION} copying into the DR region ${DR_REGION}, 
     );
   });
 
-  it("a second plan of both stacks has no changes (plan -detailed-exitcode exits 0), also after the snapshot manager's runs", async () => {
+  suite.it("a second plan of both stacks has no changes (plan -detailed-exitcode exits 0), also after the snapshot manager's runs", async () => {
     await step("second plan", async () => {
-      const changes: string[] = [];
-      for (const run of Object.values(runs)) {
-        const r = await tf(run, ["plan", "-detailed-exitcode", "-input=false", "-out=second.tfplan"], [0, 2]);
-        if (r.code === 0) continue;
-        const { resources, outputs } = plannedChanges(await showJson(run, ["second.tfplan"]));
-        changes.push(...resources.map((c) => `${run.name}: ${c.address} ${c.actions.join("+")} [${c.attributes.join(", ")}]`), ...outputs.map((o) => `${run.name}: output ${o}`));
-      }
+      // Both stacks side by side: each plan locks only its own state.
+      const results = await Promise.allSettled(
+        Object.values(runs).map(async (run) => {
+          const r = await tf(run, ["plan", "-detailed-exitcode", "-input=false", "-out=second.tfplan"], [0, 2]);
+          if (r.code === 0) return [];
+          const { resources, outputs } = plannedChanges(await showJson(run, ["second.tfplan"]));
+          return [...resources.map((c) => `${run.name}: ${c.address} ${c.actions.join("+")} [${c.attributes.join(", ")}]`), ...outputs.map((o) => `${run.name}: output ${o}`)];
+        }),
+      );
+      const changes = results.flatMap((r) => {
+        if (r.status === "rejected") throw r.reason;
+        return r.value;
+      });
       expect(changes).toEqual([]);
     });
   });
 
-  it("destroys the source stack, then state: the grant, the copy key (pending deletion) and the cluster are gone from moto", async () => {
+  suite.it("destroys the source stack, then state: the grant, the copy key (pending deletion) and the cluster are gone from moto", async () => {
     const keyArn = String((await outputsOf(runs[SOURCE_STACK])).copy_kms_key_arn);
     for (const name of [SOURCE_STACK, STATE_STACK]) {
       await step(`destroy ${name}`, async () => {
         await tf(runs[name], ["destroy", "-auto-approve", "-input=false"]);
-        expect(managedResources(await showJson(runs[name]))).toEqual([]);
+        expect(managedResources(await statePull(runs[name]))).toEqual([]);
       });
     }
     const grants = await withClient(RedshiftClient, DR_REGION, (rs) => rs.send(new DescribeSnapshotCopyGrantsCommand({})));
@@ -490,7 +533,7 @@ describe(`a source in ${SOURCE_REGION} copying into the DR region ${DR_REGION}, 
     expect(clusters.Clusters ?? []).toEqual([]);
   });
 
-  it("never touched the project's own state file", () => {
+  suite.it("never touched the project's own state file", () => {
     expect(fileFingerprint(projectStateFile)).toBe(projectStateBefore);
     expect(fs.existsSync(path.join(dirs.localState, `${STATE_STACK}.tfstate`))).toBe(true);
   });
