@@ -15,6 +15,12 @@ function main(): void {
   const { App } = require("cdktf") as typeof import("cdktf");
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { buildStacks } = require("./stacks") as typeof import("./stacks");
+  // Where each token was created is recorded only for cdktf's error messages; REDSHIFT_BACKUP_TOKEN_STACKS=on keeps it
+  // (troubleshooting a synth error about an unresolved token). Same output either way.
+  if (process.env.REDSHIFT_BACKUP_TOKEN_STACKS !== "on") {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    (require("./stacks/cdktf-internals") as typeof import("./stacks/cdktf-internals")).skipTokenCreationStacks();
+  }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { finishSynth, hclRequested, HclOutputError } = require("./stacks/hcl-output") as typeof import("./stacks/hcl-output");
   let hcl: boolean;
