@@ -48,6 +48,8 @@ import {
   type StateResource,
   synthesizeEstate,
   type SynthesizedEstate,
+  expectedAddresses,
+  fileFingerprint,
   type TerraformJson,
   trimTerraformOutput,
 } from "../../scripts/e2e/stacks";
@@ -175,16 +177,6 @@ function managedResources(state: TerraformJson): StateResource[] {
   return stateResources(state).filter((r) => r.mode === "managed");
 }
 
-const expectedAddresses = (config: TerraformJson): string[] =>
-  Object.entries((config.resource ?? {}) as TerraformJson)
-    .flatMap(([type, byName]) => Object.keys(byName).map((name) => `${type}.${name}`))
-    .sort();
-
-function fileFingerprint(file: string): string {
-  if (!fs.existsSync(file)) return "absent";
-  const st = fs.statSync(file);
-  return `size=${st.size} mtime=${st.mtimeMs}`;
-}
 
 const credentials = new Map<string, Promise<Credentials>>();
 function credentialsOf(roleArn: string): Promise<Credentials> {

@@ -32,6 +32,8 @@ import {
   DanglingReferenceError,
   excludeResourceTypes,
   localBackendOverride,
+  expectedAddresses,
+  fileFingerprint,
   managedStateAddresses,
   mapLimit,
   MOTO_UNSUPPORTED_RESOURCE_TYPES,
@@ -182,17 +184,6 @@ async function stateAddresses(run: StackRun): Promise<string[]> {
   return managedStateAddresses(JSON.parse((await tf(run, "state pull", ["state", "pull"])).stdout));
 }
 
-function expectedAddresses(config: TerraformJson): string[] {
-  return Object.entries((config.resource ?? {}) as TerraformJson)
-    .flatMap(([type, byName]) => Object.keys(byName).map((name) => `${type}.${name}`))
-    .sort();
-}
-
-function fileFingerprint(file: string): string {
-  if (!fs.existsSync(file)) return "absent";
-  const st = fs.statSync(file);
-  return `size=${st.size} mtime=${st.mtimeMs}`;
-}
 
 function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {

@@ -10,6 +10,8 @@
 //   localBackendOverride(path)             moves a local-backend stack's state file (never the project's)
 //   stateResources(statePull)              the resources of `terraform state pull` (no provider start, unlike show -json)
 //   plannedChanges(planJson)               what a `terraform show -json <plan>` would change, per attribute
+//   expectedAddresses(config)              the resource addresses a stack's config declares, sorted
+//   fileFingerprint(file)                  a file's size and mtime: whether something rewrote it
 //   trimTerraformOutput(text)              the error blocks of terraform's output, for test failures
 //
 // Nothing here talks to the emulator: the test owns moto and the terraform runs.
@@ -311,3 +313,17 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
 
 /** `12.3 s` */
 export const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+
+/** The resource addresses a stack's config declares (`type.name`), sorted. */
+export function expectedAddresses(config: TerraformJson): string[] {
+  return Object.entries((config.resource ?? {}) as TerraformJson)
+    .flatMap(([type, byName]) => Object.keys(byName as object).map((name) => `${type}.${name}`))
+    .sort();
+}
+
+/** A file's size and modification time ("absent" when missing): whether something rewrote it. */
+export function fileFingerprint(file: string): string {
+  if (!fs.existsSync(file)) return "absent";
+  const st = fs.statSync(file);
+  return `size=${st.size} mtime=${st.mtimeMs}`;
+}
