@@ -154,6 +154,8 @@ describe("preflight (AWS mocked)", () => {
     expect(r.keyCalls).toEqual([`${SRC} DescribeKey ${KEY}`, `${SRC} GetKeyPolicy ${KEY}`]);
     expect(lineOf(res.stdout, /sees a shared snapshot of analytics-prod/).line).toContain("rsdr-analytics-prod-20261127t0000z, 6.0 hours old");
     expect(lineOf(res.stdout, /share authorizations/).line).toContain("2 of 100 used by 2 manual snapshots");
+    // The AWS Backup example keeps up to 12 of ours + 4 of AWS Backup's; nothing else stands.
+    expect(lineOf(res.stdout, /manual snapshots in account 222222222222/).line).toMatch(/of the quota of 20 \(sources\[0\]\.manualSnapshotQuota\); 0 not counted by the config \+ up to 16 it keeps fit/);
     expect(lineOf(res.stdout, /cross-account copy/).line).toContain("copy-new");
   });
 
@@ -239,6 +241,20 @@ describe("preflight (AWS mocked)", () => {
       detail: /20 manual snapshots, at or over the quota of 20 \(sources\[0\]\.manualSnapshotQuota\)/,
       advice: /raise the Redshift manual snapshot quota in Service Quotas and set sources\[0\]\.manualSnapshotQuota/,
       arrange: (a) => a.analytics.redshiftMock.on(DescribeClusterSnapshotsCommand).resolves({ Snapshots: Array.from({ length: 20 }, () => ourSnapshot("20261127t0000z", [])) }),
+    },
+    {
+      name: "too many snapshots of others to leave room for what the config keeps",
+      check: /manual snapshots in account 222222222222/,
+      detail: /^.*6 manual snapshots the config does not count \(made by hand or by other tools\) \+ up to 16 the config keeps = 22, over the quota of 20 \(sources\[0\]\.manualSnapshotQuota\)/,
+      advice: /raise the Redshift manual snapshot quota in Service Quotas and set sources\[0\]\.manualSnapshotQuota/,
+      arrange: (a) =>
+        a.analytics.redshiftMock.on(DescribeClusterSnapshotsCommand).resolves({
+          Snapshots: [
+            ourSnapshot("20261127t0000z"),
+            { ...ourSnapshot("20261126t0000z", []), SnapshotIdentifier: "awsbackup:job-1234" },
+            ...Array.from({ length: 6 }, (_, i) => ({ ...ourSnapshot("20261127t0000z", []), SnapshotIdentifier: `hand-made-${i}` })),
+          ],
+        }),
     },
     {
       name: "a missing source vault",

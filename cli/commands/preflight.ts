@@ -18,6 +18,8 @@ import { DescribeClustersCommand, type Cluster, type Snapshot } from "@aws-sdk/c
 import type { Command } from "commander";
 import { drBackupVaultName, sourcePrefix } from "../../config/names";
 import type { SourceConfig } from "../../config/estate";
+import { sourceManualSnapshots } from "../../config/snapshot-quota";
+import { windowSnapshotIdMatcher } from "../../contract";
 import { drBackupVaultArn } from "../../stacks/names";
 import { classifyError } from "../../functions/lib/errors";
 import { ageHours, describeAllSnapshots, listSharedSnapshots, newestByCluster } from "../../functions/lib/listing";
@@ -164,7 +166,14 @@ class Checks {
 
     // The account's manual snapshots: the per-key share budget and the manual snapshot quota.
     const owned = await read(siteOf(src, "redshift:DescribeClusterSnapshots"), () => describeAllSnapshots({ redshift }, { SnapshotType: "manual" }));
-    this.quota(`manual snapshots in account ${acct} (source ${source.name})`, src, owned, source.manualSnapshotQuota, `sources[${this.index(source)}].manualSnapshotQuota`);
+    this.quota(`manual snapshots in account ${acct} (source ${source.name})`, src, owned, source.manualSnapshotQuota, `sources[${this.index(source)}].manualSnapshotQuota`, {
+      // Validation counts the config's worst case against the quota; only here can the snapshots of others be seen.
+      worstCase: sourceManualSnapshots(source).total,
+      isCounted: (() => {
+        const ours = windowSnapshotIdMatcher(this.ctx.estate.project, source.clusters.map((c) => c.identifier));
+        return (id: string) => ours(id) !== undefined || (source.backup.enabled && id.startsWith("awsbackup:"));
+      })(),
+    });
     if (source.native.enabled) {
       this.shareHeadroom(source, src, owned, keys);
       await this.sharedSnapshots(source, dr);
@@ -245,14 +254,39 @@ class Checks {
     });
   }
 
-  private quota(check: string, target: AccountTarget, owned: Read<Snapshot[]>, quota: number, field: string): void {
+  /**
+   * The account's manual snapshots against its quota. With `config`: the snapshots the config does not count
+   * (made by hand, by other tools) plus the config's worst case must fit too, or the snapshot manager will hit the
+   * quota as its snapshots accumulate.
+   */
+  private quota(
+    check: string,
+    target: AccountTarget,
+    owned: Read<Snapshot[]>,
+    quota: number,
+    field: string,
+    config?: { worstCase: number; isCounted: (id: string) => boolean },
+  ): void {
     if (!owned.ok) {
       this.unreadable(check, target, owned, `aws redshift describe-cluster-snapshots --snapshot-type manual (account ${target.accountId}) and compare the count with ${field}`);
       return;
     }
-    const count = owned.value.filter((s) => s.SnapshotType === "manual" && (s.OwnerAccount ?? target.accountId) === target.accountId).length;
-    if (count < quota) {
-      this.add({ check, status: "PASS", detail: `${count} of the quota of ${quota} (${field})`, account: target.accountId });
+    const manual = owned.value.filter((s) => s.SnapshotType === "manual" && (s.OwnerAccount ?? target.accountId) === target.accountId);
+    const count = manual.length;
+    const others = config ? manual.filter((s) => !config.isCounted(s.SnapshotIdentifier ?? "")).length : 0;
+    if (config && count < quota && others + config.worstCase > quota) {
+      this.add({
+        check,
+        status: "FAIL",
+        detail:
+          `${others} manual snapshots the config does not count (made by hand or by other tools) + up to ${config.worstCase} the config keeps ` +
+          `= ${others + config.worstCase}, over the quota of ${quota} (${field}): the snapshot manager will hit it as its snapshots accumulate`,
+        advice: `delete manual snapshots nothing needs, or raise the Redshift manual snapshot quota in Service Quotas and set ${field} to it`,
+        account: target.accountId,
+      });
+    } else if (count < quota) {
+      const room = config ? `; ${others} not counted by the config + up to ${config.worstCase} it keeps fit` : "";
+      this.add({ check, status: "PASS", detail: `${count} of the quota of ${quota} (${field})${room}`, account: target.accountId });
     } else {
       this.add({
         check,
