@@ -7,6 +7,9 @@ import {
   RevokeSnapshotAccessCommand,
   type Snapshot,
 } from "@aws-sdk/client-redshift";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { mockClient } from "aws-sdk-client-mock";
 import { registerSnapshotCommands } from "../../cli/commands/snapshot";
 import { windowStamp } from "../../contract";
@@ -331,6 +334,21 @@ describe("snapshot commands (AWS mocked: aws-sdk-client-mock on RedshiftClient)"
         `DeleteClusterSnapshotCommand ${idAt(daysAgo(11))}`,
       ]);
       expect(r.io.stdout).toEqual([`deleted\t${idAt(daysAgo(12))}`, `revoked\t${idAt(daysAgo(11))}\t${DR}`, `deleted\t${idAt(daysAgo(11))}`]);
+    });
+
+    it("with tiers, keeps what they claim too, and says so", async () => {
+      const raw = JSON.parse(fs.readFileSync(path.resolve(__dirname, "../../config/example.json"), "utf8"));
+      raw.sources[0].native = { schedule: "rate(1 day)", tiers: { daily: 10 }, keepLatest: 1 };
+      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "cleanup-")), "estate.json");
+      fs.writeFileSync(file, JSON.stringify({ ...raw, $schema: undefined }));
+      listedAs(estate);
+      const r = await cli(["snapshot", "cleanup", "--dry-run"], { config: file });
+      expect(r.code).toBe(0);
+      // keepLatest 1 keeps 8 days ago; the daily tier the newest of each of the last 10 days: 8 and 9 days ago.
+      expect(r.io.stdout.filter((l) => l.startsWith("would delete"))).toEqual([idAt(daysAgo(12)), idAt(daysAgo(11)), idAt(daysAgo(10))].map((id) => `would delete\t${id}`));
+      expect(r.stderr).toContain(
+        `${CLUSTER}: keeping the newest 1 available (${idAt(daysAgo(8))}) whatever their age, and what the tiers claim (2 daily); 3 claimed by no tier to revoke and delete`,
+      );
     });
 
     it("does not delete a snapshot whose revoke failed, and exits 1", async () => {

@@ -337,7 +337,7 @@ async function cleanup(ctx: CliContext, options: CleanupOptions): Promise<number
     ctx.io.err(
       `${cluster}: keeping the newest ${keepLatest} available (${plan.keptAsNewest.join(", ") || "none"}) whatever their age` +
         `${retentionTiers ? `, and what the tiers claim (${byTier.join(", ")})` : ""}; ` +
-        `${plan.expired.length} older than ${retentionDays} days${retentionTiers ? " and claimed by no tier" : ""} to revoke and delete`,
+        `${plan.expired.length} ${!retentionTiers ? `older than ${retentionDays} days` : retentionDays > 0 ? `older than ${retentionDays} days and claimed by no tier` : "claimed by no tier"} to revoke and delete`,
     );
     for (const snapshot of plan.expired) await expire(ctx, sel, snapshot, options.dryRun === true);
   });
