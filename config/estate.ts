@@ -576,7 +576,7 @@ export const estateSchema = strict({
       checkStalenessAlarmCovers(src.native.schedule, ["sources", i, "native", "schedule"], add);
       checkShareBudget(src, ["sources", i], add);
     }
-    if (!src.native.tiers && src.native.retentionDays > 0) checkRetentionCovers(src.native.schedule, src.native.retentionDays, ["sources", i, "native"], add);
+    checkRetentionCovers(src.native.schedule, src.native.retentionDays, ["sources", i, "native"], add, src.native.tiers);
     if (src.native.rpoHours !== undefined) {
       const gap = safeSchedule(src.native.schedule)?.maxGapMinutes;
       if (gap !== undefined && src.native.rpoHours * 60 < gap) {

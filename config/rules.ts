@@ -1,6 +1,7 @@
 // The estate-wide rules of the config that need more than one field: accounts of deploy roles, zones of a
 // region, schedules against retention and the staleness alarm, and the share budget of each KMS key. The schema
 // (estate.ts) applies them; the stacks use the derived figures (zone names, the RPO).
+import { hasTiers, type RetentionTiers } from "../contract";
 import { parseSchedule } from "./schedule";
 import type { SourceConfig } from "./estate";
 
@@ -41,7 +42,12 @@ export function safeSchedule(expression: string) {
   }
 }
 
-export function checkRetentionCovers(expression: string, retentionDays: number, path: (string | number)[], add: AddIssue) {
+/**
+ * Refuses a retention that lets every snapshot expire before the next one exists. With tiers, or 0 days (refused on
+ * its own without tiers), the tiers and keepLatest keep the newest: nothing to check.
+ */
+export function checkRetentionCovers(expression: string, retentionDays: number, path: (string | number)[], add: AddIssue, tiers?: RetentionTiers) {
+  if (hasTiers(tiers) || retentionDays === 0) return;
   const schedule = safeSchedule(expression);
   // Not equal either: the snapshot manager refuses a retention not longer than its window (contract/).
   if (schedule && retentionDays * 24 * 60 <= schedule.maxGapMinutes) {

@@ -153,7 +153,7 @@ export async function reconcile(deps: ReconcileDeps, settings: SnapshotManagerSe
  * off to 60 s: 25 of them make at most about 2 calls a second, which the SDK's adaptive retry slows further if
  * Redshift throttles.
  */
-export const MAX_PARALLEL_WAITS = 25;
+const MAX_PARALLEL_WAITS = 25;
 
 const ownerOf = (settings: SnapshotManagerSettings, clusterIdentifier: string): Owner => ({
   managedBy: settings.managedBy,
